@@ -1,0 +1,36 @@
+"""Exceptions that end a command, each with its exit code (the README's table)."""
+from __future__ import annotations
+
+
+class StampplanError(Exception):
+    """Base class: `exit_code` is what the CLI exits with; the message is shown as is."""
+
+    exit_code = 2
+
+
+class InputError(StampplanError):
+    """The command cannot run as asked: bad input, bad arguments, a missing program."""
+
+    exit_code = 2
+
+
+class CheckFailed(StampplanError):
+    """The design or check fails: a violation, drift, a failure scenario not survived."""
+
+    exit_code = 1
+
+
+class Infeasible(StampplanError):
+    """The requirements cannot be met; `clashes` names the requirement fields involved."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, clashes: list[tuple[str, object, str]] | None = None):
+        super().__init__(message)
+        self.clashes = clashes or []  # (field path, value, what would relax it)
+
+
+class TimeLimitReached(StampplanError):
+    """The time limit passed before any design was found."""
+
+    exit_code = 4

@@ -1,0 +1,1 @@
+"""Pydantic models of the requirements (input) and of the design (output)."""

@@ -1,0 +1,153 @@
+"""The design: what `stampplan plan` writes as design.json (contract: docs/design-format.md)."""
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+FORMAT = "stampplan.design/1"
+Purpose = Literal["management", "compute", "edge"]
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stamp(Item):
+    name: str
+    vmm_vms: list[str]
+    tenants: int = 0
+
+
+class Cluster(Item):
+    name: str
+    stamp: str
+    purpose: Purpose
+    failures_tolerated: int
+    fault_domain_tolerance: bool
+    shared_storage_gb: float | None = None
+    host_model: str | None = None
+    vcpu_per_core: float
+
+
+class Host(Item):
+    name: str
+    cluster: str
+    fault_domain: str
+    model: str
+    vcpu_capacity: int
+    memory_gb: float
+    usable_memory_gb: float
+    usable_storage_gb: float | None = None
+    price: float
+
+
+class AntiAffinityGroup(Item):
+    name: str
+    scope: Literal["host", "fault_domain"]
+
+
+class Vm(Item):
+    name: str
+    role: str
+    cluster: str
+    host: str | None = None
+    vcpu: int
+    memory_gb: float
+    storage_gb: float
+    anti_affinity_group: str | None = None
+    size: str | None = None
+    tenant: str | None = None
+
+
+class FailoverPlan(Item):
+    cluster: str
+    failed: list[str]
+    restarts: dict[str, str]
+
+
+class Database(Item):
+    name: str
+    role: str
+
+
+class SqlInstance(Item):
+    name: str
+    stamp: str
+    nodes: list[str]
+    ha: Literal["standalone", "availability-group"]
+    listener: str | None = None
+    databases: list[Database]
+
+
+class LoadBalancer(Item):
+    name: str
+    stamp: str
+    role: str
+    members: list[str]
+    vip_fqdn: str
+
+
+class ClusterSolve(Item):
+    cluster: str
+    method: Literal["cp-sat", "heuristic", "empty"]
+    status: str
+    hosts: int
+    cost: float
+    lower_bound_cost: float
+    gap: float
+    binding: str
+    deterministic_time: float = 0.0
+
+
+class SolveReport(Item):
+    status: Literal["optimal", "feasible"]
+    objective: float
+    lower_bound: float
+    gap: float
+    deterministic_time: float
+    clusters: list[ClusterSolve]
+
+
+class Assumption(Item):
+    key: str
+    value: object
+    source: str
+    assumption: bool
+
+
+class Design(Item):
+    """A complete design; `to_json` gives the byte-stable design.json."""
+
+    format: str = FORMAT
+    name: str
+    system_center: str
+    wap_deployment: str
+    stamps: list[Stamp]
+    clusters: list[Cluster]
+    hosts: list[Host]
+    anti_affinity_groups: list[AntiAffinityGroup]
+    vms: list[Vm]
+    failover_plans: list[FailoverPlan]
+    sql_instances: list[SqlInstance]
+    load_balancers: list[LoadBalancer]
+    solver: SolveReport
+    cost: dict[str, float]
+    assumptions: list[Assumption]
+
+    def to_json(self) -> str:
+        """design.json text: top-level keys one per line, each list item one compact line."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        parts = []
+        for key, value in data.items():
+            if isinstance(value, list) and value:
+                items = ",\n".join("  " + _compact(item) for item in value)
+                parts.append(f"{json.dumps(key)}: [\n{items}\n]")
+            else:
+                parts.append(f"{json.dumps(key)}: {_compact(value)}")
+        return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)

@@ -1,0 +1,204 @@
+"""The requirements a consultant writes: tenants, availability, hardware on offer."""
+from __future__ import annotations
+
+import ipaddress
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from planner.catalog import VmSize, load_catalog
+
+Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Purpose = Literal["management", "compute", "edge"]
+
+
+def _percent(value: object) -> float:
+    """Accept 50, 50.0 or "50%" as fifty per cent."""
+    if isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"expected a percentage such as 50% (got {value!r})") from None
+    return value  # type: ignore[return-value]
+
+
+Percent = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Wap(Strict):
+    deployment: Literal["express", "distributed", "ha"] = Field(
+        "distributed", description="express: all WAP roles on one VM (PoC); distributed: one VM per role; "
+        "ha: every role at least twice behind load balancers, SQL and VMM highly available")
+    concurrent_tenant_users: int = Field(0, ge=0, le=1_000_000, description="Peak concurrent tenant portal users")
+
+
+class VmRole(Strict):
+    name: Name
+    size: str = Field(description="A catalog size or one of custom_vm_sizes")
+    instances: int = Field(ge=1, le=64, description="Scaled-out instances; they never share a host")
+    deployments: int = Field(1, ge=1, le=100_000, description="How many times tenants deploy this VM Role")
+
+
+class Tenants(Strict):
+    count: int = Field(ge=0, description="Number of tenant subscriptions")
+    vms_per_tenant: int = Field(ge=0, le=100_000)
+    vm_sizes: dict[str, Percent] = Field(default_factory=lambda: {"small": 100.0},
+                                         description="Size mix of tenant VMs, per cent per size; sums to 100")
+    vm_roles: list[VmRole] = []
+    networking: Literal["nvgre", "vlan"] = "nvgre"
+    console_access: bool = True
+
+    @field_validator("vm_sizes")
+    @classmethod
+    def _mix_sums_to_100(cls, mix: dict[str, float]) -> dict[str, float]:
+        if not mix:
+            raise ValueError("give at least one size, e.g. {small: 100%}")
+        if not math.isclose(sum(mix.values()), 100.0, abs_tol=0.01):
+            raise ValueError(f"the size mix must sum to 100% (it sums to {sum(mix.values()):g}%)")
+        return mix
+
+
+class Tolerance(Strict):
+    host_failures: int = Field(1, ge=0, le=4, description="k: hosts that may fail at once with every VM restarted")
+
+
+class Availability(Strict):
+    management: Tolerance = Tolerance()
+    compute: Tolerance = Tolerance()
+    edge: Tolerance = Tolerance()
+    racks: int = Field(1, ge=1, le=64, description="Fault domains the hosts are spread over")
+    survive_rack_loss: bool = False
+
+
+class Placement(Strict):
+    tenant_facing_tier: Literal["edge", "management"] = Field(
+        "edge", description="Cluster of the RD Gateway farm and the Internet-facing WAP tier")
+
+
+class HostModel(Strict):
+    name: Name
+    sockets: int = Field(ge=1, le=16)
+    cores_per_socket: int = Field(ge=1, le=256)
+    memory_gb: float = Field(gt=0, le=49_152)
+    price: float = Field(ge=0, le=1e9)
+    storage_gb: float = Field(0, ge=0, le=1e7, description="Usable local disk (only with shared_storage.type: local)")
+
+
+def _default(key: str):
+    return load_catalog().defaults[key].value
+
+
+class VcpuPerCore(Strict):
+    management: float = Field(default_factory=lambda: _default("vcpu_per_core")["management"], gt=0, le=16)
+    compute: float = Field(default_factory=lambda: _default("vcpu_per_core")["compute"], gt=0, le=16)
+    edge: float = Field(default_factory=lambda: _default("vcpu_per_core")["edge"], gt=0, le=16)
+
+
+class HostReserve(Strict):
+    memory_gb: float = Field(default_factory=lambda: _default("host_reserve_memory_gb"), ge=0)
+    memory_percent: float = Field(default_factory=lambda: _default("host_reserve_memory_percent"), ge=0, lt=100)
+
+
+class SharedStorage(Strict):
+    type: Literal["csv", "local"] = Field("csv", description="csv: clustered shared volumes; local: host disks")
+    free_percent: float = Field(default_factory=lambda: _default("shared_storage_free_percent"), ge=0, lt=100)
+
+
+class Hardware(Strict):
+    host_models: list[HostModel] = Field(min_length=1)
+    max_hosts_per_cluster: int = Field(64, ge=1, le=64)
+    vcpu_per_core: VcpuPerCore = VcpuPerCore()
+    host_reserve: HostReserve = HostReserve()
+    shared_storage: SharedStorage = SharedStorage()
+
+    @field_validator("host_models")
+    @classmethod
+    def _unique_models(cls, models: list[HostModel]) -> list[HostModel]:
+        names = [m.name for m in models]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"host model names must be unique (repeated: {', '.join(dupes)})")
+        return models
+
+
+class Network(Strict):
+    cidr: ipaddress.IPv4Network
+    vlan: int | None = Field(None, ge=1, le=4094)
+
+
+class Networks(Strict):
+    management: Network | None = None
+    cluster: Network | None = None
+    live_migration: Network | None = None
+    storage: Network | None = None
+    provider_address: Network | None = None
+    external: Network | None = None
+
+
+class RoleOverride(Strict):
+    instances: int | None = Field(None, ge=0, le=64)
+    vcpu: int | None = Field(None, ge=1, le=240)
+    memory_gb: float | None = Field(None, gt=0, le=12_288)
+    storage_gb: float | None = Field(None, ge=0, le=1e6)
+
+
+class Requirements(Strict):
+    """A requirements file: what the stamp must serve and the hardware on offer."""
+
+    name: Name
+    system_center: Literal["2012 R2", "2016", "2019"] = "2016"
+    dns_domain: str = Field("cloud.local", pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", max_length=200)
+    wap: Wap = Wap()
+    tenants: Tenants
+    availability: Availability = Availability()
+    placement: Placement = Placement()
+    hardware: Hardware
+    custom_vm_sizes: dict[Name, VmSize] = {}
+    networks: Networks = Networks()
+    overrides: dict[str, RoleOverride] = {}
+
+    @field_validator("system_center", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _names_resolve(self) -> Requirements:
+        sizes = self.vm_size_table()
+        for size in list(self.tenants.vm_sizes) + [r.size for r in self.tenants.vm_roles]:
+            if size not in sizes:
+                raise ValueError(f"tenants: unknown VM size {size!r} (known: {', '.join(sorted(sizes))})")
+        roles = load_catalog().roles
+        for role in self.overrides:
+            if role not in roles:
+                raise ValueError(f"overrides: unknown role {role!r} (known: {', '.join(sorted(roles))})")
+        names = [r.name for r in self.tenants.vm_roles]
+        if len(set(names)) != len(names):
+            raise ValueError("tenants.vm_roles: VM Role names must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _not_absurd(self) -> Requirements:
+        catalog = load_catalog()
+        ceiling = catalog.limit("max_stamps", "any").value * catalog.limit("vmm_max_vms", self.system_center).value
+        total = self.tenant_vm_count()
+        if total > ceiling:
+            raise ValueError(
+                f"tenants: {total:,} tenant VMs exceed what {catalog.limit('max_stamps', 'any').value} VMM stamps "
+                f"can serve ({ceiling:,}); split the requirements into several designs")
+        return self
+
+    def vm_size_table(self) -> dict[str, VmSize]:
+        """Catalog sizes, overridden and extended by custom_vm_sizes."""
+        return {**load_catalog().sizes, **self.custom_vm_sizes}
+
+    def tenant_vm_count(self) -> int:
+        """Tenant VMs asked for: plain tenant VMs plus every VM Role instance."""
+        plain = self.tenants.count * self.tenants.vms_per_tenant
+        return plain + sum(r.instances * r.deployments for r in self.tenants.vm_roles)

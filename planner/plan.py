@@ -1,0 +1,161 @@
+"""Plan a stamp end to end: requirements -> sizing -> placement -> Design."""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from planner.catalog import load_catalog
+from planner.errors import Infeasible
+from planner.model.design import (Assumption, Design, FailoverPlan, Host, SolveReport)
+from planner.model.requirements import Requirements
+from planner.sizing import Sizing, size_design
+from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
+from planner.solve.exact import SolverSettings
+from planner.solve.problem import MB_PER_GB, host_type
+
+Progress = Callable[[str], None]
+
+
+def plan(req: Requirements, settings: SolverSettings | None = None, progress: Progress = lambda _: None) -> Design:
+    """The cheapest design found for `req`; raises Infeasible when the requirements clash."""
+    settings = settings or SolverSettings()
+    precheck(req)
+    catalog, version = load_catalog(), req.system_center
+    max_vms = catalog.limit("vmm_max_vms", version).value
+    max_hosts = catalog.limit("vmm_max_hosts", version).value
+    max_stamps = catalog.limit("max_stamps", "any").value
+    stamps = max(1, math.ceil(req.tenant_vm_count() / (max_vms - 100)))
+    while stamps <= max_stamps:
+        sizing, outcomes = _place_all(req, stamps, settings, progress)
+        over = _stamp_over_limits(sizing, outcomes, max_hosts, max_vms)
+        if not over:
+            return assemble(req, sizing, outcomes)
+        progress(f"{over}: beyond one VMM server's limits ({max_hosts} hosts, {max_vms} VMs); trying {stamps + 1} stamps")
+        stamps += 1
+    raise Infeasible(f"the requirements need more than {max_stamps} VMM stamps",
+                     [("tenants.count", req.tenants.count, "serve fewer tenants per design")])
+
+
+def precheck(req: Requirements) -> None:
+    """Clashes visible before any placement, named by their requirement fields."""
+    avail, hw = req.availability, req.hardware
+    if avail.survive_rack_loss and avail.racks < 2:
+        raise Infeasible("surviving the loss of a rack needs at least two racks",
+                         [("availability.survive_rack_loss", True, "set it to false"),
+                          ("availability.racks", avail.racks, "spread the hosts over 2 or more racks")])
+    for purpose in ("management", "compute", "edge"):
+        k = getattr(avail, purpose).host_failures
+        if k >= hw.max_hosts_per_cluster:
+            raise Infeasible(f"{purpose} clusters cannot survive {k} host failures with at most "
+                             f"{hw.max_hosts_per_cluster} hosts per cluster",
+                             [(f"availability.{purpose}.host_failures", k, "tolerate fewer failures"),
+                              ("hardware.max_hosts_per_cluster", hw.max_hosts_per_cluster, "allow more hosts")])
+    for role in req.tenants.vm_roles:
+        if role.instances > hw.max_hosts_per_cluster:
+            raise Infeasible(f"VM Role {role.name} has {role.instances} instances that may never share a host, "
+                             f"but a cluster has at most {hw.max_hosts_per_cluster} hosts",
+                             [(f"tenants.vm_roles[{role.name}].instances", role.instances, "fewer instances"),
+                              ("hardware.max_hosts_per_cluster", hw.max_hosts_per_cluster, "allow more hosts")])
+
+
+def _compute_clusters(req: Requirements, sizing: Sizing, stamps: int) -> list[int]:
+    """Compute clusters per stamp so each stays within the host and VM limits per cluster."""
+    catalog, version = load_catalog(), req.system_center
+    max_cluster_vms = catalog.limit("cluster_max_vms", version).value
+    avail, hw = req.availability, req.hardware
+    usable_hosts = hw.max_hosts_per_cluster - avail.compute.host_failures
+    if avail.survive_rack_loss:
+        usable_hosts = min(usable_hosts, hw.max_hosts_per_cluster - math.ceil(hw.max_hosts_per_cluster / avail.racks))
+    out = []
+    for s in range(stamps):
+        names = {c.name for c in sizing.clusters if c.purpose == "compute" and c.stamp == sizing.stamps[s].name}
+        vms = [vm for vm in sizing.vms if vm.cluster in names]
+        cluster = next(c for c in sizing.clusters if c.name in names)
+        hosts_needed = []
+        for model in hw.host_models:
+            ht = host_type(model, cluster, req, 1024)
+            need = max(sum(vm.vcpu for vm in vms) / ht.vcpu,
+                       sum(vm.memory_gb for vm in vms) * MB_PER_GB / max(ht.memory_mb, 1))
+            hosts_needed.append((need * model.price, need))
+        need = min(hosts_needed)[1] * 1.05
+        out.append(max(1, math.ceil(need / max(usable_hosts, 1)), math.ceil(len(vms) / max_cluster_vms)))
+    return out
+
+
+def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
+               progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome]]:
+    catalog = load_catalog()
+    host_max_vms = catalog.limit("host_max_vms", req.system_center).value
+    compute = _compute_clusters(req, size_design(req, stamps, [1] * stamps), stamps)
+    while True:
+        sizing = size_design(req, stamps, compute)
+        scope_of = {g.name: g.scope for g in sizing.groups}
+        outcomes: dict[str, ClusterOutcome] = {}
+        try:
+            for cluster in sizing.clusters:
+                vms = sizing.vms_of(cluster.name)
+                progress(f"{cluster.name}: placing {len(vms)} VMs ({cluster.purpose}, "
+                         f"N+{cluster.failures_tolerated}{', rack loss' if cluster.fault_domain_tolerance else ''})")
+                candidates = problems(cluster, vms, req, scope_of, host_max_vms)
+                outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress)
+        except NeedsMoreClusters as more:
+            s = next(i for i, st in enumerate(sizing.stamps) if st.name == more.cluster.stamp)
+            if compute[s] >= max(1, sizing.stamps[s].tenants):
+                raise Infeasible(f"{more.cluster.name}: tenant VMs do not fit in compute clusters of at most "
+                                 f"{req.hardware.max_hosts_per_cluster} hosts",
+                                 [("hardware.max_hosts_per_cluster", req.hardware.max_hosts_per_cluster,
+                                   "allow more hosts per cluster")]) from None
+            compute[s] += 1
+            progress(f"{sizing.stamps[s].name}: {compute[s]} compute clusters needed; sizing again")
+            continue
+        return sizing, outcomes
+
+
+def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], max_hosts: int, max_vms: int) -> str:
+    for stamp in sizing.stamps:
+        clusters = [c.name for c in sizing.clusters if c.stamp == stamp.name]
+        hosts = sum(outcomes[c].placement.n for c in clusters)
+        vms = sum(len(sizing.vms_of(c)) for c in clusters)
+        if hosts > max_hosts or vms > max_vms:
+            return f"{stamp.name} ({hosts} hosts, {vms} VMs)"
+    return ""
+
+
+def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutcome]) -> Design:
+    """Turn the solved clusters into the design.json model."""
+    hosts, plans, host_name = [], [], {}
+    clusters = []
+    free = req.hardware.shared_storage.free_percent / 100
+    for cluster in sizing.clusters:
+        out = outcomes[cluster.name]
+        if out.placement.n == 0:
+            continue
+        p, pl = out.problem, out.placement
+        names = [f"{cluster.name}-H{h + 1:02d}" for h in range(pl.n)]
+        for h, name in enumerate(names):
+            hosts.append(Host(name=name, cluster=cluster.name, fault_domain=f"rack{p.rack_of(h) + 1}",
+                              model=p.host.model, vcpu_capacity=p.host.vcpu, memory_gb=p.host.memory_gb,
+                              usable_memory_gb=p.host.memory_mb / MB_PER_GB,
+                              usable_storage_gb=p.host.storage_gb, price=p.host.price))
+        for vm, h in pl.host_of.items():
+            host_name[vm] = names[h]
+        for failed, restarts in pl.restarts.items():
+            plans.append(FailoverPlan(cluster=cluster.name, failed=[names[h] for h in failed],
+                                      restarts={vm: names[h] for vm, h in sorted(restarts.items())}))
+        storage = sum(vm.storage_gb for vm in sizing.vms_of(cluster.name))
+        shared = None if p.per_host_storage else math.ceil(storage / (1 - free) / 100) * 100
+        clusters.append(cluster.model_copy(update={"host_model": p.host.model, "shared_storage_gb": shared}))
+    vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
+    reports = [outcomes[c.name].report for c in sizing.clusters]
+    objective = sum(r.cost for r in reports)
+    bound = sum(r.lower_bound_cost for r in reports)
+    solver = SolveReport(status="optimal" if objective <= bound else "feasible", objective=objective,
+                         lower_bound=bound, gap=round((objective - bound) / objective, 4) if objective else 0.0,
+                         deterministic_time=round(sum(r.deterministic_time for r in reports), 3), clusters=reports)
+    groups = sorted(sizing.groups, key=lambda g: g.name)
+    return Design(name=req.name, system_center=req.system_center, wap_deployment=req.wap.deployment,
+                  stamps=sizing.stamps, clusters=clusters, hosts=hosts, anti_affinity_groups=groups, vms=vms,
+                  failover_plans=plans, sql_instances=sizing.sql_instances, load_balancers=sizing.load_balancers,
+                  solver=solver, cost={"hardware": objective, "hosts": float(len(hosts))},
+                  assumptions=[Assumption(**f.model_dump()) for f in sorted(sizing.figures.values(),
+                                                                           key=lambda f: f.key)])

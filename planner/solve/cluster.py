@@ -1,0 +1,138 @@
+"""Choose the host model and place one cluster: exact CP-SAT for management and edge
+clusters, the fast heuristic for tenant compute clusters."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.errors import Infeasible
+from planner.model.design import Cluster, ClusterSolve, Vm
+from planner.model.requirements import Requirements
+from planner.solve.bounds import host_lower_bound
+from planner.solve.exact import SolverSettings, solve_exact
+from planner.solve.heuristic import Placement, smallest_placement
+from planner.solve.problem import ClusterProblem, host_type, item_of
+
+Progress = Callable[[str], None]
+
+
+class NeedsMoreClusters(Exception):
+    """A compute cluster cannot hold its VMs within the per-cluster host limit."""
+
+    def __init__(self, cluster: Cluster):
+        super().__init__(cluster.name)
+        self.cluster = cluster
+
+
+@dataclass
+class ClusterOutcome:
+    problem: ClusterProblem
+    placement: Placement
+    report: ClusterSolve
+
+
+def problems(cluster: Cluster, vms: list[Vm], req: Requirements, scope_of: dict[str, str],
+             host_max_vms: int) -> list[ClusterProblem]:
+    """One placement problem per host model on offer."""
+    items = tuple(item_of(vm, scope_of) for vm in vms)
+    avail = req.availability
+    return [ClusterProblem(cluster=cluster.name, items=items, host=host_type(m, cluster, req, host_max_vms),
+                           k=cluster.failures_tolerated, racks=avail.racks,
+                           rack_tolerance=cluster.fault_domain_tolerance,
+                           max_hosts=req.hardware.max_hosts_per_cluster)
+            for m in req.hardware.host_models]
+
+
+def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: SolverSettings,
+                  progress: Progress) -> ClusterOutcome:
+    """The cheapest placement over the host models; raises Infeasible or NeedsMoreClusters."""
+    fitting = [p for p in candidates if all(p.fits_empty_host(it) for it in p.items)]
+    if not fitting:
+        worst = max(candidates[0].items, key=lambda it: (it.vcpu, it.memory_mb))
+        raise Infeasible(
+            f"{cluster.name}: VM {worst.name} ({worst.vcpu} vCPU, {worst.memory_mb / 1024:g} GB) fits no host model "
+            f"of hardware.host_models at the {cluster.purpose} vCPU:core ratio",
+            [("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model"),
+             (f"hardware.vcpu_per_core.{cluster.purpose}", cluster.vcpu_per_core, "raise the vCPU:core ratio"),
+             ("tenants.vm_sizes / overrides", worst.name, "use a smaller VM size")])
+    ranked = sorted(((host_lower_bound(p), p) for p in fitting), key=lambda e: (e[0][0] * e[1].host.price,
+                                                                                e[1].host.model))
+    best: ClusterOutcome | None = None
+    bounds: list[float] = []
+    too_big = False
+    for (lb, reason), p in ranked:
+        lb_cost = lb * p.host.price
+        if best is not None and lb_cost >= best.report.cost:
+            bounds.append(lb_cost)
+            continue
+        if lb > p.max_hosts:
+            too_big = True
+            bounds.append(lb_cost)
+            continue
+        outcome = _solve_model(cluster, p, lb, reason, settings, progress)
+        if outcome is None:
+            too_big = True
+            bounds.append(lb_cost)
+            continue
+        bounds.append(outcome.report.lower_bound_cost)
+        if best is None or outcome.report.cost < best.report.cost:
+            best = outcome
+    if best is None:
+        if cluster.purpose == "compute":
+            raise NeedsMoreClusters(cluster)
+        raise Infeasible(
+            f"{cluster.name}: no placement of its {len(candidates[0].items)} VMs fits within "
+            f"{candidates[0].max_hosts} hosts with {cluster.failures_tolerated} host failure(s) tolerated"
+            + (" and the loss of a rack" if cluster.fault_domain_tolerance else ""),
+            [("hardware.max_hosts_per_cluster", candidates[0].max_hosts, "allow more hosts per cluster"),
+             (f"availability.{cluster.purpose}.host_failures", cluster.failures_tolerated, "tolerate fewer failures"),
+             ("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
+            + ([("availability.survive_rack_loss", True, "drop rack-loss survival")] if too_big and
+               cluster.fault_domain_tolerance else []))
+    lower = min(bounds)
+    best.report.lower_bound_cost = lower
+    best.report.gap = round((best.report.cost - lower) / best.report.cost, 4) if best.report.cost else 0.0
+    return best
+
+
+def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,
+                 progress: Progress) -> ClusterOutcome | None:
+    name = f"{cluster.name} on {p.host.model}"
+    if not p.items:
+        return ClusterOutcome(p, Placement(0, {}, {}), ClusterSolve(
+            cluster=cluster.name, method="empty", status="optimal", hosts=0, cost=0, lower_bound_cost=0, gap=0,
+            binding="no VMs"))
+    hint = smallest_placement(p, lb)
+    if cluster.purpose == "compute":
+        if hint is None:
+            return None
+        progress(f"{name}: {hint.n} hosts by heuristic (lower bound {lb})")
+        return ClusterOutcome(p, hint, _report(cluster, p, hint.n, lb, reason, "heuristic",
+                                               "optimal" if hint.n == lb else "feasible", lb))
+    slots = hint.n if hint else p.max_hosts
+    progress(f"{name}: CP-SAT over {slots} host slots, {len(p.items)} VMs, "
+             f"{len(p.scenarios(slots))} failure scenarios")
+    result = solve_exact(p, slots, hint, settings,
+                         lambda obj, bnd: progress(f"{name}: {obj} hosts (solver bound {bnd})"))
+    if result.placement is None:
+        if result.status == "too-large" and hint is None:
+            return None
+        if result.status == "infeasible" or hint is None:
+            return None
+        placement, status, solver_bound = hint, "feasible", lb
+    else:
+        placement, status, solver_bound = result.placement, result.status, result.bound
+    bound = max(lb, solver_bound)
+    progress(f"{name}: {placement.n} hosts, {status} (bound {bound})")
+    return ClusterOutcome(p, placement, _report(cluster, p, placement.n, bound, reason, "cp-sat", status, lb,
+                                                result.deterministic_time))
+
+
+def _report(cluster: Cluster, p: ClusterProblem, n: int, bound: int, reason: str, method: str, status: str,
+            volume_bound: int, det_time: float = 0.0) -> ClusterSolve:
+    binding = reason if n <= volume_bound else (
+        f"{reason}; {n - volume_bound} more host(s) needed to pack the VMs and their failover restarts"
+        + (" (proven optimal)" if status == "optimal" else ""))
+    return ClusterSolve(cluster=cluster.name, method=method, status=status, hosts=n, cost=n * p.host.price,
+                        lower_bound_cost=bound * p.host.price, gap=0.0, binding=binding,
+                        deterministic_time=round(det_time, 3))

@@ -1,0 +1,101 @@
+"""Solve one management or edge cluster exactly with CP-SAT (configuration, no rules here)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from planner.solve import rules
+from planner.solve.heuristic import Placement
+from planner.solve.problem import ClusterProblem
+
+MAX_MODEL_VARIABLES = 3_000_000
+
+
+@dataclass
+class SolverSettings:
+    """Deterministic CP-SAT settings: fixed seed and workers, deterministic time limit."""
+
+    time_limit: float = 30.0  # deterministic seconds per cluster and host model
+    workers: int = 8
+    seed: int = 20141015
+
+
+@dataclass
+class ExactResult:
+    status: str  # "optimal" | "feasible" | "infeasible" | "unknown" | "too-large"
+    placement: Placement | None
+    bound: int
+    deterministic_time: float
+
+
+def model_size(p: ClusterProblem, slots: int) -> int:
+    return len(p.items) * slots * (1 + len(p.scenarios(slots)))
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Callable[[int, int], None] | None):
+        super().__init__()
+        self.report = report
+
+    def on_solution_callback(self) -> None:
+        if self.report:
+            self.report(int(self.objective_value), int(self.best_objective_bound))
+
+
+def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings: SolverSettings,
+                report: Callable[[int, int], None] | None = None) -> ExactResult:
+    """Place p.items on at most `slots` hosts, minimising hosts, with every rule of `rules`."""
+    if model_size(p, slots) > MAX_MODEL_VARIABLES:
+        return ExactResult("too-large", None, 0, 0.0)
+    m = cp_model.CpModel()
+    used = [m.new_bool_var(f"used{h}") for h in range(slots)]
+    x = [[m.new_bool_var(f"x{v}_{h}") for h in range(slots)] for v in range(len(p.items))]
+    rules.assignment(m, p, x, used)
+    rules.capacity(m, p, x, used)
+    rules.anti_affinity(m, p, x, used)
+    ys = rules.failover(m, p, x, used)
+    rules.symmetry_breaking(m, p, x, used)
+    rules.cost(m, p, used)
+    if hint:
+        _add_hint(m, p, hint, used, x, ys)
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = settings.workers
+    prm.interleave_search = True
+    prm.random_seed = settings.seed
+    prm.max_deterministic_time = settings.time_limit
+    code = solver.solve(m, _Progress(report))
+    status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+              cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown")
+    if status not in ("optimal", "feasible"):
+        return ExactResult(status, None, 0, solver.deterministic_time)
+    n = sum(solver.value(u) for u in used)
+    host_of = {it.name: next(h for h in range(slots) if solver.value(x[v][h])) for v, it in enumerate(p.items)}
+    truncated = {tuple(h for h in key if h < n): key for key in ys}
+    plans = {}
+    for failed in p.scenarios(n):
+        y, down = ys[failed if failed in ys else truncated[failed]], set(failed)
+        plans[failed] = {it.name: next(h for h, var in enumerate(y[v]) if var is not None and solver.value(var))
+                         for v, it in enumerate(p.items) if host_of[it.name] in down}
+    placement = Placement(n=n, host_of=host_of, restarts=plans)
+    return ExactResult(status, placement, int(solver.best_objective_bound), solver.deterministic_time)
+
+
+def _add_hint(m: cp_model.CpModel, p: ClusterProblem, hint: Placement, used: list, x: Vars,
+              ys: dict[tuple[int, ...], Vars]) -> None:
+    for h, u in enumerate(used):
+        m.add_hint(u, h < hint.n)
+    for v, it in enumerate(p.items):
+        for h in range(len(used)):
+            m.add_hint(x[v][h], hint.host_of[it.name] == h)
+    for failed, y in ys.items():
+        plan = hint.restarts.get(failed)
+        if plan is None:
+            continue
+        for v, it in enumerate(p.items):
+            target = plan.get(it.name, hint.host_of[it.name])
+            for h, var in enumerate(y[v]):
+                if var is not None:
+                    m.add_hint(var, h == target)

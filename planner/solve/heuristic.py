@@ -1,0 +1,121 @@
+"""Fast placement: balanced first-fit-decreasing with anti-affinity, and greedy restarts.
+
+Used for tenant clusters, and as the starting hint of the exact CP-SAT model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.solve.problem import ClusterProblem, Item
+
+
+@dataclass
+class Placement:
+    """Hosts 0..n-1 with the items on each, and a restart plan per failure scenario."""
+
+    n: int
+    host_of: dict[str, int]
+    restarts: dict[tuple[int, ...], dict[str, int]]
+
+
+def _order(p: ClusterProblem) -> list[Item]:
+    cap = p.host.capacity()
+
+    def size(it: Item) -> float:
+        return max(d / c for d, c in zip(it.demand(p.per_host_storage), cap) if c)
+
+    return sorted(p.items, key=lambda it: (-size(it), it.name))
+
+
+def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
+    """Put every item on one of n hosts, least-loaded first, honouring capacity and anti-affinity."""
+    cap = p.host.capacity()
+    load = [[0, 0, 0] for _ in range(n)]
+    count = [0] * n
+    taken_host: dict[str, set[int]] = {}
+    taken_rack: dict[str, set[int]] = {}
+    host_of: dict[str, int] = {}
+    for it in _order(p):
+        d = it.demand(p.per_host_storage)
+        best, best_key = None, None
+        for h in range(n):
+            if count[h] >= p.host.max_vms or any(load[h][i] + d[i] > cap[i] for i in range(3)):
+                continue
+            if it.group and (h in taken_host.get(it.group, ()) or
+                             (it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ()))):
+                continue
+            key = max((load[h][i] + d[i]) / cap[i] for i in range(3) if cap[i])
+            if best_key is None or key < best_key:
+                best, best_key = h, key
+        if best is None:
+            return None
+        host_of[it.name] = best
+        count[best] += 1
+        for i in range(3):
+            load[best][i] += d[i]
+        if it.group:
+            taken_host.setdefault(it.group, set()).add(best)
+            taken_rack.setdefault(it.group, set()).add(p.rack_of(best))
+    return host_of
+
+
+def restart(p: ClusterProblem, n: int, host_of: dict[str, int], failed: tuple[int, ...]) -> dict[str, int] | None:
+    """Greedy restart of the failed hosts' items onto the survivors with the most room."""
+    cap = p.host.capacity()
+    down = set(failed)
+    load = [[0, 0, 0] for _ in range(n)]
+    count = [0] * n
+    moving = []
+    for it in p.items:
+        h = host_of[it.name]
+        if h in down:
+            moving.append(it)
+            continue
+        count[h] += 1
+        for i, v in enumerate(it.demand(p.per_host_storage)):
+            load[h][i] += v
+    survivors = [h for h in range(n) if h not in down]
+    plan: dict[str, int] = {}
+    for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
+        d = it.demand(p.per_host_storage)
+        best, best_key = None, None
+        for h in survivors:
+            if count[h] >= p.host.max_vms or any(load[h][i] + d[i] > cap[i] for i in range(3)):
+                continue
+            key = max((load[h][i] + d[i]) / cap[i] for i in range(3) if cap[i])
+            if best_key is None or key < best_key:
+                best, best_key = h, key
+        if best is None:
+            return None
+        plan[it.name] = best
+        count[best] += 1
+        for i in range(3):
+            load[best][i] += d[i]
+    return plan
+
+
+def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
+    """A placement on n hosts whose every failure scenario has a greedy restart plan, or None."""
+    if p.items and n <= p.k:
+        return None
+    host_of = place(p, n)
+    if host_of is None:
+        return None
+    plans = {}
+    for failed in p.scenarios(n):
+        if len(failed) >= n:
+            return None
+        plan = restart(p, n, host_of, failed)
+        if plan is None:
+            return None
+        plans[failed] = plan
+    return Placement(n=n, host_of=host_of, restarts=plans)
+
+
+def smallest_placement(p: ClusterProblem, start: int) -> Placement | None:
+    """The first host count from `start` up to the cluster maximum that the heuristic can place."""
+    for n in range(max(start, 1), p.max_hosts + 1):
+        found = place_with_failover(p, n)
+        if found:
+            return found
+    return None
