@@ -1,0 +1,142 @@
+"""The `stampplan` command line: a thin typer app over plan, validate and schema."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from planner.errors import CheckFailed, Infeasible, InputError, StampplanError
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Design and prove the management stamp of a Microsoft private cloud.")
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def command(func: Callable) -> Callable:
+    """Register a command whose every outcome becomes one of the README's exit codes."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except StampplanError as error:
+            _report(error)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: the previous output folder is left as it was")
+            raise typer.Exit(130) from None
+        except Exception as error:  # noqa: BLE001 - never show a traceback
+            err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} (please report it)")
+            raise typer.Exit(1) from None
+
+    return app.command()(run)
+
+
+@command
+def plan(
+    requirements: Annotated[Path, typer.Argument(help="Requirements file (YAML)")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder [default: outputs/<name>]")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="CP-SAT deterministic time limit per cluster "
+                                                             "and host model (deterministic seconds)")] = 30.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="CP-SAT workers (fixed for reproducible output)")] = 8,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
+) -> None:
+    """Plan a stamp: size it, place every VM, prove N+k, write design.json."""
+    from planner.conformance import check_requirements
+    from planner.model.load import load_requirements
+    from planner.output import write_folder
+    from planner.plan import plan as plan_design
+    from planner.solve.exact import SolverSettings
+    from planner.summary import print_design, print_verdict
+    from planner.validate import validate_design
+
+    req = load_requirements(requirements)
+    target = out_dir or Path("outputs") / requirements.stem
+    start = time.monotonic()
+
+    def progress(message: str) -> None:
+        if not quiet:
+            err.print(f"[{time.monotonic() - start:6.1f}s] {message}")
+
+    design = plan_design(req, SolverSettings(time_limit=time_limit, workers=workers), progress)
+    text = design.to_json()
+    data = json.loads(text)
+    verdict, unmet = validate_design(data), check_requirements(data, req)
+    write_folder(target, {"design.json": text.encode()})
+    print_design(design, out)
+    print_verdict(verdict, unmet, out)
+    out.print(f"Wrote {target / 'design.json'}")
+    if not verdict.sound or unmet:
+        raise CheckFailed("the planned design failed its own validation (a planner bug): see the violations above")
+
+
+@command
+def validate(
+    design: Annotated[Path, typer.Argument(help="design.json to prove sound")],
+    requirements: Annotated[Optional[Path], typer.Option(help="Also prove the design answers these requirements")]
+    = None,
+) -> None:
+    """Prove a design sound from design.json alone (and that it answers its requirements)."""
+    from planner.summary import print_verdict
+    from planner.validate import validate_design
+
+    data = read_json(design)
+    unmet = []
+    if requirements is not None:
+        from planner.conformance import check_requirements
+        from planner.model.load import load_requirements
+
+        unmet = check_requirements(data, load_requirements(requirements))
+    verdict = validate_design(data)
+    print_verdict(verdict, unmet, out)
+    if not verdict.sound or unmet:
+        raise typer.Exit(1)
+
+
+@command
+def schema() -> None:
+    """Print the JSON Schema of requirements files (for editors that validate YAML)."""
+    from planner.model.requirements import Requirements
+
+    out.print_json(json.dumps(Requirements.model_json_schema()), indent=2)
+
+
+def read_json(path: Path) -> dict:
+    """Load a JSON object or raise InputError naming the file and the problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read: {error}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a JSON object")
+    return data
+
+
+def _report(error: StampplanError) -> None:
+    if isinstance(error, Infeasible):
+        err.print(f"[red]cannot be met:[/red] {error}")
+        if error.clashes:
+            err.print("The requirements that clash, and what would relax each:")
+            for field, value, relax in error.clashes:
+                err.print(f"  {field} = {json.dumps(value, default=str)}: {relax}")
+    else:
+        err.print(f"[red]error:[/red] {error}")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

@@ -1,0 +1,54 @@
+"""The terminal summary of a design and of a validation verdict (rich tables)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from rich.console import Console
+from rich.table import Table
+
+from planner.model.design import Design
+from planner.validate import Verdict
+
+
+def print_design(design: Design, console: Console) -> None:
+    """Stamps, clusters, hosts with utilisation, VMs per role, solver status and gap."""
+    load = defaultdict(lambda: [0, 0.0, 0])
+    for vm in design.vms:
+        entry = load[vm.host]
+        entry[0] += vm.vcpu
+        entry[1] += vm.memory_gb
+        entry[2] += 1
+    table = Table(title=f"{design.name}: {len(design.stamps)} stamp(s), {len(design.clusters)} cluster(s)")
+    for col in ("stamp", "cluster", "purpose", "N+k", "hosts", "model", "VMs", "vCPU used", "memory used", "solve"):
+        table.add_column(col, justify="right" if col in ("hosts", "VMs", "vCPU used", "memory used") else "left")
+    reports = {r.cluster: r for r in design.solver.clusters}
+    for c in design.clusters:
+        hosts = [h for h in design.hosts if h.cluster == c.name]
+        vcpu = sum(load[h.name][0] for h in hosts) / max(1, sum(h.vcpu_capacity for h in hosts))
+        mem = sum(load[h.name][1] for h in hosts) / max(1, sum(h.usable_memory_gb for h in hosts))
+        r = reports[c.name]
+        rack = " +rack" if c.fault_domain_tolerance else ""
+        table.add_row(c.stamp, c.name, c.purpose, f"N+{c.failures_tolerated}{rack}", str(len(hosts)),
+                      c.host_model or "", str(sum(load[h.name][2] for h in hosts)), f"{vcpu:.0%}", f"{mem:.0%}",
+                      f"{r.method} {r.status}")
+    console.print(table)
+    roles = Counter(vm.role for vm in design.vms)
+    console.print("VMs per role: " + ", ".join(f"{role} {n}" for role, n in sorted(roles.items())))
+    s = design.solver
+    console.print(f"Solver: {s.status}; cost {s.objective:,.0f}; lower bound {s.lower_bound:,.0f}; gap {s.gap:.1%}; "
+                  f"{len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
+    for r in s.clusters:
+        console.print(f"  {r.cluster}: host count driven by {r.binding}")
+
+
+def print_verdict(verdict: Verdict, extra: list, console: Console) -> None:
+    """Every violation, then a one-line verdict."""
+    for f in verdict.violations + extra:
+        console.print(f"[red]violation[/red] {f.rule}: {f.subject}: {f.message}", markup=True, highlight=False)
+    for f in verdict.undecided:
+        console.print(f"[yellow]undecided[/yellow] {f.rule}: {f.subject}: {f.message}", highlight=False)
+    ok = verdict.sound and not extra
+    console.print(f"{'SOUND' if ok else 'NOT SOUND'}: {verdict.scenarios} failure scenarios "
+                  f"({verdict.certified} by certificate, {verdict.searched} by search), "
+                  f"{len(verdict.violations) + len(extra)} violation(s), {len(verdict.undecided)} undecided",
+                  highlight=False)
