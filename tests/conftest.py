@@ -1,0 +1,32 @@
+"""Shared fixtures: the reference profiles, each planned once per test session."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.model.load import load_requirements
+from planner.plan import plan
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILES = sorted(p.stem for p in (ROOT / "profiles").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def planned():
+    """profile name -> (requirements, design, design.json text), planned lazily and cached."""
+    cache: dict[str, tuple] = {}
+
+    def get(name: str):
+        if name not in cache:
+            req = load_requirements(ROOT / "profiles" / f"{name}.yaml")
+            design = plan(req)
+            cache[name] = (req, design, design.to_json())
+        return cache[name]
+
+    return get
+
+
+def as_dict(text: str) -> dict:
+    return json.loads(text)
