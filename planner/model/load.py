@@ -1,6 +1,7 @@
 """Read a requirements file: safe YAML, errors naming the field path and the line."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +56,13 @@ def format_validation_error(err: ValidationError, origin: str, tree: Any = None)
     lines = [f"{origin}: {err.error_count()} problem(s) in the requirements:"]
     for problem in err.errors(include_url=False):
         loc = [p for p in problem["loc"] if p not in ("function-after", "function-before")]
+        message = problem["msg"].removeprefix("Value error, ")
+        if not loc and re.match(r"^[a-z_.]+: ", message):  # a cross-field check names its own field
+            field, message = message.split(": ", 1)
+            loc = field.split(".")
         path = _dotted(loc) or "(top level)"
         line = _line_of(tree, loc)
         where = f"{origin}:{line}" if line else origin
-        message = problem["msg"].removeprefix("Value error, ")
         got = "" if problem["type"] in ("missing", "value_error") else f" (got {_short(problem.get('input'))})"
         lines.append(f"  {where}: {path}: {message}{got}")
     return "\n".join(lines)

@@ -46,7 +46,7 @@ class VmRole(Strict):
 
 
 class Tenants(Strict):
-    count: int = Field(ge=0, description="Number of tenant subscriptions")
+    count: int = Field(ge=0, le=1_000_000, description="Number of tenant subscriptions")
     vms_per_tenant: int = Field(ge=0, le=100_000)
     vm_sizes: dict[str, Percent] = Field(default_factory=lambda: {"small": 100.0},
                                          description="Size mix of tenant VMs, per cent per size; sums to 100")
@@ -173,7 +173,7 @@ class Requirements(Strict):
         sizes = self.vm_size_table()
         for size in list(self.tenants.vm_sizes) + [r.size for r in self.tenants.vm_roles]:
             if size not in sizes:
-                raise ValueError(f"tenants: unknown VM size {size!r} (known: {', '.join(sorted(sizes))})")
+                raise ValueError(f"tenants.vm_sizes: unknown VM size {size!r} (known: {', '.join(sorted(sizes))})")
         roles = load_catalog().roles
         for role in self.overrides:
             if role not in roles:
@@ -190,7 +190,7 @@ class Requirements(Strict):
         total = self.tenant_vm_count()
         if total > ceiling:
             raise ValueError(
-                f"tenants: {total:,} tenant VMs exceed what {catalog.limit('max_stamps', 'any').value} VMM stamps "
+                f"tenants.count: {total:,} tenant VMs exceed what {catalog.limit('max_stamps', 'any').value} VMM stamps "
                 f"can serve ({ceiling:,}); split the requirements into several designs")
         return self
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.errors import Infeasible
+from planner.errors import Infeasible, TimeLimitReached
 from planner.model.design import Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
 from planner.solve.bounds import host_lower_bound
@@ -115,9 +115,10 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
     result = solve_exact(p, slots, hint, settings,
                          lambda obj, bnd: progress(f"{name}: {obj} hosts (solver bound {bnd})"))
     if result.placement is None:
-        if result.status == "too-large" and hint is None:
-            return None
-        if result.status == "infeasible" or hint is None:
+        if hint is None and result.status == "unknown":
+            raise TimeLimitReached(f"{name}: the time limit passed before any placement was found; "
+                                   f"raise --time-limit")
+        if hint is None:
             return None
         placement, status, solver_bound = hint, "feasible", lb
     else:
