@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -34,7 +35,9 @@ def command(func: Callable) -> Callable:
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted: the previous output folder is left as it was")
-            raise typer.Exit(130) from None
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)  # a stopped CP-SAT search can abort in interpreter teardown; leave at once
         except Exception as error:  # noqa: BLE001 - never show a traceback
             err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} (please report it)")
             raise typer.Exit(1) from None

@@ -1,6 +1,7 @@
 """Solve one management or edge cluster exactly with CP-SAT (configuration, no rules here)."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,7 +67,8 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
     prm.interleave_search = True
     prm.random_seed = settings.seed
     prm.max_deterministic_time = settings.time_limit
-    code = solver.solve(m, _Progress(report))
+    prm.catch_sigint_signal = False
+    code = _interruptible_solve(solver, m, _Progress(report))
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
               cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown")
     if status not in ("optimal", "feasible"):
@@ -81,6 +83,21 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
                          for v, it in enumerate(p.items) if host_of[it.name] in down}
     placement = Placement(n=n, host_of=host_of, restarts=plans)
     return ExactResult(status, placement, int(solver.best_objective_bound), solver.deterministic_time)
+
+
+def _interruptible_solve(solver: cp_model.CpSolver, m: cp_model.CpModel, callback) -> int:
+    """Solve in a worker thread so Ctrl-C stops the search at once and raises KeyboardInterrupt."""
+    result: list[int] = []
+    worker = threading.Thread(target=lambda: result.append(solver.solve(m, callback)), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        solver.stop_search()
+        worker.join()
+        raise
+    return result[0]
 
 
 def _add_hint(m: cp_model.CpModel, p: ClusterProblem, hint: Placement, used: list, x: Vars,

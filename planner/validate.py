@@ -1,0 +1,431 @@
+"""Solver-agnostic checker: proves a stampplan design sound from ``design.json`` alone.
+
+Written from the public contract (``design-format.md``) only, and importing nothing but
+the standard library, so that a reviewer need not trust the solver. Rules (``Finding.rule``):
+
+  format, unique-names, reference   the file is well formed and self-consistent
+  host-capacity, host-storage       no host carries more than it may
+  cluster-storage                   a cluster's shared storage holds its VMs
+  anti-affinity                     grouped VMs never share a host / fault domain
+  failover                          every failure scenario can restart its VMs
+  failover-certificate              every failover plan given is correct
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+FORMAT = "stampplan.design/1"
+UNDECIDED = "undecided"
+EPS = 1e-6                 # tolerance on sums of fractional sizes
+INF = math.inf
+MAX_SCENARIOS = 1_000_000  # more k-subsets than this in one cluster are not enumerated
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: the rule broken, what it is about, and a sentence with the figures."""
+    rule: str
+    subject: str
+    message: str
+
+
+@dataclass
+class Verdict:
+    """Outcome of :func:`validate_design`."""
+    violations: list[Finding] = field(default_factory=list)
+    undecided: list[Finding] = field(default_factory=list)
+    scenarios: int = 0   # failure scenarios examined
+    certified: int = 0   # proven by a correct failover_plans certificate
+    searched: int = 0    # proven by the checker's own restart search
+
+    @property
+    def sound(self) -> bool:
+        """No violation, and every failure scenario proven."""
+        return not self.violations and not self.undecided
+
+
+# ---------------------------------------------------------------- format ----
+
+def _is_name(x): return isinstance(x, str) and x != ""
+def _is_names(x): return isinstance(x, list) and all(map(_is_name, x))
+def _is_name_map(x): return isinstance(x, dict) and all(_is_name(k) and _is_name(v) for k, v in x.items())
+def _is_count(x): return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+def _is_bool(x): return isinstance(x, bool)
+def _is_scope(x): return isinstance(x, str) and x in ("host", "fault_domain")
+
+
+def _is_amount(x):
+    """A non-negative finite number (below 1e18, which also rules out NaN and infinity)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x < 1e18
+
+
+REQUIRED = {  # list -> field -> test; the order is the order of checking
+    "stamps": {"name": _is_name, "vmm_vms": _is_names},
+    "clusters": {"name": _is_name, "stamp": _is_name, "failures_tolerated": _is_count},
+    "hosts": {"name": _is_name, "cluster": _is_name, "fault_domain": _is_name,
+              "vcpu_capacity": _is_amount, "usable_memory_gb": _is_amount},
+    "anti_affinity_groups": {"name": _is_name, "scope": _is_scope},
+    "vms": {"name": _is_name, "host": _is_name, "vcpu": _is_amount,
+            "memory_gb": _is_amount, "storage_gb": _is_amount},
+    "failover_plans": {"cluster": _is_name, "failed": _is_names, "restarts": _is_name_map},
+}
+OPTIONAL = {  # absent or null means "not given"
+    "clusters": {"fault_domain_tolerance": _is_bool, "shared_storage_gb": _is_amount},
+    "hosts": {"usable_storage_gb": _is_amount},
+    "vms": {"anti_affinity_group": _is_name},
+}
+OPTIONAL_LISTS = ("anti_affinity_groups", "failover_plans")
+
+
+def _entry_problem(kind: str, entry) -> str:
+    """Why one list entry is malformed, or "" when it is well formed."""
+    if not isinstance(entry, dict):
+        return "is not an object"
+    bad = [k for k, ok in REQUIRED[kind].items() if k not in entry or not ok(entry[k])]
+    bad += [k for k, ok in OPTIONAL.get(kind, {}).items() if entry.get(k) is not None and not ok(entry[k])]
+    return f"has missing or invalid {', '.join(bad)}" if bad else ""
+
+
+def check_format(design) -> tuple[dict[str, list[dict]], list[Finding]]:
+    """Rule "format": the format tag, the top-level lists and every entry's fields.
+    Returns the well-formed entries of each list (malformed ones are dropped) and the findings."""
+    entries: dict[str, list[dict]] = {kind: [] for kind in REQUIRED}
+    if not isinstance(design, dict):
+        return entries, [Finding("format", "design", "the design is not a JSON object")]
+    findings = []
+    if design.get("format") != FORMAT:
+        findings.append(Finding("format", "design", f"format is {str(design.get('format'))[:60]!r}, expected {FORMAT!r}"))
+    for kind in REQUIRED:
+        raw = design.get(kind)
+        if raw is None and kind in OPTIONAL_LISTS:
+            raw = []
+        if not isinstance(raw, list):
+            findings.append(Finding("format", kind, f"'{kind}' is missing or not a list"))
+            continue
+        for i, entry in enumerate(raw):
+            problem = _entry_problem(kind, entry)
+            if not problem:
+                entries[kind].append(entry)
+                continue
+            name = entry.get("name") if isinstance(entry, dict) else None
+            findings.append(Finding("format", name if _is_name(name) else f"{kind}[{i}]", f"{kind}[{i}] {problem}"))
+    return entries, findings
+
+
+def check_unique_names(entries) -> list[Finding]:
+    """Rule "unique-names": stamps, clusters, hosts, VMs (and groups) are named once each."""
+    findings = []
+    for kind in ("stamps", "clusters", "hosts", "vms", "anti_affinity_groups"):
+        for name, n in Counter(e["name"] for e in entries[kind]).items():
+            if n > 1:
+                findings.append(Finding("unique-names", name, f"{n} entries of {kind} are named {name}"))
+    return findings
+
+
+# ----------------------------------------------------------------- index ----
+
+@dataclass
+class DesignIndex:
+    """The well-formed entries by name, with each host's load computed once."""
+    stamps: dict[str, dict]
+    clusters: dict[str, dict]
+    hosts: dict[str, dict]
+    vms: dict[str, dict]
+    scope: dict[str, str]                   # anti-affinity group -> "host" | "fault_domain"
+    members: dict[str, list[str]]           # cluster -> its hosts, in file order
+    vms_on: dict[str, list[dict]]           # host -> the VMs placed on it
+    load: dict[str, tuple]                  # host -> (vcpu, memory, storage) placed on it
+    plans: list[dict]
+
+    def capacity(self, host: str) -> tuple:
+        """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity)."""
+        h = self.hosts[host]
+        storage = h.get("usable_storage_gb")
+        return h["vcpu_capacity"], h["usable_memory_gb"], INF if storage is None else storage
+
+    def residual(self, host: str) -> tuple:
+        """Free capacity: (vcpu, memory), plus storage where the host lists usable_storage_gb."""
+        free = tuple(c - u for c, u in zip(self.capacity(host), self.load[host]))
+        return free if self.hosts[host].get("usable_storage_gb") is not None else free[:2]
+
+
+def _demand(vm: dict) -> tuple:
+    return vm["vcpu"], vm["memory_gb"], vm.get("storage_gb") or 0
+
+
+def _add(a, b) -> tuple:
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def index_design(design) -> tuple[DesignIndex, list[Finding]]:
+    """Rules "format", "unique-names" and "reference"; returns the index and the findings."""
+    entries, findings = check_format(design)
+    findings += check_unique_names(entries)
+    first = {kind: {} for kind in entries}
+    for kind in ("stamps", "clusters", "hosts", "vms", "anti_affinity_groups"):
+        for e in entries[kind]:
+            first[kind].setdefault(e["name"], e)
+    idx = DesignIndex(first["stamps"], first["clusters"], first["hosts"], first["vms"],
+                      {g["name"]: g["scope"] for g in first["anti_affinity_groups"].values()},
+                      {c: [] for c in first["clusters"]}, {h: [] for h in first["hosts"]},
+                      {h: (0, 0, 0) for h in first["hosts"]}, entries["failover_plans"])
+    for name, host in idx.hosts.items():
+        if host["cluster"] in idx.members:
+            idx.members[host["cluster"]].append(name)
+    for vm in entries["vms"]:
+        if vm["host"] in idx.hosts:
+            idx.vms_on[vm["host"]].append(vm)
+            idx.load[vm["host"]] = _add(idx.load[vm["host"]], _demand(vm))
+    return idx, findings + check_references(entries, idx)
+
+
+def check_references(entries, idx: DesignIndex) -> list[Finding]:
+    """Rule "reference": every stamp, cluster, host and VM named elsewhere exists."""
+    f = [Finding("reference", c["name"], f"cluster {c['name']} names unknown stamp {c['stamp']}")
+         for c in entries["clusters"] if c["stamp"] not in idx.stamps]
+    f += [Finding("reference", h["name"], f"host {h['name']} names unknown cluster {h['cluster']}")
+          for h in entries["hosts"] if h["cluster"] not in idx.clusters]
+    f += [Finding("reference", v["name"], f"VM {v['name']} names unknown host {v['host']}")
+          for v in entries["vms"] if v["host"] not in idx.hosts]
+    f += [Finding("reference", s["name"], f"stamp {s['name']} lists unknown VMM VM {vm}")
+          for s in entries["stamps"] for vm in s["vmm_vms"] if vm not in idx.vms]
+    return f
+
+
+# ------------------------------------------------------------- capacity ----
+
+_DIMS = (("vCPU", "", "capacity"), ("memory", " GB", "usable"), ("storage", " GB", "usable storage"))
+
+
+def _fmt(x) -> str:
+    return str(int(x)) if x == int(x) else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _excess(idx: DesignIndex, host: str, extra=(0, 0, 0)) -> list[tuple[int, str]]:
+    """The dimensions (0 vcpu, 1 memory, 2 storage) in which the host's VMs plus `extra`
+    exceed its capacity, each with a text such as "vCPU 70 > capacity 64"."""
+    out = []
+    for d, (cap, used) in enumerate(zip(idx.capacity(host), _add(idx.load[host], extra))):
+        if used > cap + EPS:
+            label, unit, what = _DIMS[d]
+            out.append((d, f"{label} {_fmt(used)}{unit} > {what} {_fmt(cap)}{unit}"))
+    return out
+
+
+def check_host_capacity(idx: DesignIndex) -> list[Finding]:
+    """Rules "host-capacity" (vCPU, memory) and "host-storage" (where the host lists storage)."""
+    return [Finding("host-storage" if d == 2 else "host-capacity", host, text)
+            for host in idx.hosts for d, text in _excess(idx, host)]
+
+
+def check_cluster_storage(idx: DesignIndex) -> list[Finding]:
+    """Rule "cluster-storage": VMs on hosts without local storage fit the cluster's shared storage."""
+    findings = []
+    for name, cluster in idx.clusters.items():
+        shared = [h for h in idx.members[name] if idx.hosts[h].get("usable_storage_gb") is None]
+        if not shared:
+            continue
+        used, cap = sum(idx.load[h][2] for h in shared), cluster.get("shared_storage_gb")
+        if cap is None:
+            findings.append(Finding("cluster-storage", name, f"hosts {', '.join(shared)} have no usable_storage_gb "
+                                                             f"and the cluster gives no shared_storage_gb"))
+        elif used > cap + EPS:
+            findings.append(Finding("cluster-storage", name, f"storage {_fmt(used)} GB > shared storage {_fmt(cap)} GB"))
+    return findings
+
+
+def check_anti_affinity(idx: DesignIndex) -> list[Finding]:
+    """Rule "anti-affinity": VMs of one group never share a host (or fault domain, by scope).
+    A group not listed in anti_affinity_groups has scope "host"; fault domain names are global."""
+    together = defaultdict(list)  # (group, scope, place) -> VM names
+    for host, vms in idx.vms_on.items():
+        for vm in vms:
+            group = vm.get("anti_affinity_group")
+            if group is not None:
+                scope = idx.scope.get(group, "host")
+                place = host if scope == "host" else idx.hosts[host]["fault_domain"]
+                together[(group, scope, place)].append(vm["name"])
+    return [Finding("anti-affinity", group, f"VMs {', '.join(names)} share {scope.replace('_', ' ')} {place}")
+            for (group, scope, place), names in together.items() if len(names) > 1]
+
+
+# -------------------------------------------------------------- failover ----
+
+def cluster_scenarios(idx: DesignIndex, name: str) -> tuple[list[frozenset], list[Finding], list[Finding]]:
+    """The failure scenarios of one cluster: every set of k hosts and, with fault_domain_tolerance,
+    every whole fault domain. Returns (scenarios, violations, undecided): a promise no host would
+    survive is a violation; too many k-subsets to enumerate is undecided."""
+    cluster, hosts = idx.clusters[name], idx.members[name]
+    k, has_vms = cluster["failures_tolerated"], any(idx.vms_on[h] for h in hosts)
+    scenarios, violations, undecided = [], [], []
+    if 0 < k and k >= len(hosts):
+        if has_vms:
+            violations.append(Finding("failover", name, f"tolerates {k} host failures but has only {len(hosts)} hosts"))
+    elif k > 0 and math.comb(len(hosts), k) > MAX_SCENARIOS:
+        undecided.append(Finding("failover", name, f"{math.comb(len(hosts), k)} scenarios of {k} failed hosts "
+                                                   f"exceed the checker's limit of {MAX_SCENARIOS}"))
+    elif k > 0:
+        scenarios = [frozenset(c) for c in itertools.combinations(hosts, k)]
+    if cluster.get("fault_domain_tolerance"):
+        domains = defaultdict(list)
+        for h in hosts:
+            domains[idx.hosts[h]["fault_domain"]].append(h)
+        if len(domains) > 1:
+            scenarios += [frozenset(d) for d in domains.values()]
+        elif has_vms:
+            violations.append(Finding("failover", name, "promises fault-domain tolerance but spans one fault domain"))
+    return list(dict.fromkeys(scenarios)), violations, undecided
+
+
+def scenario_name(cluster: str, failed) -> str:
+    """The subject of a scenario's findings, e.g. "MGMT01 fails {MGMT01-H01,MGMT01-H02}"."""
+    return f"{cluster} fails {{{','.join(sorted(failed))}}}"
+
+
+class ScenarioResult(NamedTuple):
+    """Outcome of :func:`check_scenario`."""
+    status: str              # "certified", "searched", "violation" or "undecided"
+    restarts: dict | None    # vm -> host: the verified certificate or the packing found
+    finding: Finding | None  # why not proven ("failover" or "failover-certificate")
+
+
+def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict) -> list[str]:
+    """Linear-time check of one certificate: exactly the VMs of the failed hosts restart,
+    each on a survivor of the same cluster, and no survivor ends over capacity."""
+    affected = {vm["name"]: vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])}
+    survivors = set(idx.members.get(cluster, [])) - set(failed)
+    problems = [f"does not restart {vm}" for vm in affected if vm not in restarts]
+    problems += [f"restarts {vm}, which ran on no failed host" for vm in restarts if vm not in affected]
+    added = defaultdict(lambda: (0, 0, 0))
+    for vm, target in restarts.items():
+        if vm in affected and target not in survivors:
+            problems.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
+        elif vm in affected:
+            added[target] = _add(added[target], _demand(affected[vm]))
+    problems += [f"overloads {host} ({text})" for host in sorted(added) for _, text in _excess(idx, host, added[host])]
+    return problems
+
+
+def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None = None,
+                   *, node_limit: int = 200_000) -> ScenarioResult:
+    """Evaluate ONE failure scenario: hosts `failed` of `cluster` are lost at once.
+    With a certificate (`restarts`, vm -> host) it is verified and never searched; without one
+    the restart search decides. Anti-affinity is not required after a failure."""
+    subject = scenario_name(cluster, failed)
+    if restarts is not None:
+        problems = certificate_problems(idx, cluster, failed, restarts)
+        if problems:
+            shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
+            return ScenarioResult("violation", None, Finding("failover-certificate", subject, f"the failover plan {shown}"))
+        return ScenarioResult("certified", dict(restarts), None)
+    affected = [vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])]
+    residual = {h: idx.residual(h) for h in idx.members.get(cluster, []) if h not in failed}
+    packing = find_restart_packing(affected, residual, node_limit=node_limit)
+    if packing == UNDECIDED:
+        return ScenarioResult("undecided", None, Finding("failover", subject, f"the restart search for {len(affected)} "
+                                                         f"VM(s) gave up after {node_limit} search nodes"))
+    if packing is None:
+        need = [sum(_demand(vm)[d] for vm in affected) for d in (0, 1)]
+        free = [sum(max(0, r[d]) for r in residual.values()) for d in (0, 1)]
+        return ScenarioResult("violation", None, Finding(
+            "failover", subject, f"no packing restarts the {len(affected)} VM(s) of the failed hosts (vCPU {_fmt(need[0])}, "
+            f"memory {_fmt(need[1])} GB) on the survivors (free vCPU {_fmt(free[0])}, memory {_fmt(free[1])} GB)"))
+    return ScenarioResult("searched", packing, None)
+
+
+def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
+    """Rules "failover" and "failover-certificate": examine every scenario of every cluster."""
+    certs = {}
+    for i, plan in enumerate(idx.plans):
+        subject, cluster, failed = f"failover_plans[{i}]", plan["cluster"], frozenset(plan["failed"])
+        if cluster not in idx.clusters:
+            problem = f"names unknown cluster {cluster}"
+        elif not failed <= set(idx.members[cluster]):
+            problem = f"fails {', '.join(sorted(failed - set(idx.members[cluster])))}, not hosts of {cluster}"
+        elif (cluster, failed) in certs:
+            problem = f"repeats the plan for {scenario_name(cluster, failed)}"
+        else:
+            certs[(cluster, failed)] = plan["restarts"]
+            continue
+        verdict.violations.append(Finding("failover-certificate", subject, f"the plan {problem}"))
+    for name in idx.clusters:
+        scenarios, violations, undecided = cluster_scenarios(idx, name)
+        verdict.violations += violations
+        verdict.undecided += undecided
+        for failed in scenarios:
+            result = check_scenario(idx, name, failed, certs.pop((name, failed), None), node_limit=node_limit)
+            verdict.scenarios += 1
+            verdict.certified += result.status == "certified"
+            verdict.searched += result.status == "searched"
+            if result.finding:
+                (verdict.undecided if result.status == "undecided" else verdict.violations).append(result.finding)
+    verdict.violations += [Finding("failover-certificate", scenario_name(c, failed),
+                                   f"the plan is for no failure scenario of {c} (k={idx.clusters[c]['failures_tolerated']})")
+                           for c, failed in certs]
+
+
+def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdict:
+    """Check every rule of the contract; never raises, whatever the input."""
+    idx, findings = index_design(design)
+    verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx) + check_anti_affinity(idx))
+    check_failover(idx, verdict, search_node_limit)
+    return verdict
+
+
+# --------------------------------------------------------- restart search ----
+
+def _fits(demand, free) -> bool:
+    return all(x <= f + EPS for x, f in zip(demand, free))
+
+
+def find_restart_packing(vms: list[dict], residual: dict[str, tuple], *, node_limit: int = 200_000):
+    """Exhaustive restart search: place each VM (name, vcpu, memory_gb[, storage_gb]) on one host
+    whose residual (vcpu, memory[, storage]) still fits it; a host without a storage figure has
+    unlimited storage. Returns {vm: host}, None when PROVEN impossible, or UNDECIDED once
+    `node_limit` placements have been tried. Deterministic depth-first search: VMs by decreasing
+    normalised size, hosts by name; prunes when remaining demand exceeds total free capacity,
+    skips hosts whose free capacity equals one already tried at this depth, and places identical
+    consecutive VMs on non-decreasing hosts (both only drop symmetric copies of a branch)."""
+    hosts = sorted(residual)
+    free = [tuple(residual[h]) + (INF,) * (3 - len(residual[h])) for h in hosts]
+    total = tuple(sum(max(0, f[d]) for f in free) for d in range(3))
+
+    def size(demand):
+        return max([x / t for x, t in zip(demand, total) if 0 < t < INF] + [0])
+
+    items = sorted(((str(vm["name"]), _demand(vm)) for vm in vms), key=lambda it: (-size(it[1]), it[1], it[0]))
+    n = len(items)
+    need = [(0, 0, 0)] * (n + 1)  # need[i]: total demand of items i..n-1
+    for i in range(n - 1, -1, -1):
+        need[i] = _add(need[i + 1], items[i][1])
+    placed, saved, tried = [-1] * n, [None] * n, [set() for _ in range(n)]
+    nodes, i, start = 0, 0, 0
+    while i < n:
+        demand, choice = items[i][1], None
+        if all(x <= t + EPS for x, t in zip(need[i], total)):
+            choice = next((c for c in range(start, len(hosts))
+                           if free[c] not in tried[i] and _fits(demand, free[c])), None)
+        if choice is None:  # no host left for item i: backtrack
+            if i == 0:
+                return None
+            i -= 1
+            free[placed[i]], total = saved[i]
+            start = placed[i] + 1
+            continue
+        nodes += 1
+        if nodes > node_limit:
+            return UNDECIDED
+        tried[i].add(free[choice])
+        saved[i] = (free[choice], total)
+        free[choice] = tuple(f - x for f, x in zip(free[choice], demand))
+        total = tuple(t - x for t, x in zip(total, demand))
+        placed[i] = choice
+        i += 1
+        if i < n:
+            tried[i].clear()
+            start = choice if items[i][1] == demand else 0
+    return {name: hosts[placed[j]] for j, (name, _) in enumerate(items)}
