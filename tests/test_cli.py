@@ -114,3 +114,15 @@ def test_console_script_runs_in_a_subprocess(tmp_path):
     proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "plan", str(bad)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_validate_runs_without_the_solver(tmp_path):
+    """`stampplan validate` needs neither OR-Tools nor the sizing and solver modules."""
+    run("plan", POC, "--out", tmp_path / "d", "-q")
+    code = ("import sys; sys.modules['ortools'] = None; sys.modules['planner.sizing'] = None; "
+            "sys.modules['planner.solve'] = None; sys.modules['planner.plan'] = None; "
+            "from planner.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code, "validate", str(tmp_path / "d" / "design.json"),
+                           "--requirements", str(POC)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "SOUND" in proc.stdout

@@ -131,9 +131,12 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
 
 def _report(cluster: Cluster, p: ClusterProblem, n: int, bound: int, reason: str, method: str, status: str,
             volume_bound: int, det_time: float = 0.0) -> ClusterSolve:
-    binding = reason if n <= volume_bound else (
-        f"{reason}; {n - volume_bound} more host(s) needed to pack the VMs and their failover restarts"
-        + (" (proven optimal)" if status == "optimal" else ""))
+    if n <= volume_bound:
+        binding = reason
+    elif status == "optimal":
+        binding = f"{reason}; packing the VMs and their failover restarts needs {n - volume_bound} more (proven)"
+    else:
+        binding = f"{reason}; the {method} placed them on {n - volume_bound} more (not proven necessary)"
     return ClusterSolve(cluster=cluster.name, method=method, status=status, hosts=n, cost=n * p.host.price,
                         lower_bound_cost=bound * p.host.price, gap=0.0, binding=binding,
                         deterministic_time=round(det_time, 3))
