@@ -59,6 +59,7 @@ def plan(
     from planner.model.load import load_requirements
     from planner.output import write_folder
     from planner.plan import plan as plan_design
+    from planner.render import render_all
     from planner.solve.exact import SolverSettings
     from planner.summary import print_design, print_verdict
     from planner.validate import validate_design
@@ -75,7 +76,8 @@ def plan(
     text = design.to_json()
     data = json.loads(text)
     verdict, unmet = validate_design(data), check_requirements(data, req)
-    write_folder(target, {"design.json": text.encode()})
+    files = {"design.json": text.encode(), **render_all(design, lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))}
+    write_folder(target, files)
     print_design(design, out)
     print_verdict(verdict, unmet, out)
     out.print(f"Wrote {target / 'design.json'}")

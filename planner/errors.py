@@ -14,6 +14,10 @@ class InputError(StampplanError):
     exit_code = 2
 
 
+class MissingProgram(InputError):
+    """An external program (e.g. Graphviz `dot`) is not installed; the message says how to install it."""
+
+
 class CheckFailed(StampplanError):
     """The design or check fails: a violation, drift, a failure scenario not survived."""
 

@@ -158,4 +158,5 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
                   failover_plans=plans, sql_instances=sizing.sql_instances, load_balancers=sizing.load_balancers,
                   solver=solver, cost={"hardware": objective, "hosts": float(len(hosts))},
                   assumptions=[Assumption(**f.model_dump()) for f in sorted(sizing.figures.values(),
-                                                                           key=lambda f: f.key)])
+                                                                           key=lambda f: f.key)],
+                  requirements=req.model_dump(mode="json"))

@@ -135,6 +135,7 @@ class Design(Item):
     solver: SolveReport
     cost: dict[str, float]
     assumptions: list[Assumption]
+    requirements: dict  # the requirements this design answers, as validated (defaults filled in)
 
     def to_json(self) -> str:
         """design.json text: top-level keys one per line, each list item one compact line."""
