@@ -76,13 +76,14 @@ def plan(
     text = design.to_json()
     data = json.loads(text)
     verdict, unmet = validate_design(data), check_requirements(data, req)
-    files = {"design.json": text.encode(), **render_all(design, lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))}
-    write_folder(target, files)
     print_design(design, out)
     print_verdict(verdict, unmet, out)
-    out.print(f"Wrote {target / 'design.json'}")
     if not verdict.sound or unmet:
-        raise CheckFailed("the planned design failed its own validation (a planner bug): see the violations above")
+        raise CheckFailed("the planned design failed its own validation, so nothing was written: "
+                          "see the violations above")
+    files = {"design.json": text.encode(), **render_all(design, lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))}
+    write_folder(target, files)
+    out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
 
 
 @command

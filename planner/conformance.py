@@ -85,7 +85,7 @@ def _roles(design: dict, req: Requirements) -> list[Finding]:
         elif want >= 2 * (stamps if role.scope == "stamp" else 1) and None in groups[role.name]:
             out.append(_finding(role.name, "HA instances without an anti-affinity group"))
     users = req.wap.concurrent_tenant_users
-    if deployment != "express" and users:
+    if deployment != "express" and users and "wap-tenant-portal" not in req.overrides:
         per = catalog.limit("wap_tenant_users_per_portal", "any").value
         if count["wap-tenant-portal"] * per < users:
             out.append(_finding("wap-tenant-portal", f"{count['wap-tenant-portal']} portal(s) x {per} users "

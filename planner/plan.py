@@ -21,7 +21,7 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
     settings = settings or SolverSettings()
     precheck(req)
     catalog, version = load_catalog(), req.system_center
-    max_vms = catalog.limit("vmm_max_vms", version).value
+    max_vms = min(catalog.limit("vmm_max_vms", version).value, catalog.limit("spf_max_vms", version).value)
     max_hosts = catalog.limit("vmm_max_hosts", version).value
     max_stamps = catalog.limit("max_stamps", "any").value
     stamps = max(1, math.ceil(req.tenant_vm_count() / (max_vms - 100)))
@@ -58,6 +58,21 @@ def precheck(req: Requirements) -> None:
                               ("hardware.max_hosts_per_cluster", hw.max_hosts_per_cluster, "allow more hosts")])
 
 
+def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
+    """Every VM within the hypervisor's per-VM maxima for the System Center version's Windows Server."""
+    catalog = load_catalog()
+    max_vcpu = catalog.limit("vm_max_vcpu", req.system_center).value
+    max_memory = catalog.limit("vm_max_memory_gb", req.system_center).value
+    for vm in sizing.vms:
+        if vm.vcpu > max_vcpu or vm.memory_gb > max_memory:
+            where = f"overrides.{vm.role}" if vm.role in req.overrides else (
+                "custom_vm_sizes" if vm.size in req.custom_vm_sizes else f"tenants.vm_sizes ({vm.size})")
+            raise Infeasible(f"VM {vm.name} ({vm.vcpu} vCPU, {vm.memory_gb:g} GB) exceeds the Hyper-V maximum per VM "
+                             f"for System Center {req.system_center} ({max_vcpu} vCPU, {max_memory} GB)",
+                             [(where, vm.size or vm.role, "use a smaller size"),
+                              ("system_center", req.system_center, "a later version allows larger VMs")])
+
+
 def _compute_clusters(req: Requirements, sizing: Sizing, stamps: int) -> list[int]:
     """Compute clusters per stamp so each stays within the host and VM limits per cluster."""
     catalog, version = load_catalog(), req.system_center
@@ -86,7 +101,9 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome]]:
     catalog = load_catalog()
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
-    compute = _compute_clusters(req, size_design(req, stamps, [1] * stamps), stamps)
+    first = size_design(req, stamps, [1] * stamps)
+    check_vm_limits(req, first)
+    compute = _compute_clusters(req, first, stamps)
     while True:
         sizing = size_design(req, stamps, compute)
         scope_of = {g.name: g.scope for g in sizing.groups}

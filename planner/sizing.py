@@ -98,6 +98,11 @@ class _Sizer:
         if s.tiers:
             vcpu = next((t.vcpu for t in s.tiers if stamp_vms <= t.max_vms), s.tiers[-1].vcpu)
         o = self.req.overrides.get(role.name)
+        if o and (o.vcpu or o.memory_gb or o.storage_gb is not None):
+            self.figures[f"role-size[{role.name}]"] = Figure(
+                key=f"role-size[{role.name}]", source=f"requirements: overrides.{role.name}",
+                value={"vcpu": o.vcpu or vcpu, "memory_gb": o.memory_gb or s.memory_gb,
+                       "storage_gb": s.storage_gb if o.storage_gb is None else o.storage_gb})
         if o:
             vcpu = o.vcpu or vcpu
             return vcpu, o.memory_gb or s.memory_gb, s.storage_gb if o.storage_gb is None else o.storage_gb
@@ -250,7 +255,8 @@ def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> 
                         vmm_vms=sizer.management(s, tenants_per_stamp[s], vms_per_stamp[s]))
                   for s in range(stamps)]
     sizer.tenants(tenant_stamp)
-    for key in ("vmm_max_hosts", "vmm_max_vms", "cluster_max_nodes", "cluster_max_vms", "host_max_vms"):
+    for key in ("vmm_max_hosts", "vmm_max_vms", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms", "host_max_vms",
+                "vm_max_vcpu", "vm_max_memory_gb"):
         sizer.limit(key)
     hw = req.hardware
     in_use = {"vcpu_per_core": hw.vcpu_per_core.model_dump(), "host_reserve_memory_gb": hw.host_reserve.memory_gb,

@@ -171,9 +171,12 @@ class Requirements(Strict):
     @model_validator(mode="after")
     def _names_resolve(self) -> Requirements:
         sizes = self.vm_size_table()
-        for size in list(self.tenants.vm_sizes) + [r.size for r in self.tenants.vm_roles]:
-            if size not in sizes:
-                raise ValueError(f"tenants.vm_sizes: unknown VM size {size!r} (known: {', '.join(sorted(sizes))})")
+        known = ", ".join(sorted(sizes))
+        for field, names in (("tenants.vm_sizes", list(self.tenants.vm_sizes)),
+                             ("tenants.vm_roles", [r.size for r in self.tenants.vm_roles])):
+            for size in names:
+                if size not in sizes:
+                    raise ValueError(f"{field}: unknown VM size {size!r} (known: {known})")
         roles = load_catalog().roles
         for role in self.overrides:
             if role not in roles:

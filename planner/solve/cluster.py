@@ -48,13 +48,7 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
     """The cheapest placement over the host models; raises Infeasible or NeedsMoreClusters."""
     fitting = [p for p in candidates if all(p.fits_empty_host(it) for it in p.items)]
     if not fitting:
-        worst = max(candidates[0].items, key=lambda it: (it.vcpu, it.memory_mb))
-        raise Infeasible(
-            f"{cluster.name}: VM {worst.name} ({worst.vcpu} vCPU, {worst.memory_mb / 1024:g} GB) fits no host model "
-            f"of hardware.host_models at the {cluster.purpose} vCPU:core ratio",
-            [("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model"),
-             (f"hardware.vcpu_per_core.{cluster.purpose}", cluster.vcpu_per_core, "raise the vCPU:core ratio"),
-             ("tenants.vm_sizes / overrides", worst.name, "use a smaller VM size")])
+        raise _too_big(cluster, candidates)
     ranked = sorted(((host_lower_bound(p), p) for p in fitting), key=lambda e: (e[0][0] * e[1].host.price,
                                                                                 e[1].host.model))
     best: ClusterOutcome | None = None
@@ -93,6 +87,25 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
     best.report.lower_bound_cost = lower
     best.report.gap = round((best.report.cost - lower) / best.report.cost, 4) if best.report.cost else 0.0
     return best
+
+
+def _too_big(cluster: Cluster, candidates: list[ClusterProblem]) -> Infeasible:
+    """Name a VM that fits no host model, the resources it lacks, and the fields that would help."""
+    item = next(it for it in candidates[0].items if not any(p.fits_empty_host(it) for p in candidates))
+    lacking = sorted({d for p in candidates for d, (need, cap) in
+                      enumerate(zip(item.demand(p.per_host_storage), p.host.capacity())) if need > cap})
+    names = ["vCPU", "memory", "local storage"]
+    relax = {0: (f"hardware.vcpu_per_core.{cluster.purpose}", cluster.vcpu_per_core, "raise the vCPU:core ratio"),
+             1: ("hardware.host_reserve", "memory", "reserve less memory for the parent partition"),
+             2: ("hardware.host_models[].storage_gb", [p.host.storage_gb for p in candidates],
+                 "give the host models local storage, or use shared_storage.type: csv")}
+    need = f"{item.vcpu} vCPU, {item.memory_mb / 1024:g} GB memory, {item.storage_gb} GB storage"
+    return Infeasible(
+        f"{cluster.name}: VM {item.name} ({need}) fits no host model of hardware.host_models: "
+        f"not enough {' / '.join(names[d] for d in lacking)}",
+        [("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
+        + [relax[d] for d in lacking]
+        + [("tenants.vm_sizes / overrides", item.name, "use a smaller VM size")])
 
 
 def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,

@@ -72,6 +72,8 @@ def failover(m: cp_model.CpModel, p: ClusterProblem, x: Vars, used: list) -> dic
                 if d == 2 and not p.per_host_storage:
                     continue
                 m.add(sum(it.demand(True)[d] * y[v][h] for v, it in enumerate(p.items)) <= cap[d])
+            if len(p.items) > p.host.max_vms:
+                m.add(sum(y[v][h] for v in range(len(p.items))) <= p.host.max_vms)
         ys[failed] = y
     return ys
 
