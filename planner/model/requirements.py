@@ -140,6 +140,15 @@ class Networks(Strict):
     provider_address: Network | None = None
     external: Network | None = None
 
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Networks:
+        given = [(name, net.cidr) for name, net in self if net is not None]
+        for i, (a, net_a) in enumerate(given):
+            for b, net_b in given[i + 1:]:
+                if net_a.overlaps(net_b):
+                    raise ValueError(f"networks.{b}: {net_b} overlaps networks.{a} ({net_a})")
+        return self
+
 
 class RoleOverride(Strict):
     instances: int | None = Field(None, ge=0, le=64)
