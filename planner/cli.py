@@ -54,15 +54,12 @@ def plan(
     workers: Annotated[int, typer.Option(min=1, max=64, help="CP-SAT workers (fixed for reproducible output)")] = 8,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
 ) -> None:
-    """Plan a stamp: size it, place every VM, prove N+k, write design.json."""
-    from planner.conformance import check_requirements
+    """Plan a stamp: size it, place every VM, prove N+k, write design.json and the artifacts."""
     from planner.model.load import load_requirements
     from planner.output import write_folder
-    from planner.plan import plan as plan_design
-    from planner.render import render_all
+    from planner.pipeline import build
     from planner.solve.exact import SolverSettings
     from planner.summary import print_design, print_verdict
-    from planner.validate import validate_design
 
     req = load_requirements(requirements)
     target = out_dir or Path("outputs") / requirements.stem
@@ -72,18 +69,15 @@ def plan(
         if not quiet:
             err.print(f"[{time.monotonic() - start:6.1f}s] {message}")
 
-    design = plan_design(req, SolverSettings(time_limit=time_limit, workers=workers), progress)
-    text = design.to_json()
-    data = json.loads(text)
-    verdict, unmet = validate_design(data), check_requirements(data, req)
-    print_design(design, out)
-    print_verdict(verdict, unmet, out)
-    if not verdict.sound or unmet:
+    built = build(req, SolverSettings(time_limit=time_limit, workers=workers), progress,
+                  lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))
+    print_design(built.design, out)
+    print_verdict(built.verdict, built.unmet, out)
+    if not built.sound:
         raise CheckFailed("the planned design failed its own validation, so nothing was written: "
                           "see the violations above")
-    files = {"design.json": text.encode(), **render_all(design, lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))}
-    write_folder(target, files)
-    out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
+    write_folder(target, built.files)
+    out.print(f"Wrote {target}/: {', '.join(sorted(built.files))}")
 
 
 @command

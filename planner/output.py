@@ -1,12 +1,28 @@
-"""Write an output folder as a whole: build it beside the old one, then swap."""
+"""Write an output folder as a whole: build it beside the old one, then swap them atomically,
+so a kill at any moment leaves the previous folder or the new one, never a mix."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from planner.errors import InputError
+
+_RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two existing paths (Linux renameat2); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
 def write_folder(target: Path, files: dict[str, bytes]) -> None:
@@ -19,22 +35,28 @@ def write_folder(target: Path, files: dict[str, bytes]) -> None:
     except OSError as err:
         raise InputError(f"{target}: cannot create the output folder: {err.strerror}") from None
     try:
+        root = staging.resolve()
         for name, data in sorted(files.items()):
             path = (staging / name).resolve()
-            if staging.resolve() not in path.parents:
+            if root not in path.parents:
                 raise InputError(f"{name}: refusing to write outside the output folder")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             os.chmod(path, 0o644)
+            if path.parent != root:
+                os.chmod(path.parent, 0o755)
         os.chmod(staging, 0o755)
-        old = None
+        if target.is_dir() and _exchange(staging, target):
+            shutil.rmtree(staging, ignore_errors=True)  # now holds the previous folder
+            return
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-            os.rmdir(old)
-            os.rename(target, old)
-        os.rename(staging, target)
-        if old:
-            shutil.rmtree(old, ignore_errors=True)
+            previous = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
+            os.rmdir(previous)
+            os.rename(target, previous)
+            os.rename(staging, target)
+            shutil.rmtree(previous, ignore_errors=True)
+        else:
+            os.rename(staging, target)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)
         raise InputError(f"{target}: cannot write the output folder: {err.strerror}") from None

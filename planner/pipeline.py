@@ -1,0 +1,39 @@
+"""Requirements in, checked artifacts out: what `plan` and `check` both run."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from planner.conformance import check_requirements
+from planner.model.design import Design
+from planner.model.requirements import Requirements
+from planner.plan import plan
+from planner.render import render_all
+from planner.solve.exact import SolverSettings
+from planner.validate import Finding, Verdict, validate_design
+
+
+@dataclass
+class Built:
+    design: Design
+    files: dict[str, bytes]   # name inside the output folder -> bytes
+    verdict: Verdict
+    unmet: list[Finding]      # requirements the design does not answer
+
+    @property
+    def sound(self) -> bool:
+        return self.verdict.sound and not self.unmet
+
+
+def build(req: Requirements, settings: SolverSettings, progress: Callable[[str], None],
+          warn: Callable[[str], None]) -> Built:
+    """Plan, prove the design sound and answering `req`, and render every artifact when it is."""
+    design = plan(req, settings, progress)
+    text = design.to_json()
+    data = json.loads(text)
+    verdict, unmet = validate_design(data), check_requirements(data, req)
+    files = {"design.json": text.encode()}
+    if verdict.sound and not unmet:
+        files.update(render_all(design, warn))
+    return Built(design, files, verdict, unmet)
