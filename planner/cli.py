@@ -111,6 +111,44 @@ def schema() -> None:
     out.print_json(json.dumps(Requirements.model_json_schema()), indent=2)
 
 
+@command
+def check(
+    folder: Annotated[Path, typer.Argument(help="Folder of requirements files")] = Path("profiles"),
+    outputs: Annotated[Path, typer.Option(help="Folder of the committed outputs")] = Path("outputs"),
+    junit: Annotated[Optional[Path], typer.Option(help="Also write JUnit XML here")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite the committed outputs")] = False,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="As for plan")] = 30.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="As for plan")] = 8,
+) -> None:
+    """CI mode: plan every requirements file, prove each design, compare with the committed outputs."""
+    from rich.table import Table
+
+    from planner.check import check_profile, junit_xml
+    from planner.solve.exact import SolverSettings
+
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    if not files:
+        raise InputError(f"{folder}: no requirements files (*.yaml) found")
+    settings, results = SolverSettings(time_limit=time_limit, workers=workers), []
+    for path in files:
+        err.print(f"checking {path} ...")
+        results.append(check_profile(path, outputs, settings, update, lambda msg: err.print(f"note: {msg}")))
+    table = Table(title=f"stampplan check {folder}")
+    for col in ("profile", "status", "hosts", "cost", "seconds", "drift / problems"):
+        table.add_column(col, justify="right" if col in ("hosts", "cost", "seconds") else "left")
+    for r in results:
+        shown = "; ".join(r.details[:3]) + (f"; +{len(r.details) - 3} more" if len(r.details) > 3 else "")
+        colour = "green" if r.passed else "red"
+        table.add_row(r.profile, f"[{colour}]{r.status}[/{colour}]", str(r.hosts), f"{r.cost:,.0f}",
+                      f"{r.seconds:.1f}", shown)
+    out.print(table)
+    if junit:
+        junit.parent.mkdir(parents=True, exist_ok=True)
+        junit.write_bytes(junit_xml(results))
+    if not all(r.passed for r in results):
+        raise CheckFailed(f"{sum(not r.passed for r in results)} of {len(results)} profile(s) failed or drifted")
+
+
 def read_json(path: Path) -> dict:
     """Load a JSON object or raise InputError naming the file and the problem."""
     try:

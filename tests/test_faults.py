@@ -1,0 +1,67 @@
+"""Faults: a kill at any moment leaves the previous output folder or the new one, never a mix;
+Ctrl-C during a solve exits 130 and writes nothing; two processes give identical artifacts."""
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import ROOT
+
+CLI = [sys.executable, "-c", "from planner.cli import main; main()"]
+
+
+def stampplan(*args):
+    return subprocess.Popen([*CLI, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_kill_at_any_moment_leaves_old_or_new(tmp_path):
+    old, new = ROOT / "outputs" / "poc" / "design.json", ROOT / "outputs" / "small" / "design.json"
+    target = tmp_path / "out"
+    shutil.copytree(ROOT / "outputs" / "poc", target)
+    outcomes = []
+    for delay in (0.4, 0.8, 1.0, 1.2, 1.4, 1.7, 2.5):
+        proc = stampplan("plan", ROOT / "profiles" / "small.yaml", "--out", target, "-q")
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = target / "design.json"
+        assert now.is_file(), f"output folder missing after a kill at {delay}s"
+        if filecmp.cmp(now, old, shallow=False):
+            outcomes.append("old")
+        else:
+            assert filecmp.cmp(now, new, shallow=False), f"a mix after a kill at {delay}s"
+            outcomes.append("new")
+            shutil.rmtree(target)
+            shutil.copytree(ROOT / "outputs" / "poc", target)
+        assert all(p.name == "out" or p.name.startswith(".out.") for p in tmp_path.iterdir())
+    assert "old" in outcomes
+
+
+def test_ctrl_c_during_a_solve_exits_130_and_writes_nothing(tmp_path):
+    proc = stampplan("plan", ROOT / "profiles" / "service-provider.yaml", "--out", tmp_path / "o")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait for the edge cluster's CP-SAT search to start
+        line = proc.stderr.readline()
+        if "EDGE01" in line and "CP-SAT" in line:
+            break
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 130, rest
+    assert "interrupted" in rest and "Traceback" not in rest
+    assert not (tmp_path / "o").exists()
+
+
+def test_two_processes_give_identical_artifacts(tmp_path):
+    runs = [subprocess.run([*CLI, "plan", str(ROOT / "profiles" / "medium.yaml"), "--out", str(tmp_path / str(i)),
+                            "-q"], capture_output=True, env={**os.environ, "PYTHONHASHSEED": str(i)})
+            for i in (1, 2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    names = sorted(p.relative_to(tmp_path / "1").as_posix() for p in (tmp_path / "1").rglob("*") if p.is_file())
+    compared = [n for n in names if not n.endswith((".png", ".pdf", ".xlsx"))]
+    assert compared and all(filecmp.cmp(tmp_path / "1" / n, tmp_path / "2" / n, shallow=False) for n in compared)
