@@ -35,7 +35,7 @@ def drift(new: dict[str, bytes], folder: Path) -> list[str]:
     old = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*")) if p.is_file()} \
         if folder.is_dir() else {}
     out = []
-    for name in sorted(set(new) | set(old)):
+    for name in sorted(set(new) | set(old), key=lambda n: (n != "design.json", n)):  # the design first
         if name not in old:
             out.append(f"{name}: not committed")
         elif name not in new:

@@ -149,6 +149,171 @@ def check(
         raise CheckFailed(f"{sum(not r.passed for r in results)} of {len(results)} profile(s) failed or drifted")
 
 
+@command
+def whatif(
+    design: Annotated[Path, typer.Argument(help="design.json")],
+    fail: Annotated[Optional[str], typer.Option("--fail", help="Hosts that fail at once, comma-separated")] = None,
+    fail_rack: Annotated[Optional[str], typer.Option("--fail-rack", help="A fault domain (rack) that is lost")]
+    = None,
+    drain: Annotated[Optional[str], typer.Option("--drain", help="Drain this host for patching first")] = None,
+    details: Annotated[bool, typer.Option("--details", help="List every VM even when many move")] = False,
+) -> None:
+    """What if hosts or a rack fail (after draining a host)? Where each VM restarts; exit 1 if not all do."""
+    from planner.whatif import print_whatif, what_if
+
+    hosts = [h.strip() for h in (fail or "").split(",") if h.strip()]
+    result = what_if(read_json(design), hosts, fail_rack, drain)
+    print_whatif(result, out, details)
+    if not result.survived:
+        raise typer.Exit(1)
+
+
+@command
+def headroom(
+    design: Annotated[Path, typer.Argument(help="design.json")],
+    size: Annotated[str, typer.Option("--size", help="Tenant VM size (catalog or custom_vm_sizes)")] = "medium",
+) -> None:
+    """How many more tenant VMs of a size fit per compute cluster with every N+k promise kept."""
+    from planner.headroom import headroom as compute_headroom
+    from planner.headroom import print_headroom, vm_size
+
+    data = read_json(design)
+    chosen = vm_size(data, size)
+    print_headroom(chosen, compute_headroom(data, chosen), out)
+
+
+@command
+def diff(
+    old: Annotated[Path, typer.Argument(help="The old design.json")],
+    new: Annotated[Path, typer.Argument(help="The new design.json")],
+    every: Annotated[bool, typer.Option("--all", help="List every change, not the first 20 of each kind")] = False,
+) -> None:
+    """What changed between two designs: hosts, VMs moved, role counts, cost; exit 1 when they differ."""
+    from planner.diff import diff_designs, print_diff
+
+    result = diff_designs(read_json(old), read_json(new), str(old), str(new))
+    print_diff(result, out, str(old), str(new), every)
+    if not result.empty:
+        raise typer.Exit(1)
+
+
+@command
+def bom(
+    design: Annotated[Path, typer.Argument(help="design.json to draw the bill of materials from")],
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook to write (default: bom.xlsx beside "
+                                                                   "the design)")] = None,
+) -> None:
+    """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
+    import tempfile
+
+    from planner.render.licences import licensing
+    from planner.render.workbook import design_from, requirements_of, workbook
+
+    loaded = design_from(read_json(design), str(design))
+    data = workbook(loaded)
+    target = out_file or design.parent / "bom.xlsx"
+    tmp = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+            tmp.write(data)
+        Path(tmp.name).chmod(0o644)
+        Path(tmp.name).replace(target)
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp.name).unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write the workbook: {error.strerror or error}") from None
+    totals = licensing(loaded, requirements_of(loaded)).totals()
+    hardware = sum(h.price for h in loaded.hosts)
+    out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
+              f"licences {sum(totals.values()):,.0f} (Windows Server {totals['windows_server']:,.0f}, System Center "
+              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True, markup=False)
+
+
+@command
+def checklist(
+    design: Annotated[Path, typer.Argument(help="design.json to draw the build checklist from")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for checklist.md, checklist.csv and "
+                                                                  "decisions.md [default: beside the design]")] = None,
+) -> None:
+    """Write the build checklist (Markdown task list, CSV for Jira / Azure DevOps) and the decision log."""
+    import tempfile
+
+    from pydantic import ValidationError
+
+    from planner.model.design import Design
+    from planner.render.checklist import artifacts
+
+    try:
+        files = artifacts(Design.model_validate(read_json(design)))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise InputError(f"{design}: not a stampplan design: {where}: {first['msg']}") from None
+    except (KeyError, IndexError, StopIteration, ValueError) as error:
+        raise InputError(f"{design}: the design is inconsistent ({type(error).__name__}: {error}); "
+                         f"`stampplan validate` names the problem") from None
+    target = out_dir or design.parent
+    tmp = None
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data in sorted(files.items()):
+            with tempfile.NamedTemporaryFile(dir=target, prefix=f".{name}.", delete=False) as tmp:
+                tmp.write(data)
+            Path(tmp.name).chmod(0o644)
+            Path(tmp.name).replace(target / name)
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp.name).unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write the checklist: {error.strerror or error}") from None
+    out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
+
+
+@command
+def diagram(
+    design: Annotated[Path, typer.Argument(help="design.json to draw")],
+    view: Annotated[str, typer.Option(help="physical | logical | network")] = "physical",
+    fmt: Annotated[str, typer.Option("--format", help="dot | svg | png | pdf")] = "svg",
+    theme: Annotated[str, typer.Option(help="light | dark")] = "light",
+    slide: Annotated[bool, typer.Option("--slide", help="Fit a 16:9 slide with readable fonts")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write, - for stdout [default: "
+                                                                   "<view>.<format> beside the design]")] = None,
+) -> None:
+    """Draw one view of a design (physical, logical or network) with Graphviz."""
+    import tempfile
+
+    from pydantic import ValidationError
+
+    from planner.model.design import Design
+    from planner.render.diagram import check, draw
+
+    check(view=view, fmt=fmt, theme=theme)
+    try:
+        data = draw(Design.model_validate(read_json(design)), view, fmt, theme, slide)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise InputError(f"{design}: not a stampplan design: {where}: {first['msg']}") from None
+    except (KeyError, IndexError, StopIteration, ValueError) as error:
+        raise InputError(f"{design}: the design is inconsistent ({type(error).__name__}: {error}); "
+                         f"`stampplan validate` names the problem") from None
+    if out_file is not None and str(out_file) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = out_file or design.parent / f"{view}.{fmt}"
+    tmp = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+            tmp.write(data)
+        Path(tmp.name).chmod(0o644)
+        Path(tmp.name).replace(target)
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp.name).unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write the diagram: {error.strerror or error}") from None
+    out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
+
+
 def read_json(path: Path) -> dict:
     """Load a JSON object or raise InputError naming the file and the problem."""
     try:

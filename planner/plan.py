@@ -114,7 +114,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                 progress(f"{cluster.name}: placing {len(vms)} VMs ({cluster.purpose}, "
                          f"N+{cluster.failures_tolerated}{', rack loss' if cluster.fault_domain_tolerance else ''})")
                 candidates = problems(cluster, vms, req, scope_of, host_max_vms)
-                outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress)
+                outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress, req)
         except NeedsMoreClusters as more:
             s = next(i for i, st in enumerate(sizing.stamps) if st.name == more.cluster.stamp)
             if compute[s] >= max(1, sizing.stamps[s].tenants):

@@ -19,26 +19,35 @@ def stampplan(*args):
     return subprocess.Popen([*CLI, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def files_of(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
 def test_kill_at_any_moment_leaves_old_or_new(tmp_path):
-    old, new = ROOT / "outputs" / "poc" / "design.json", ROOT / "outputs" / "small" / "design.json"
-    target = tmp_path / "out"
-    shutil.copytree(ROOT / "outputs" / "poc", target)
+    reference = tmp_path / "reference"
+    assert subprocess.run([*CLI, "plan", str(ROOT / "profiles" / "small.yaml"), "--out", str(reference), "-q"],
+                          capture_output=True).returncode == 0
+    previous = ROOT / "outputs" / "poc"
+    target = tmp_path / "work" / "out"
+    shutil.copytree(previous, target)
     outcomes = []
-    for delay in (0.4, 0.8, 1.0, 1.2, 1.4, 1.7, 2.5):
+    for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.5, 3.5):
         proc = stampplan("plan", ROOT / "profiles" / "small.yaml", "--out", target, "-q")
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         now = target / "design.json"
         assert now.is_file(), f"output folder missing after a kill at {delay}s"
-        if filecmp.cmp(now, old, shallow=False):
+        if filecmp.cmp(now, previous / "design.json", shallow=False):
+            assert files_of(target) == files_of(previous), f"a mix after a kill at {delay}s"
             outcomes.append("old")
         else:
-            assert filecmp.cmp(now, new, shallow=False), f"a mix after a kill at {delay}s"
+            assert filecmp.cmp(now, reference / "design.json", shallow=False), f"a mix after a kill at {delay}s"
+            assert files_of(target) == files_of(reference), f"a mix after a kill at {delay}s"
             outcomes.append("new")
             shutil.rmtree(target)
-            shutil.copytree(ROOT / "outputs" / "poc", target)
-        assert all(p.name == "out" or p.name.startswith(".out.") for p in tmp_path.iterdir())
+            shutil.copytree(previous, target)
+        assert all(p.name == "out" or p.name.startswith(".out.") for p in target.parent.iterdir())
     assert "old" in outcomes
 
 

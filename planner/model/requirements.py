@@ -157,6 +157,20 @@ class RoleOverride(Strict):
     storage_gb: float | None = Field(None, ge=0, le=1e6)
 
 
+PriceKey = Literal["windows_datacenter_2proc", "windows_datacenter_2core", "system_center_datacenter_2proc",
+                   "system_center_datacenter_2core", "sql_enterprise_2core", "sql_standard_2core"]
+
+
+class Licensing(Strict):
+    """Licence options of the bill of materials (bom.xlsx); rules and default prices: catalog/licensing.yaml."""
+
+    sql_server: Literal["per-vm", "per-host"] = Field(
+        "per-vm", description="per-vm: the vCPUs of every SQL VM, at least 4 cores each; per-host: every core of "
+        "the hosts of the clusters that run SQL VMs, Enterprise edition")
+    prices: dict[PriceKey, Annotated[float, Field(ge=0, le=1e9)]] = Field(
+        {}, description="Licence unit prices replacing the catalog defaults, in the currency of the host prices")
+
+
 class Requirements(Strict):
     """A requirements file: what the stamp must serve and the hardware on offer."""
 
@@ -171,6 +185,8 @@ class Requirements(Strict):
     custom_vm_sizes: dict[Name, VmSize] = {}
     networks: Networks = Networks()
     overrides: dict[str, RoleOverride] = {}
+    licensing: Licensing | None = Field(None, exclude_if=lambda value: value is None,
+                                        description="Licence options for bom.xlsx (catalog defaults when left out)")
 
     @field_validator("system_center", mode="before")
     @classmethod

@@ -12,7 +12,8 @@ from importlib import import_module
 from planner.errors import MissingProgram
 from planner.model.design import Design
 
-RENDERERS: tuple[str, ...] = ()
+RENDERERS: tuple[str, ...] = ("planner.render.workbook", "planner.render.checklist",
+                              "planner.render.diagram", "planner.render.report")
 
 
 def render_all(design: Design, warn: Callable[[str], None]) -> dict[str, bytes]:

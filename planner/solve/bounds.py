@@ -1,32 +1,186 @@
-"""Lower bounds on the hosts a cluster needs, computed without a solver."""
+"""Lower bounds on the hosts a cluster needs (and on the cost of a mixed machine park),
+computed without a solver.
+
+- L1, volume: for each resource, ceil(total demand / capacity);
+- L2, Martello-Toth: the bin-packing bound per resource, which counts items too large to
+  share a host; at least L1;
+- + k: after any k hosts fail, every VM runs on the n - k survivors, so n - k is at least
+  the bin-packing bound (and with rack loss, n less its largest rack is);
+- the largest anti-affinity group (its members need that many hosts);
+- for a park of mixed machines with prices (cloud balancing): the LP relaxation of
+  "buy machines whose capacity covers the demand" through its dual (any dual point is a
+  valid bound; coordinate ascent with exact line searches), and, for a few machines, the
+  exact cheapest cover by enumeration.
+"""
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
+from collections.abc import Sequence
 
 from planner.solve.problem import ClusterProblem
+
+RESOURCE_NAMES = ("vCPU", "memory", "storage")
+
+
+def l1_bound(sizes: Sequence[int], cap: int) -> int:
+    """Volume bound: ceil(sum / cap)."""
+    return math.ceil(sum(sizes) / cap) if cap and sizes else 0
+
+
+def l2_bound(sizes: Sequence[int], cap: int) -> int:
+    """Martello and Toth's L2 for one-dimensional bin packing (at least L1)."""
+    if not cap or not sizes:
+        return 0
+    counts = Counter(sizes)
+    values = sorted(counts)
+    best = l1_bound(sizes, cap)
+    alphas = [0] + [v for v in values if v <= cap // 2]
+    for a in alphas:
+        j1 = j2 = 0
+        w2 = w3 = 0
+        for v in values:
+            c = counts[v]
+            if v > cap - a:
+                j1 += c
+            elif v > cap / 2:
+                j2 += c
+                w2 += c * v
+            elif v >= a:
+                w3 += c * v
+        extra = max(0, math.ceil((w3 - (j2 * cap - w2)) / cap))
+        best = max(best, j1 + j2 + extra)
+    return best
+
+
+def hosts_for_survivors(need: int, k: int, racks: int, rack_tolerance: bool) -> int:
+    """Fewest hosts n whose survivors of every scenario (k hosts, or the largest rack) number at least `need`."""
+    n = need + k
+    if rack_tolerance:
+        while n - math.ceil(n / racks) < need:
+            n += 1
+    return n
+
+
+def packing_bounds(p: ClusterProblem) -> dict[str, tuple[int, int]]:
+    """Per resource (and VMs per host): (L1, L2) on the hosts holding all VMs at once."""
+    cap = p.host.capacity()
+    out = {}
+    for d, name in enumerate(RESOURCE_NAMES):
+        if not cap[d]:
+            continue
+        sizes = [it.demand(p.per_host_storage)[d] for it in p.items]
+        out[name] = (l1_bound(sizes, cap[d]), l2_bound(sizes, cap[d]))
+    vms = math.ceil(len(p.items) / p.host.max_vms)
+    out["VMs per host"] = (vms, vms)
+    return out
 
 
 def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
     """The fewest hosts any valid placement can use, and what forces that number."""
     if not p.items:
         return 0, "no VMs"
-    cap = p.host.capacity()
-    totals = [sum(it.demand(p.per_host_storage)[d] for it in p.items) for d in range(3)]
-    volume = {name: math.ceil(totals[d] / cap[d]) if cap[d] else 0
-              for d, name in enumerate(("vCPU", "memory", "storage"))}
-    volume["VMs per host"] = math.ceil(len(p.items) / p.host.max_vms)
-    resource, need = max(volume.items(), key=lambda kv: kv[1])
+    bins = packing_bounds(p)
+    resource, (need, _) = max(bins.items(), key=lambda kv: kv[1][0])
     reasons = {f"{resource} volume ({need} hosts)": need}
+    l2_resource, (_, l2) = max(bins.items(), key=lambda kv: kv[1][1])
+    if l2 > need:
+        reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts)"] = l2
     groups = Counter(it.group for it in p.items if it.group)
     if groups:
         name, size = max(sorted(groups.items()), key=lambda kv: kv[1])
         reasons[f"anti-affinity group {name} ({size} VMs)"] = size
     n = need + p.k
     reasons[f"{resource} volume ({need} hosts) + {p.k} failover host(s)"] = n
+    if l2 > need:
+        reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts) + {p.k} failover host(s)"] = l2 + p.k
     if p.rack_tolerance:
-        while n - math.ceil(n / p.racks) < need:
-            n += 1
-        reasons[f"{resource} volume ({need} hosts) surviving the loss of a rack of {p.racks}"] = n
+        reasons[f"{resource} volume ({need} hosts) surviving the loss of a rack of {p.racks}"] = \
+            hosts_for_survivors(need, p.k, p.racks, True)
+        if l2 > need:
+            reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts) surviving the loss of a rack "
+                    f"of {p.racks}"] = hosts_for_survivors(l2, p.k, p.racks, True)
     reason, bound = max(reasons.items(), key=lambda kv: kv[1])
     return max(bound, p.k + 1), reason
+
+
+# ---- mixed machines with prices: cover bounds ------------------------------------------
+
+def _dual_value(u: Sequence[float], caps: Sequence[Sequence[int]], costs: Sequence[float],
+                demand: Sequence[int]) -> float:
+    """Lagrangian dual of the LP cover: D.u - sum_j max(0, cap_j.u - c_j); a lower bound for any u >= 0."""
+    val = sum(d * x for d, x in zip(demand, u))
+    for cap, c in zip(caps, costs):
+        s = sum(a * x for a, x in zip(cap, u)) - c
+        if s > 0:
+            val -= s
+    return val
+
+
+def _line_max(u: list[float], r: int, caps, costs, demand) -> float:
+    """Exact maximum of the (concave, piecewise-linear) dual along coordinate r, u_r >= 0."""
+    base = [sum(a * x for i, (a, x) in enumerate(zip(cap, u)) if i != r) - c for cap, c in zip(caps, costs)]
+    # g(t) = D_r t + const - sum_j max(0, base_j + cap_jr t); slope drops by cap_jr at t_j = -base_j / cap_jr
+    slope = demand[r] - sum(cap[r] for cap, b in zip(caps, base) if b >= 0)
+    if slope <= 0:
+        return 0.0
+    events = sorted((-b / cap[r], cap[r]) for cap, b in zip(caps, base) if b < 0 and cap[r] > 0)
+    t = 0.0
+    for point, drop in events:
+        t = point
+        slope -= drop
+        if slope <= 0:
+            return t
+    return t
+
+
+def lp_cover_bound(caps: Sequence[Sequence[int]], costs: Sequence[float], demand: Sequence[int],
+                   rounds: int = 60) -> float:
+    """A lower bound on min sum c_j y_j s.t. sum_j cap_j y_j >= demand, 0 <= y <= 1 (at most its LP value)."""
+    return lp_cover_dual(caps, costs, demand, rounds)[0]
+
+
+def lp_cover_dual(caps: Sequence[Sequence[int]], costs: Sequence[float], demand: Sequence[int],
+                  rounds: int = 60) -> tuple[float, list[float]]:
+    """The dual bound of the LP cover and its dual prices per resource (cost per unit)."""
+    dims = len(demand)
+    u = [0.0] * dims
+    best = 0.0
+    for r in range(dims):  # start from the best single-resource dual
+        trial = [0.0] * dims
+        trial[r] = _line_max(trial, r, caps, costs, demand)
+        value = _dual_value(trial, caps, costs, demand)
+        if value > best:
+            best, u = value, trial
+    for _ in range(rounds):
+        improved = False
+        for r in range(dims):
+            trial = list(u)
+            trial[r] = _line_max(trial, r, caps, costs, demand)
+            value = _dual_value(trial, caps, costs, demand)
+            if value > best + 1e-9:
+                best, u, improved = value, trial, True
+        if not improved:
+            break
+    return max(0.0, best), u
+
+
+def cover_bound(caps: Sequence[Sequence[int]], costs: Sequence[float], demand: Sequence[int],
+                largest: Sequence[int] | None = None, max_machines: int = 18) -> float | None:
+    """The cheapest set of machines whose capacity covers the demand (and, per resource, whose
+    largest machine holds the largest item), by enumeration; None above `max_machines`."""
+    m = len(caps)
+    if m > max_machines:
+        return None
+    best = None
+    for r in range(1, m + 1):
+        for subset in itertools.combinations(range(m), r):
+            cost = sum(costs[j] for j in subset)
+            if best is not None and cost >= best:
+                continue
+            if all(sum(caps[j][i] for j in subset) >= demand[i] for i in range(len(demand))) and \
+                    (largest is None or all(max(caps[j][i] for j in subset) >= largest[i]
+                                            for i in range(len(demand)))):
+                best = cost
+    return best

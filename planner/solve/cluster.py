@@ -10,8 +10,10 @@ from planner.model.design import Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import SolverSettings, solve_exact
+from planner.solve.explain import explain
 from planner.solve.heuristic import Placement, smallest_placement
 from planner.solve.problem import ClusterProblem, host_type, item_of
+from planner.solve.tenant import solve_tenant
 
 Progress = Callable[[str], None]
 
@@ -44,7 +46,7 @@ def problems(cluster: Cluster, vms: list[Vm], req: Requirements, scope_of: dict[
 
 
 def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: SolverSettings,
-                  progress: Progress) -> ClusterOutcome:
+                  progress: Progress, req: Requirements | None = None) -> ClusterOutcome:
     """The cheapest placement over the host models; raises Infeasible or NeedsMoreClusters."""
     fitting = [p for p in candidates if all(p.fits_empty_host(it) for it in p.items)]
     if not fitting:
@@ -78,6 +80,7 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
             f"{cluster.name}: no placement of its {len(candidates[0].items)} VMs fits within "
             f"{candidates[0].max_hosts} hosts with {cluster.failures_tolerated} host failure(s) tolerated"
             + (" and the loss of a rack" if cluster.fault_domain_tolerance else ""),
+            explain(cluster, candidates, req) or  # the smallest clash CP-SAT proves; else the usual suspects
             [("hardware.max_hosts_per_cluster", candidates[0].max_hosts, "allow more hosts per cluster"),
              (f"availability.{cluster.purpose}.host_failures", cluster.failures_tolerated, "tolerate fewer failures"),
              ("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
@@ -115,13 +118,9 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
         return ClusterOutcome(p, Placement(0, {}, {}), ClusterSolve(
             cluster=cluster.name, method="empty", status="optimal", hosts=0, cost=0, lower_bound_cost=0, gap=0,
             binding="no VMs"))
-    hint = smallest_placement(p, lb)
     if cluster.purpose == "compute":
-        if hint is None:
-            return None
-        progress(f"{name}: {hint.n} hosts by heuristic (lower bound {lb})")
-        return ClusterOutcome(p, hint, _report(cluster, p, hint.n, lb, reason, "heuristic",
-                                               "optimal" if hint.n == lb else "feasible", lb))
+        return _solve_compute(cluster, p, lb, reason, settings, progress)
+    hint = smallest_placement(p, lb)
     slots = hint.n if hint else p.max_hosts
     progress(f"{name}: CP-SAT over {slots} host slots, {len(p.items)} VMs, "
              f"{len(p.scenarios(slots))} failure scenarios")
@@ -140,6 +139,17 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
     progress(f"{name}: {placement.n} hosts, {status} (bound {bound})")
     return ClusterOutcome(p, placement, _report(cluster, p, placement.n, bound, reason, "cp-sat", status, lb,
                                                 result.deterministic_time))
+
+
+def _solve_compute(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,
+                   progress: Progress) -> ClusterOutcome | None:
+    """Tenant placement: the compact count model (planner/solve/tenant.py), the heuristic as fallback."""
+    res = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed)
+    if res.placement is None:
+        return None
+    progress(f"{cluster.name} on {p.host.model}: {res.placement.n} hosts by {res.method} (lower bound {res.bound})")
+    return ClusterOutcome(p, res.placement, _report(cluster, p, res.placement.n, res.bound, reason, res.method,
+                                                    res.status, lb, res.deterministic_time))
 
 
 def _report(cluster: Cluster, p: ClusterProblem, n: int, bound: int, reason: str, method: str, status: str,

@@ -1,0 +1,195 @@
+"""Benchmark: every reference profile end to end, every cloud-balancing instance, and a
+25 000-VM stamp. Not part of the test suite.
+
+    .venv/bin/python bench/run.py                 # everything (several minutes)
+    .venv/bin/python bench/run.py --only cb       # cloud balancing only (or: profiles, scale)
+    .venv/bin/python bench/run.py --no-highs      # skip the HiGHS baseline
+
+Each case runs in its own process so its wall time and peak memory (max RSS) are its own.
+Columns: case, items (VMs / processes), machines (hosts used / computers offered), wall
+seconds, peak MB, cost, best lower bound, gap = (cost - bound) / cost, FFD baseline cost,
+HiGHS (assignment MIP, 60 s, where at most 100 000 binaries) cost, published best (cloud
+balancing, 2013 OptaPlanner report, 5-minute runs).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PUBLISHED = {"100computers-300processes": 112400, "200computers-600processes": 196350,
+             "400computers-1200processes": 441870, "800computers-2400processes": 915260}
+README_LP = {"100computers-300processes": 95930, "200computers-600processes": 169184,
+             "400computers-1200processes": 360875, "800computers-2400processes": 747160,
+             "1600computers-4800processes": 1513235, "2400computers-7000processes": 2183214,
+             "10000computers-30000processes": 4020035, "10000computers-30000processes.regenerated": 9022410}
+HIGHS_MAX_BINARIES = 100_000
+HIGHS_SECONDS = 60.0
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_profile(path: str) -> dict:
+    """`stampplan plan` end to end (all artifacts) into a temporary folder."""
+    from planner.cli import app
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        try:
+            app(["plan", path, "--out", f"{tmp}/out", "--quiet"], standalone_mode=False)
+        except SystemExit as e:
+            if e.code:
+                raise
+        wall = time.perf_counter() - t
+        design = json.loads(Path(f"{tmp}/out/design.json").read_text())
+    s = design["solver"]
+    return {"items": len(design["vms"]), "machines": len(design["hosts"]), "wall": wall, "peak": peak_mb(),
+            "cost": s["objective"], "bound": s["lower_bound"], "gap": s["gap"],
+            "note": f"{s['status']}; {len(design['failover_plans'])} failover plans"}
+
+
+def run_cb(path: str, highs: bool) -> dict:
+    from planner.bench.cloudbalancing import best_bound, load, score
+    from planner.solve.mixed import ffd, solve_mixed
+    inst = load(path)
+    name = Path(path).name.rsplit(".", 1)[0]
+    t = time.perf_counter()
+    assign = solve_mixed(inst.problem())
+    wall = time.perf_counter() - t
+    peak = peak_mb()
+    init, hard, soft = score(inst, assign)
+    bound = best_bound(inst)
+    base = ffd(inst.problem())
+    f_init, f_hard, f_soft = score(inst, base)
+    out = {"items": len(inst.demands), "machines": f"{len(set(assign.tolist()))}/{len(inst.caps)}", "wall": wall,
+           "peak": peak, "cost": -soft if (init, hard) == (0, 0) else None, "bound": bound,
+           "ffd": -f_soft if (f_init, f_hard) == (0, 0) else None, "published": PUBLISHED.get(name),
+           "readme_lp": README_LP.get(name)}
+    out["gap"] = (out["cost"] - bound) / out["cost"] if out["cost"] else None
+    if highs:
+        out["highs"] = highs_mip(inst)
+    return out
+
+
+def highs_mip(inst) -> str:
+    """The assignment MIP through highspy: x[i][j], y[j]; capacities; min cost. Skipped when too large."""
+    n, m = inst.demands.shape[0], inst.caps.shape[0]
+    if n * m > HIGHS_MAX_BINARIES:
+        return f"skipped ({n * m:,} binaries)"
+    try:
+        import highspy
+        import numpy as np
+    except ImportError:
+        return "skipped (highspy not installed)"
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", HIGHS_SECONDS)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 1)
+    inf = highspy.kHighsInf
+    nv = n * m + m
+    lp = highspy.HighsLp()
+    lp.num_col_ = nv
+    lp.col_cost_ = np.concatenate([np.zeros(n * m), inst.costs.astype(float)])
+    lp.col_lower_ = np.zeros(nv)
+    lp.col_upper_ = np.ones(nv)
+    rows_lo, rows_hi, starts, index, value = [], [], [0], [], []
+    for i in range(n):  # every process on one computer
+        index += [i * m + j for j in range(m)]
+        value += [1.0] * m
+        starts.append(len(index))
+        rows_lo.append(1.0)
+        rows_hi.append(1.0)
+    for j in range(m):
+        for r in range(3):  # sum_i d_ir x_ij - cap_jr y_j <= 0
+            index += [i * m + j for i in range(n)] + [n * m + j]
+            value += [float(inst.demands[i][r]) for i in range(n)] + [-float(inst.caps[j][r])]
+            starts.append(len(index))
+            rows_lo.append(-inf)
+            rows_hi.append(0.0)
+    lp.num_row_ = len(rows_lo)
+    lp.row_lower_ = np.asarray(rows_lo)
+    lp.row_upper_ = np.asarray(rows_hi)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(value)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * nv
+    h.passModel(lp)
+    t = time.perf_counter()
+    h.run()
+    wall = time.perf_counter() - t
+    info = h.getInfo()
+    if h.getModelStatus() in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit) \
+            and info.primal_solution_status == 2:
+        return f"{round(info.objective_function_value)} (bound {round(info.mip_dual_bound)}, {wall:.0f}s)"
+    return f"no solution ({wall:.0f}s)"
+
+
+def child(kind: str, path: str, highs: bool) -> None:
+    result = run_profile(path) if kind in ("profile", "scale") else run_cb(path, highs)
+    print("RESULT " + json.dumps(result))
+
+
+def cases(only: str | None) -> list[tuple[str, str, str]]:
+    from planner.bench.cloudbalancing import instances
+    out = []
+    if only in (None, "profiles"):
+        out += [("profile", p.stem, str(p)) for p in sorted((ROOT / "profiles").glob("*.yaml"))]
+    if only in (None, "cb"):
+        out += [("cb", p.name.rsplit(".", 1)[0] + (" (upstream, 14998)" if p.parent.name == "json" and
+                                                   p.name.startswith("10000") else ""), str(p))
+                for p in instances()]
+    if only in (None, "scale"):
+        out += [("scale", "25k-VM stamp", str(ROOT / "bench" / "cases" / "scale-25k.yaml"))]
+    return out
+
+
+def fmt(v, spec=",.0f") -> str:
+    if v is None:
+        return "—"
+    return format(v, spec) if isinstance(v, (int, float)) else str(v)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", choices=["profiles", "cb", "scale"])
+    ap.add_argument("--no-highs", action="store_true")
+    ap.add_argument("--child", nargs=2)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child, highs=not args.no_highs)
+        return
+    head = ["case", "items", "machines", "wall s", "peak MB", "cost", "best bound", "gap", "FFD", "HiGHS",
+            "published", "note"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for kind, name, path in cases(args.only):
+        cmd = [sys.executable, __file__, "--child", kind, path] + (["--no-highs"] if args.no_highs else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+        if line is None:
+            print(f"| {name} | failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]} |", flush=True)
+            continue
+        r = json.loads(line[7:])
+        note = r.get("note", "")
+        if r.get("readme_lp"):
+            note = f"README LP {r['readme_lp']:,}"
+        print("| " + " | ".join([name, fmt(r["items"]), fmt(r["machines"]), fmt(r["wall"], ".1f"),
+                                 fmt(r["peak"], ".0f"), fmt(r["cost"]), fmt(r["bound"]),
+                                 fmt(r["gap"] * 100 if r["gap"] is not None else None, ".1f") + "%",
+                                 fmt(r.get("ffd")), fmt(r.get("highs")), fmt(r.get("published")), note]) + " |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()

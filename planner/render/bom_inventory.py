@@ -1,0 +1,139 @@
+"""Inventory sheets of the bill of materials: VMs, Hosts, SQL, IP plan, Assumptions."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+from planner.ipplan import ip_plan
+from planner.model.design import Design
+from planner.model.requirements import Requirements
+from planner.render.licences import Licensing
+from planner.render.xlsx import GB, INT, MONEY, PCT, Col, Sheet, Table
+
+
+@dataclass
+class Book:
+    """What every sheet builder shares: the design, its requirements, its licences, the tables so far."""
+    design: Design
+    req: Requirements
+    lic: Licensing
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def add(self, table: Table, rows: list[list]) -> Table:
+        table.rows = rows
+        self.tables[table.name] = table
+        return table
+
+    @property
+    def local_storage(self) -> bool:
+        return any(h.usable_storage_gb is not None for h in self.design.hosts)
+
+
+def vms_sheet(book: Book) -> Sheet:
+    design, lic = book.design, book.lic
+    sheet = Sheet("VMs", freeze="B2")
+    editions = {node: lic.sql_edition(sql.ha) for sql in design.sql_instances for node in sql.nodes}
+    cols = [Col("VM"), Col("Role"), Col("Host"), Col("Cluster"), Col("vCPU", INT), Col("Memory GB", GB),
+            Col("Storage GB", GB), Col("Anti-affinity group"), Col("OS"), Col("Tenant"), Col("Size")]
+    table = sheet.table("tblVMs", cols, len(design.vms))
+
+    def os_of(vm) -> str:
+        if vm.role.startswith("tenant"):
+            return "tenant image"
+        return f"{lic.windows_version} + SQL Server {editions[vm.name]}" if vm.name in editions else lic.windows_version
+
+    book.add(table, [[vm.name, vm.role, vm.host, vm.cluster, vm.vcpu, vm.memory_gb, vm.storage_gb,
+                      vm.anti_affinity_group, os_of(vm), vm.tenant, vm.size] for vm in design.vms])
+    return sheet
+
+
+def hosts_sheet(book: Book) -> Sheet:
+    design, vms = book.design, book.tables["tblVMs"]
+    models = {m.name: m for m in book.req.hardware.host_models}
+    clusters = {c.name: c for c in design.clusters}
+    stamps = {c.name: c.stamp for c in design.clusters}
+    cols = [Col("Host"), Col("Cluster"), Col("Stamp"), Col("Purpose"), Col("Rack"), Col("Model"),
+            Col("Sockets", INT), Col("Cores per socket", INT), Col("Cores", INT), Col("Memory GB", GB),
+            Col("Usable memory GB", GB), Col("vCPU per core", "0.0#"), Col("vCPU capacity", INT),
+            Col("Unit price", MONEY, input=True), Col("VMs", INT), Col("Allocated vCPU", INT),
+            Col("Allocated memory GB", GB), Col("vCPU utilisation", PCT), Col("Memory utilisation", PCT)]
+    if book.local_storage:
+        cols += [Col("Usable storage GB", GB), Col("Allocated storage GB", GB), Col("Storage utilisation", PCT)]
+    sheet = Sheet("Hosts", freeze="B2")
+    table = sheet.table("tblHosts", cols, len(design.hosts))
+    rows = []
+    for i, host in enumerate(design.hosts):
+        model, ratio = models[host.model], clusters[host.cluster].vcpu_per_core
+        c = lambda header: table.cell(header, i, local=True)  # noqa: E731 - a local shorthand
+        capacity = f"=ROUNDDOWN({c('Cores')}*{c('vCPU per core')},0)" \
+            if math.floor(model.sockets * model.cores_per_socket * ratio) == host.vcpu_capacity else host.vcpu_capacity
+        row = [host.name, host.cluster, stamps[host.cluster], clusters[host.cluster].purpose, host.fault_domain,
+               host.model, model.sockets, model.cores_per_socket, f"={c('Sockets')}*{c('Cores per socket')}",
+               host.memory_gb, host.usable_memory_gb, ratio, capacity, host.price,
+               f"=COUNTIF({vms.range('Host')},{c('Host')})",
+               f"=SUMIF({vms.range('Host')},{c('Host')},{vms.range('vCPU')})",
+               f"=SUMIF({vms.range('Host')},{c('Host')},{vms.range('Memory GB')})",
+               f"=IF({c('vCPU capacity')}>0,{c('Allocated vCPU')}/{c('vCPU capacity')},0)",
+               f"=IF({c('Usable memory GB')}>0,{c('Allocated memory GB')}/{c('Usable memory GB')},0)"]
+        if book.local_storage:
+            row += [host.usable_storage_gb, f"=SUMIF({vms.range('Host')},{c('Host')},{vms.range('Storage GB')})",
+                    f"=IF(N({c('Usable storage GB')})>0,{c('Allocated storage GB')}/{c('Usable storage GB')},0)"]
+        rows.append(row)
+    book.add(table, rows)
+    return sheet
+
+
+def sql_sheet(book: Book) -> Sheet:
+    design = book.design
+    vms = {vm.name: vm for vm in design.vms}
+    sheet = Sheet("SQL", freeze="A3")
+    nodes = [(sql, vms[n]) for sql in design.sql_instances for n in sql.nodes if n in vms]
+    dbs = [(sql, db) for sql in design.sql_instances for db in sql.databases]
+    if not nodes:
+        sheet.note("The design has no SQL Server instance.")
+        return sheet
+    table = sheet.table("tblSqlNodes", [Col("Instance"), Col("Stamp"), Col("HA"), Col("Listener"), Col("Node"),
+                                        Col("Host"), Col("Cluster"), Col("vCPU", INT), Col("Memory GB", GB),
+                                        Col("Storage GB", GB)],
+                        len(nodes), caption="SQL Server instances and their nodes")
+    book.add(table, [[sql.name, sql.stamp, sql.ha, sql.listener, vm.name, vm.host, vm.cluster, vm.vcpu,
+                      vm.memory_gb, vm.storage_gb] for sql, vm in nodes])
+    table = sheet.table("tblSqlDatabases", [Col("Instance"), Col("Database"), Col("Used by role"),
+                                            Col("Connect to")],
+                        len(dbs), caption="Databases and the role that uses each")
+    book.add(table, [[sql.name, db.name, db.role, sql.listener or ", ".join(sql.nodes)] for sql, db in dbs])
+    return sheet
+
+
+def ip_sheet(book: Book) -> Sheet:
+    plan = ip_plan(book.design)
+    sheet = Sheet("IP plan", freeze="A2")
+    if not plan:
+        sheet.note("The requirements give no networks: add `networks` to the requirements for an IP plan.")
+        return sheet
+    table = sheet.table("tblIpPlan", [Col("Network"), Col("Subnet"), Col("VLAN"), Col("Address"), Col("Kind"),
+                                      Col("Owner")], len(plan))
+    book.add(table, [[a.network, a.cidr, a.vlan, a.address, a.kind, a.owner] for a in plan])
+    return sheet
+
+
+def assumptions_sheet(book: Book) -> Sheet:
+    rows = [[a.key, _text(a.value), a.source, "yes" if a.assumption else "no", "design"]
+            for a in book.design.assumptions]
+    rows += [[r.key, _text(r.value), r.source, "yes" if r.assumption else "no", "licences"]
+             for r in book.lic.rules.values()]
+    rows += [[f"price.{p.key}", p.value, p.source, "yes" if p.assumption else "no", f"licence price, per {p.per}"]
+             for p in book.lic.prices.values()]
+    sheet = Sheet("Assumptions", freeze="B2")
+    table = sheet.table("tblAssumptions", [Col("Figure"), Col("Value", width=40, wrap=True), Col("Source", width=90, wrap=True),
+                                           Col("Assumption"), Col("Used for")], len(rows))
+    book.add(table, rows)
+    return sheet
+
+
+def _text(value: object) -> object:
+    """Numbers stay numbers; anything else becomes readable text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

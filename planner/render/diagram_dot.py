@@ -1,0 +1,141 @@
+"""Graphviz plumbing shared by the views: font scales, graph defaults, the 16:9 slide fit, running `dot`."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import graphviz
+
+from planner.errors import MissingProgram
+from planner.render.diagram_html import esc
+from planner.render.theme import FONT, Scale, Theme
+
+INSTALL_HINT = "Graphviz `dot` is not installed, so no diagrams were drawn: install it with `apt-get install graphviz`"
+SLIDE_INCHES = (13.333, 7.5)  # a 16:9 slide
+SLIDE_DPI = 144               # slide PNGs come out 1920 x 1080
+SLIDE_MARGIN = 0.2            # inches of the drawing kept clear around a slide
+FORMATS = ("dot", "svg", "png", "pdf")
+
+
+READABLE = 8.0  # points: below this once scaled to the slide, the slide is drawn compact
+
+
+def new_graph(title: str, subtitle: str, key: str | None, theme: Theme, scale: Scale,
+              rankdir: str = "TB") -> graphviz.Digraph:
+    """A digraph with the theme's colours, a heading (title and legend `key`; None: the caller sets it
+    later) and, for a slide, the 16:9 fit."""
+    graph = graphviz.Digraph("stampplan")
+    if key is not None:
+        graph.attr(label=heading(title, subtitle, key, theme, scale))
+    graph.attr(rankdir=rankdir, bgcolor=theme.background, fontname=FONT, fontcolor=theme.text,
+               labelloc="t", labeljust="l", newrank="true", nodesep="0.25", ranksep="0.35", pad="0.3")
+    if scale.slide:
+        width, height = SLIDE_INCHES
+        graph.attr(size=f"{width},{height}!", pad="0")
+    graph.attr("node", shape="plain", fontname=FONT, fontsize=str(scale.text), fontcolor=theme.text)
+    graph.attr("edge", color=theme.edge, fontname=FONT, fontsize=str(scale.small), fontcolor=theme.muted,
+               arrowsize="0.7", penwidth="1.2")
+    return graph
+
+
+def heading(title: str, subtitle: str, key: str, theme: Theme, scale: Scale) -> str:
+    """The graph label: title, subtitle and the legend table."""
+    return (f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{scale.title}"><B>{esc(title)}</B></FONT></TD></TR>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{scale.text}" COLOR="{theme.muted}">{esc(subtitle)}</FONT>'
+            f'</TD></TR><TR><TD ALIGN="LEFT">{key}</TD></TR></TABLE>>')
+
+
+def same_rank(graph: graphviz.Digraph, names: list[str]) -> None:
+    """Keep `names` on one rank, left to right in this order."""
+    if len(names) < 2:
+        return
+    with graph.subgraph() as row:
+        row.attr(rank="same")
+        for left, right in zip(names, names[1:]):
+            row.edge(left, right, style="invis")
+
+
+def frame(theme: Theme, fill: str, line: str, label: str, scale: Scale, style: str = "rounded,filled") -> dict:
+    """Attributes of a cluster subgraph (a rack, a stamp, a cluster)."""
+    return {"label": label, "style": style, "fillcolor": fill, "color": line, "fontcolor": theme.text,
+            "fontsize": str(scale.text), "labeljust": "l", "margin": "10", "penwidth": "1.2"}
+
+
+def render(source: str, formats: tuple[str, ...], dpi: int | None = None) -> dict[str, bytes]:
+    """Lay out `source` once with `dot` and write each format; deterministic bytes (DOT and SVG exactly).
+
+    Recent results are kept, so the report reuses the SVGs the diagrams were drawn with."""
+    key = (source, dpi)
+    done = _RECENT.pop(key, {})
+    missing = tuple(f for f in formats if f != "dot" and f not in done)
+    done.update(_run(source, missing, dpi))
+    _RECENT[key] = done
+    while len(_RECENT) > 6:
+        _RECENT.pop(next(iter(_RECENT)))
+    return {fmt: source.encode() if fmt == "dot" else done[fmt] for fmt in formats}
+
+
+_RECENT: dict[tuple[str, int | None], dict[str, bytes]] = {}
+
+
+def slide_scale(graph: graphviz.Digraph) -> float:
+    """How much `size` shrinks (or grows) the drawing to fit the slide."""
+    width, height = _extent(graph)
+    return min(SLIDE_INCHES[0] / (width + 2 * SLIDE_MARGIN), SLIDE_INCHES[1] / (height + 2 * SLIDE_MARGIN))
+
+
+def _extent(graph: graphviz.Digraph) -> tuple[float, float]:
+    """Width and height (inches) of the laid-out drawing, before any scaling."""
+    done = subprocess.run([dot_program(), "-Tplain"], input=graph.source, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+    _, _, width, height = done.stdout.split("\n", 1)[0].split()[:4]
+    return float(width), float(height)
+
+
+def fit_slide(graph: graphviz.Digraph) -> str:
+    """The DOT source of `graph` padded to exactly 16:9, so `size` scales it to fill the slide."""
+    width, height = _extent(graph)
+    w, h = width + 2 * SLIDE_MARGIN, height + 2 * SLIDE_MARGIN
+    aspect = SLIDE_INCHES[0] / SLIDE_INCHES[1]
+    pad_x = SLIDE_MARGIN + max(0.0, (aspect * h - w) / 2)
+    pad_y = SLIDE_MARGIN + max(0.0, (w / aspect - h) / 2)
+    graph.attr(pad=f"{pad_x:.4f},{pad_y:.4f}")
+    return graph.source
+
+
+def dot_program() -> str:
+    """Path of `dot`, or MissingProgram with the install hint."""
+    program = shutil.which("dot")
+    if program is None:
+        raise MissingProgram(INSTALL_HINT)
+    return program
+
+
+def _run(source: str, formats: tuple[str, ...], dpi: int | None) -> dict[str, bytes]:
+    if not formats:
+        return {}
+    program = dot_program()
+    with tempfile.TemporaryDirectory(prefix="stampplan-dot-") as tmp:
+        folder = Path(tmp)
+        (folder / "in.dot").write_text(source, encoding="utf-8")
+        args = [program, *([f"-Gdpi={dpi}"] if dpi else [])]
+        for fmt in formats:
+            args += [f"-T{fmt}", f"-o{folder / ('out.' + fmt)}"]
+        done = subprocess.run([*args, str(folder / "in.dot")], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"dot failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+        return {fmt: _stable(fmt, (folder / f"out.{fmt}").read_bytes()) for fmt in formats}
+
+
+def _stable(fmt: str, data: bytes) -> bytes:
+    """Strip what changes between runs or Graphviz versions: the version comment, PDF dates."""
+    if fmt == "svg":
+        return re.sub(rb"<!-- Generated by graphviz[^>]*-->\n", b"", data)
+    if fmt == "pdf":  # same length, so the cross-reference offsets stay right
+        return re.sub(rb"/(CreationDate|ModDate) \(D:\d{14}", rb"/\1 (D:20000101000000", data)
+    return data

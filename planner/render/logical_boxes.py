@@ -1,0 +1,77 @@
+"""The boxes of the logical view: a role (VMs, size, VIP, SQL databases), a cluster, a stamp's clusters."""
+from __future__ import annotations
+
+from planner.render.design_index import Facts, count, natural
+from planner.render.diagram_html import chip, esc, grid
+from planner.render.theme import INK, ROLES, Scale, Theme, role_colour, role_label
+
+MAX_NAMES = 3  # VM names listed in a role box; more become "first … last"
+HOST_COLUMNS = 8
+
+
+def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale: Scale) -> str:
+    names = [vm.name for vm in vms]
+    shown = ", ".join(names) if len(names) <= MAX_NAMES else f"{names[0]} … {names[-1]}"
+    first = vms[0]
+    clusters = ", ".join(sorted({vm.cluster for vm in vms}, key=natural))
+    rows = [f'<TR><TD BGCOLOR="{role_colour(role)}" ALIGN="LEFT"><FONT COLOR="{INK}"><B>{esc(role_label(role))}'
+            f'</B></FONT></TD></TR>']
+    if scale.compact:
+        rows.append(_text_row(f"{count(len(vms), 'VM')} · {clusters}", theme, scale, muted=True))
+    else:
+        rows += [_text_row(shown, theme, scale),
+                 _text_row(f"{len(vms)} × {first.vcpu} vCPU, {first.memory_gb:g} GB · {clusters}", theme, scale,
+                           muted=True)]
+        rows += [_text_row(f"LB VIP {lb.vip_fqdn}", theme, scale) for lb in facts.design.load_balancers
+                 if lb.stamp == stamp and lb.role == role]
+    if role == "sql":
+        for sql in facts.design.sql_instances:
+            if sql.stamp == stamp:
+                rows.append(_text_row(f"{sql.name}: " + ("availability group" if sql.listener else sql.ha),
+                                      theme, scale))
+                if sql.listener:
+                    rows.append(_text_row(f"listener {sql.listener}", theme, scale))
+                cells = [chip(role_colour(db.role), db.name, scale) for db in sql.databases]
+                columns = 1 if scale.slide and not scale.compact else 2
+                rows.append(f'<TR><TD ALIGN="LEFT">{grid(cells, columns)}</TD></TR>')
+    if role not in ROLES:
+        rows.append(_text_row(f"role {role}", theme, scale, muted=True))
+    return (f'<<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="4">{"".join(rows)}</TABLE>>')
+
+
+def _text_row(text: str, theme: Theme, scale: Scale, muted: bool = False) -> str:
+    colour = f' COLOR="{theme.muted}"' if muted else ""
+    return f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}"{colour}>{esc(text)}</FONT></TD></TR>'
+
+
+def cluster_box(facts: Facts, cluster, theme: Theme, scale: Scale) -> str:
+    hosts = facts.hosts.get(cluster.name, [])
+    load = facts.cluster_load(cluster.name)[0]
+    cells = [f'<TD ID="host:{esc(h.name)}" BORDER="1" COLOR="{theme.node_line}" CELLPADDING="2">'
+             f'<FONT POINT-SIZE="{scale.small}">{esc(_short(h.name, cluster.name))}</FONT></TD>' for h in hosts]
+    what = count(load.tenants, "tenant VM") if cluster.purpose == "compute" else count(load.vms, "VM")
+    model = f"{count(len(hosts), 'host')} × {cluster.host_model}" if cluster.host_model else count(len(hosts), "host")
+    rows = [f'<TR><TD ALIGN="LEFT"><B>{esc(cluster.name)}</B>  <FONT POINT-SIZE="{scale.small}" '
+            f'COLOR="{theme.muted}">{esc(cluster.purpose)} · N+{cluster.failures_tolerated}</FONT></TD></TR>',
+            _text_row(f"{model} · {what}", theme, scale, muted=True),
+            f'<TR><TD ALIGN="LEFT">{grid(cells, HOST_COLUMNS, spacing=2)}</TD></TR>']
+    return (f'<<TABLE BORDER="2" COLOR="{theme.node_line}" BGCOLOR="{theme.group}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="4" STYLE="ROUNDED">{"".join(rows)}</TABLE>>')
+
+
+def clusters_table(facts: Facts, clusters: list, theme: Theme, scale: Scale) -> str:
+    """A stamp's clusters as the rows of one box (compact slides); each row is a port named after its cluster."""
+    rows = []
+    for cluster in clusters:
+        hosts = len(facts.hosts.get(cluster.name, []))
+        rows.append(f'<TR><TD PORT="{esc(cluster.name)}" ALIGN="LEFT"><B>{esc(cluster.name)}</B>  '
+                    f'<FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{esc(cluster.purpose)} · '
+                    f'{esc(count(hosts, "host"))}</FONT></TD></TR>')
+    return (f'<<TABLE BORDER="2" COLOR="{theme.node_line}" BGCOLOR="{theme.group}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="4" STYLE="ROUNDED"><TR><TD ALIGN="LEFT"><B>Hyper-V clusters</B></TD></TR>{"".join(rows)}'
+            f'</TABLE>>')
+
+
+def _short(host: str, cluster: str) -> str:
+    return host[len(cluster) + 1:] if host.startswith(cluster + "-") and len(host) > len(cluster) + 1 else host

@@ -1,0 +1,108 @@
+"""Colours and fonts of the diagrams and the report, as data: one colour per role, two themes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FONT = "Helvetica,Arial,sans-serif"
+INK = "#111827"  # text on role and network colours, in both themes
+
+# role id -> (short label, colour). The same colour in every view, theme and the report.
+ROLES: dict[str, tuple[str, str]] = {
+    "vmm": ("VMM", "#74A9F2"),
+    "vmm-library": ("VMM library", "#BFD9FB"),
+    "spf": ("SPF", "#5CCFC0"),
+    "sql": ("SQL Server", "#F4A259"),
+    "wap-express": ("WAP express", "#B9A3E3"),
+    "wap-admin-api": ("WAP Admin API", "#A5B4FC"),
+    "wap-tenant-api": ("WAP Tenant API", "#818CF8"),
+    "wap-admin-portal": ("WAP admin portal", "#D8B4FE"),
+    "wap-admin-auth": ("WAP admin auth", "#EBDCFD"),
+    "wap-tenant-portal": ("WAP tenant portal", "#F9A8D4"),
+    "wap-tenant-auth": ("WAP tenant auth", "#FBD3E9"),
+    "wap-tenant-public-api": ("WAP Tenant Public API", "#E879F9"),
+    "adfs": ("AD FS", "#FCD34D"),
+    "sma": ("SMA", "#C8B6A6"),
+    "rdgw": ("RD Gateway", "#86D49A"),
+    "hnv-gateway": ("HNV gateway", "#F08A8A"),
+    "tenant": ("Tenant VMs", "#D5DCE3"),
+    "tenant-vmrole": ("VM Role instances", "#A9B8C6"),
+}
+UNKNOWN_ROLE = "#E5E7EB"
+
+# network key (as in the requirements) -> (label, colour)
+NETWORKS: dict[str, tuple[str, str]] = {
+    "management": ("Management", "#2563EB"),
+    "cluster": ("Cluster", "#7C3AED"),
+    "live_migration": ("Live migration", "#DB2777"),
+    "storage": ("Storage", "#D97706"),
+    "provider_address": ("Provider address (NVGRE)", "#059669"),
+    "external": ("External", "#DC2626"),
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Font sizes (points) of one drawing."""
+
+    text: float
+    small: float
+    title: float
+    slide: bool
+    compact: bool = False  # a slide of a large design: fewer, summarised boxes
+
+
+PAGE = Scale(text=11, small=9, title=18, slide=False)
+SLIDE = Scale(text=14, small=12, title=24, slide=True)
+SLIDE_COMPACT = Scale(text=14, small=12, title=24, slide=True, compact=True)
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    text: str
+    muted: str
+    panel: str        # rack and stamp frames
+    panel_line: str
+    group: str        # cluster frames inside racks and stamps
+    node: str         # host and cluster boxes
+    node_line: str
+    edge: str
+    bar_track: str
+    bar: str
+
+THEMES: dict[str, Theme] = {
+    "light": Theme("light", background="#FFFFFF", text="#1F2937", muted="#6B7280", panel="#F3F5F8",
+                   panel_line="#9AA5B4", group="#FFFFFF", node="#FFFFFF", node_line="#94A3B8",
+                   edge="#475569", bar_track="#E5E7EB", bar="#475569"),
+    "dark": Theme("dark", background="#0F172A", text="#E5E7EB", muted="#9CA3AF", panel="#162033",
+                  panel_line="#5B6B82", group="#1B263B", node="#223049", node_line="#64748B",
+                  edge="#CBD5E1", bar_track="#3A4A63", bar="#CBD5E1"),
+}
+
+
+def role_label(role: str) -> str:
+    """Short display name of a role."""
+    return ROLES.get(role, (role, ""))[0]
+
+
+def role_colour(role: str) -> str:
+    """The role's colour; unknown tenant roles share the tenant colour."""
+    if role in ROLES:
+        return ROLES[role][1]
+    return ROLES["tenant"][1] if role.startswith("tenant") else UNKNOWN_ROLE
+
+
+def role_order(role: str) -> tuple[int, str]:
+    """Sort key: catalog order, then unknown roles by name."""
+    keys = list(ROLES)
+    return (keys.index(role), "") if role in keys else (len(keys), role)
+
+
+# logical-view edge kind -> (legend text, colour, Graphviz style); readable on both backgrounds
+EDGES: dict[str, tuple[str, str, str]] = {
+    "request": ("calls", "#64748B", "solid"),
+    "auth": ("sign-in", "#CA8A04", "dashed"),
+    "data": ("database", "#EA580C", "dashed"),
+    "manage": ("manages", "#2563EB", "dotted"),
+    "console": ("console path", "#16A34A", "solid"),
+    "network": ("tenant traffic", "#DB2777", "bold"),
+}

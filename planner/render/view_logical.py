@@ -1,0 +1,131 @@
+"""Logical view: the management roles of each stamp and how they talk, down to the clusters they manage."""
+from __future__ import annotations
+
+import graphviz
+
+from planner.render.design_index import Facts, count, natural
+from planner.render.diagram_dot import frame, heading, new_graph
+from planner.render.diagram_html import esc, legend, note
+from planner.render.logical_boxes import cluster_box, clusters_table, role_box
+from planner.render.theme import EDGES, Scale, Theme, role_colour, role_label, role_order
+
+# Who talks to whom: (from, to, kind). Ends are role ids or the pseudo-nodes below; a flow is
+# drawn when both ends exist. "clusters" is every cluster of the stamp, "compute" its compute clusters.
+FLOWS: tuple[tuple[str, str, str], ...] = (
+    ("tenants", "wap-tenant-portal", "request"),
+    ("tenants", "wap-tenant-public-api", "request"),
+    ("tenants", "wap-express", "request"),
+    ("tenants", "rdgw", "console"),
+    ("admins", "wap-admin-portal", "request"),
+    ("admins", "wap-express", "request"),
+    ("wap-tenant-portal", "wap-tenant-auth", "auth"),
+    ("wap-tenant-auth", "adfs", "auth"),
+    ("wap-admin-portal", "wap-admin-auth", "auth"),
+    ("wap-tenant-portal", "wap-tenant-api", "request"),
+    ("wap-admin-portal", "wap-admin-api", "request"),
+    ("wap-tenant-public-api", "spf", "request"),
+    ("wap-tenant-api", "spf", "request"),
+    ("wap-admin-api", "spf", "request"),
+    ("wap-express", "spf", "request"),
+    ("wap-admin-api", "sma", "request"),
+    ("spf", "vmm", "request"),
+    ("sma", "vmm", "manage"),
+    ("vmm", "vmm-library", "manage"),
+    ("vmm", "clusters", "manage"),
+    ("vmm", "hnv-gateway", "manage"),
+    ("rdgw", "compute", "console"),
+    ("tenant-networks", "hnv-gateway", "network"),
+    ("hnv-gateway", "internet", "network"),
+)
+
+
+def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
+    """The logical view of a design."""
+    design = facts.design
+    present = sorted({vm.role for vm in facts.management_vms()}, key=role_order)
+    subtitle = (f"{count(len(design.stamps), 'stamp')} · {count(len(present), 'management role')} · "
+                f"{design.wap_deployment} WAP · System Center {design.system_center}")
+    title = f"{design.name}: logical view"
+    graph = new_graph(title, subtitle, None, theme, scale, rankdir="LR")
+    graph.attr(ranksep="0.45", nodesep="0.25")
+    nodes = _draw_nodes(graph, facts, theme, scale)
+    kinds = sorted(_draw_flows(graph, facts, nodes), key=list(EDGES).index)
+    key = legend([(role_label(r), role_colour(r)) for r in present]
+                 + [(f"{EDGES[k][0]} ({EDGES[k][2]} line)", EDGES[k][1]) for k in kinds], [], theme, scale)
+    graph.attr(label=heading(title, subtitle, key, theme, scale))  # the legend names only the lines drawn
+    return graph
+
+
+def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scale) -> dict[tuple[str, str], list]:
+    """Every node; returns (stamp or '', flow end) -> the node names (or node:port) it stands for."""
+    design = facts.design
+    nodes: dict[tuple[str, str], list] = {}
+    tenants = sum(s.tenants for s in design.stamps)
+    graph.node("tenants", label=note("Tenants", f"{count(tenants, 'tenant')} · Internet", theme, scale))
+    graph.node("admins", label=note("Cloud administrators", "corporate network", theme, scale))
+    nodes[("", "tenants")], nodes[("", "admins")] = ["tenants"], ["admins"]
+    networking = design.requirements.get("tenants", {}).get("networking", "nvgre")
+    for stamp in design.stamps:
+        roles = facts.role_vms(stamp.name)
+        with graph.subgraph(name=f"cluster_stamp_{stamp.name}") as box:
+            box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  "
+                             f"VMM stamp · {esc(count(stamp.tenants, 'tenant'))}>", scale))
+            for role, vms in sorted(roles.items(), key=lambda kv: role_order(kv[0])):
+                name = f"{stamp.name}/{role}"
+                box.node(name, label=role_box(facts, stamp.name, role, vms, theme, scale))
+                nodes[(stamp.name, role)] = [name]
+            clusters = facts.stamp_clusters(stamp.name)
+            compute = [c.name for c in clusters if c.purpose == "compute"]
+            if scale.compact:
+                name = f"{stamp.name}/clusters"
+                box.node(name, label=clusters_table(facts, clusters, theme, scale))
+                nodes[(stamp.name, "clusters")] = [name]
+                nodes[(stamp.name, "compute")] = [f"{name}:{c}" for c in compute]
+            else:
+                for cluster in clusters:
+                    box.node(cluster.name, label=cluster_box(facts, cluster, theme, scale))
+                nodes[(stamp.name, "clusters")] = [c.name for c in clusters]
+                nodes[(stamp.name, "compute")] = compute
+            if "hnv-gateway" in roles:
+                name = f"{stamp.name}/tenant-networks"
+                vms = facts.tenant_vms([c.name for c in clusters])
+                box.node(name, label=note("Tenant virtual networks",
+                                            f"{networking.upper()} · {count(vms, 'tenant VM')}", theme, scale))
+                nodes[(stamp.name, "tenant-networks")] = [name]
+    if any(r == "hnv-gateway" for _, r in nodes):
+        graph.node("internet", label=note("Outside networks", "Internet · WAN · VPN", theme, scale))
+        nodes[("", "internet")] = ["internet"]
+    return nodes
+
+
+def _draw_flows(graph: graphviz.Digraph, facts: Facts, nodes: dict[tuple[str, str], list]) -> set[str]:
+    """Draw every flow whose ends exist, and the database lines to each stamp's SQL; return the kinds drawn."""
+    stamps = [s.name for s in facts.design.stamps]
+    kinds = set()
+    for source, target, kind in FLOWS:
+        for a, b in _pairs(nodes, stamps, source, target):
+            _edge(graph, a, b, kind)
+            kinds.add(kind)
+    for sql in facts.design.sql_instances:
+        target = nodes.get((sql.stamp, "sql"))
+        for role in sorted({db.role for db in sql.databases} - {"sql"}, key=role_order):
+            owner = nodes.get((sql.stamp, role)) or nodes.get((stamps[0], role))
+            if target and owner:
+                _edge(graph, owner[0], target[0], "data")
+                kinds.add("data")
+    return kinds
+
+
+def _pairs(nodes: dict, stamps: list[str], source: str, target: str) -> list[tuple[str, str]]:
+    """Node pairs of one flow: within a stamp, or from a global role or pseudo-node to every stamp."""
+    pairs = []
+    for stamp in stamps:
+        ends = [nodes.get((stamp, end)) or nodes.get(("", end)) or nodes.get((stamps[0], end)) or []
+                for end in (source, target)]
+        pairs += [(a, b) for a in ends[0] for b in ends[1]]
+    return sorted(set(pairs), key=lambda p: (natural(p[0]), natural(p[1])))
+
+
+def _edge(graph: graphviz.Digraph, a: str, b: str, kind: str) -> None:
+    _, colour, style = EDGES[kind]
+    graph.edge(a, b, color=colour, style=style, penwidth="1.6" if style == "dotted" else "1.2")

@@ -1,0 +1,123 @@
+"""Physical view: racks holding clusters, hosts (model, utilisation) and the VMs on each host.
+
+On a page every host is a box. On a slide, compute hosts of a cluster in a rack share one box;
+on a compact slide (a large design) every cluster in a rack does, its VMs counted by role.
+"""
+from __future__ import annotations
+
+import graphviz
+
+from planner.render.design_index import Facts, count, natural
+from planner.render.diagram_dot import frame, new_graph, same_rank
+from planner.render.diagram_html import esc, legend
+from planner.render.physical_boxes import VM_COLUMNS, compact_label, host_label, host_width, summary_label
+from planner.render.theme import Scale, Theme, role_colour, role_label, role_order
+
+SUMMARY_MIN_HOSTS = 3  # on a slide, compute hosts of a cluster in a rack share a box from this many
+
+
+def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
+    """The physical view of a design."""
+    design = facts.design
+    subtitle = (f"{count(len(design.hosts), 'host')} in {count(len(facts.racks), 'rack')} · "
+                f"{count(len(design.clusters), 'cluster')} · {count(len(design.vms), 'VM')}")
+    roles = sorted({vm.role for vm in design.vms}, key=role_order)
+    key = legend([(role_label(r), role_colour(r)) for r in roles],
+                 ["racks are fault domains", "bars: vCPU and memory (GB) used of what the hosts may carry"],
+                 theme, scale)
+    graph = new_graph(f"{design.name}: physical view", subtitle, key, theme, scale)
+    if scale.compact:
+        graph.attr(ranksep="0.12")
+    blocks = _blocks(facts)
+    columns = _columns(facts, blocks, scale)
+    for rack in facts.racks:
+        with graph.subgraph(name=f"cluster_rack_{rack}") as sub:
+            sub.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(rack)}</B>>", scale))
+            above: list[str] = []
+            for cluster, hosts in blocks[rack]:
+                above = _cluster_block(sub, facts, cluster, hosts, above, columns, theme, scale)
+    return graph
+
+
+def _blocks(facts: Facts) -> dict[str, list[tuple[str, list]]]:
+    """rack -> [(cluster, its hosts in that rack)], clusters in design order."""
+    blocks: dict[str, list[tuple[str, list]]] = {rack: [] for rack in facts.racks}
+    for cluster in facts.clusters:
+        by_rack: dict[str, list] = {}
+        for host in facts.hosts.get(cluster.name, []):
+            by_rack.setdefault(host.fault_domain, []).append(host)
+        for rack in sorted(by_rack, key=natural):
+            blocks[rack].append((cluster.name, by_rack[rack]))
+    return blocks
+
+
+def _summarised(facts: Facts, hosts: list, scale: Scale) -> bool:
+    compute = next(c.purpose for c in facts.clusters if c.name == hosts[0].cluster) == "compute"
+    return scale.slide and compute and len(hosts) >= SUMMARY_MIN_HOSTS
+
+
+def _columns(facts: Facts, blocks: dict[str, list[tuple[str, list]]], scale: Scale) -> int:
+    """Hosts side by side in a cluster block: the count giving the most nearly landscape drawing."""
+    target = 16 / 9 if scale.slide else 1.6
+    width = host_width(scale) + 30
+    best, best_gap = 1, float("inf")
+    for columns in range(1, 6):
+        height = max((sum(_block_height(facts, hosts, columns, scale) for _, hosts in block)
+                      for block in blocks.values()), default=1) + 140
+        gap = abs(len(blocks) * columns * width / height - target)
+        if gap < best_gap - 0.1:
+            best, best_gap = columns, gap
+    return best
+
+
+def _block_height(facts: Facts, hosts: list, columns: int, scale: Scale) -> float:
+    """Estimated height (points) of a cluster block laid out `columns` hosts to a row."""
+    line = scale.text * 1.9
+    if scale.compact:
+        return 3 * line
+    if _summarised(facts, hosts, scale):
+        return 6 * line
+    total = 2 * line
+    for i in range(0, len(hosts), columns):
+        chips = max(-(-_named(facts, h) // VM_COLUMNS) for h in hosts[i:i + columns])
+        total += (4 + chips) * line
+    return total
+
+
+def _named(facts: Facts, host) -> int:
+    load = facts.load[host.name]
+    return load.vms - load.tenants
+
+
+def _cluster_block(sub, facts: Facts, cluster: str, hosts: list, above: list[str], columns: int,
+                   theme: Theme, scale: Scale) -> list[str]:
+    """Draw one cluster's hosts in one rack as a grid below `above`; return the names of its last row."""
+    spec = next(c for c in facts.clusters if c.name == cluster)
+    rack = hosts[0].fault_domain
+    tolerance = f"N+{spec.failures_tolerated}" + (" +rack" if spec.fault_domain_tolerance else "")
+    if scale.compact:
+        name = f"{cluster}@{rack}"
+        sub.node(name, label=compact_label(facts, spec, tolerance, hosts, theme, scale))
+        if above:
+            sub.edge(above[0], name, style="invis", weight="10")
+        return [name]
+    title = f"<<B>{esc(cluster)}</B>  {esc(spec.purpose)} · {esc(tolerance)} · {esc(spec.stamp)}>"
+    with sub.subgraph(name=f"cluster_{rack}_{cluster}") as box:
+        box.attr(**frame(theme, theme.group, theme.node_line, title, scale))
+        if _summarised(facts, hosts, scale):
+            name = f"{cluster}@{rack}"
+            box.node(name, label=summary_label(facts, cluster, hosts, theme, scale))
+            rows = [[name]]
+        else:
+            rows = []
+            for i in range(0, len(hosts), columns):
+                row = hosts[i:i + columns]
+                lines = max(-(-_named(facts, h) // VM_COLUMNS) for h in row)
+                for host in row:
+                    box.node(host.name, label=host_label(facts, host, lines, theme, scale))
+                rows.append([h.name for h in row])
+                same_rank(box, rows[-1])
+    for upper, lower in zip([above] + rows, rows):  # stack the rows, columns aligned left
+        for top, bottom in zip(upper, lower):
+            sub.edge(top, bottom, style="invis", weight="10")
+    return rows[-1]

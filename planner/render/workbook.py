@@ -1,0 +1,56 @@
+"""The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, IP plan,
+Failover, Failover hosts and Assumptions (docs/bom.md)."""
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from planner.errors import InputError
+from planner.model.design import Design
+from planner.model.load import format_validation_error
+from planner.model.requirements import Requirements
+from planner.render.bom_costs import licences_sheet, summary_sheet
+from planner.render.bom_failover import failover_sheets
+from planner.render.bom_inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
+from planner.render.licences import licensing
+from planner.render.xlsx import write_workbook
+
+ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Failover", "Failover hosts", "Assumptions")
+
+
+def artifacts(design: Design) -> dict[str, bytes]:
+    """bom.xlsx of `design` (deterministic bytes)."""
+    return {"bom.xlsx": workbook(design)}
+
+
+def workbook(design: Design) -> bytes:
+    req = requirements_of(design)
+    book = Book(design, req, licensing(design, req))
+    sheets = [vms_sheet(book), hosts_sheet(book), sql_sheet(book), licences_sheet(book), ip_sheet(book),
+              *failover_sheets(book), assumptions_sheet(book)]
+    sheets.append(summary_sheet(book))
+    by_title = {s.title: s for s in sheets}
+    return write_workbook([by_title[t] for t in ORDER], title=f"Bill of materials: {design.name}")
+
+
+def requirements_of(design: Design) -> Requirements:
+    """The requirements the design answers; InputError when they no longer validate."""
+    try:
+        req = Requirements.model_validate(design.requirements)
+    except ValidationError as err:
+        raise InputError(format_validation_error(err, f"{design.name}: requirements in the design")) from None
+    models = {m.name for m in req.hardware.host_models}
+    unknown = sorted({h.model for h in design.hosts} - models)
+    if unknown:
+        raise InputError(f"{design.name}: host model(s) {', '.join(unknown)} not in the design's "
+                         "requirements (hardware.host_models)")
+    return req
+
+
+def design_from(data: dict, origin: str) -> Design:
+    """A Design from parsed design.json; InputError naming the first problems."""
+    try:
+        return Design.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
+                             for e in err.errors(include_url=False)[:5])
+        raise InputError(f"{origin}: not a stampplan design ({err.error_count()} problem(s)): {problems}") from None

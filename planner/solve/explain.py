@@ -1,0 +1,273 @@
+"""Why no design: the smallest set of requirements that clash for a management or edge cluster.
+
+The explanation model is the exact model (rules.py) with each requirement behind an assumption
+literal: the host limit, N+k, rack loss, each anti-affinity group and the host models' capacity.
+CP-SAT's sufficient assumptions for infeasibility give a core; deleting literals one by one
+shrinks it to a minimal core, and a bounded search over smaller sets (in a fixed order of
+preference) makes it the smallest. Each literal maps back to a requirements field.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from planner.model.design import Cluster
+from planner.model.requirements import Requirements
+from planner.solve.bounds import host_lower_bound
+from planner.solve.exact import _interruptible_solve
+from planner.solve.heuristic import smallest_placement
+from planner.solve.problem import ClusterProblem
+
+Clash = tuple[str, object, str]  # (field path, value, what would relax it)
+MAX_MODEL_VARIABLES = 400_000
+EXTRA_SLOTS = 16        # slots searched beyond the host limit for a placement without it
+MAX_SOLVES = 40         # solves spent looking for a smaller core than the minimal one
+SOLVE_TIME = 5.0        # deterministic seconds per solve
+SEED = 20141015
+
+
+@dataclass(frozen=True, eq=False)
+class Requirement:
+    """One assumption literal and the requirements field it stands for."""
+
+    lit: cp_model.IntVar
+    clash: Clash
+
+
+def explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None = None) -> list[Clash]:
+    """The smallest clash found for a cluster with no placement, or [] when none is proven
+    (the caller then names the usual suspects)."""
+    try:
+        return _explain(cluster, candidates, req)
+    except (KeyboardInterrupt, MemoryError):
+        raise
+    except Exception:  # noqa: BLE001 - an explanation must never hide the clash itself
+        return []
+
+
+def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> list[Clash]:
+    built = _build(cluster, candidates, req)
+    if built is None:
+        return []
+    model, reqs, witness = built
+    proven, core_ids = _infeasible(model, reqs)
+    if proven is not True:
+        return []
+    core = _shrink(model, reqs, core_ids)
+    core = _smallest(model, reqs, core, must=reqs[0] if witness else None)
+    seen, out = set(), []
+    for r in core:
+        if r.clash[0] not in seen:
+            seen.add(r.clash[0])
+            out.append(r.clash)
+    return out
+
+
+# ------------------------------------------------------------------ the model ----
+
+def _slots(candidates: list[ClusterProblem]) -> tuple[int, bool]:
+    """Host slots: enough for a placement with every rule but the host limit (the heuristic's
+    witness), so relaxing the limit is known to suffice; else the limit plus a few."""
+    limit, k = candidates[0].max_hosts, candidates[0].k
+    best = None
+    for p in candidates:
+        if not all(p.fits_empty_host(it) for it in p.items):
+            continue
+        lb = host_lower_bound(p)[0]
+        found = smallest_placement(replace(p, max_hosts=max(limit, lb) + EXTRA_SLOTS), max(lb, limit + 1))
+        if found and (best is None or found.n < best):
+            best = found.n
+    return (best, True) if best else (limit + k + 2, False)
+
+
+def _scenarios(p: ClusterProblem, slots: int) -> list[tuple[str, tuple[int, ...]]]:
+    out = [("k", c) for c in itertools.combinations(range(slots), p.k)] if p.k else []
+    if p.rack_tolerance:
+        for r in range(p.racks):
+            rack = tuple(h for h in range(slots) if p.rack_of(h) == r)
+            if rack:
+                out.append(("rack", rack))
+    return out
+
+
+def _build(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None):
+    """The explanation model, its requirements in order of preference, and whether the slots
+    hold a known placement without the host limit; None when the model would be too large."""
+    p = candidates[0]
+    slots, witness = _slots(candidates)
+    scenarios = _scenarios(p, slots)
+    if not p.items or len(p.items) * slots * (1 + len(scenarios)) > MAX_MODEL_VARIABLES:
+        return None
+    m = cp_model.CpModel()
+    n_items = range(len(p.items))
+    used = [m.new_bool_var(f"used{h}") for h in range(slots)]
+    x = [[m.new_bool_var(f"x{v}_{h}") for h in range(slots)] for v in n_items]
+    model_of = [m.new_bool_var(f"model {c.host.model}") for c in candidates]
+    m.add_exactly_one(model_of)
+    for v in n_items:
+        m.add_exactly_one(x[v])
+        for h in range(slots):
+            m.add_implication(x[v][h], used[h])
+    for h in range(slots - 1):
+        m.add_implication(used[h + 1], used[h])
+    dims = [0, 1] + ([2] if p.per_host_storage else [])
+    cap = [sum(c.host.capacity()[d] * z for c, z in zip(candidates, model_of)) for d in range(3)]
+    demand = [it.demand(p.per_host_storage) for it in p.items]
+
+    def fits(h: int, on: list, lits: list) -> None:
+        for d in dims:
+            m.add(sum(demand[v][d] * on[v][h] for v in n_items) <= cap[d]).only_enforce_if(lits)
+        if len(p.items) > p.host.max_vms:
+            m.add(sum(on[v][h] for v in n_items) <= p.host.max_vms).only_enforce_if(lits)
+
+    limit = m.new_bool_var("host limit")
+    for h in range(p.max_hosts, slots):
+        m.add_implication(used[h], limit.Not())
+    capacity = m.new_bool_var("capacity")
+    for h in range(slots):
+        fits(h, x, [capacity])
+    groups: dict[str, list[int]] = {}
+    for v, it in enumerate(p.items):
+        if it.group:
+            groups.setdefault(it.group, []).append(v)
+    group_lit = {}
+    for name, members in sorted(groups.items()):
+        g = group_lit[name] = m.new_bool_var(f"group {name}")
+        for h in range(slots):
+            m.add(sum(x[v][h] for v in members) <= 1).only_enforce_if(g)
+        if p.items[members[0]].scope == "fault_domain":
+            for r in range(p.racks):
+                m.add(sum(x[v][h] for v in members for h in range(slots) if p.rack_of(h) == r) <= 1
+                      ).only_enforce_if(g)
+    failover, rack = m.new_bool_var("failover"), m.new_bool_var("rack loss")
+    for kind, failed in scenarios:
+        lit, down = (failover if kind == "k" else rack), set(failed)
+        y = [[m.new_bool_var("") if h not in down else None for h in range(slots)] for _ in n_items]
+        for v in n_items:
+            m.add(sum(var for var in y[v] if var is not None) == 1).only_enforce_if(lit)
+            for h in range(slots):
+                if y[v][h] is not None:
+                    m.add(x[v][h] <= y[v][h]).only_enforce_if(lit)
+                    m.add_implication(y[v][h], used[h])
+        for h in range(slots):
+            if h not in down:
+                fits(h, y, [lit, capacity])
+    return m, _requirements(cluster, candidates, req, limit, failover, rack, capacity, group_lit, groups), witness
+
+
+def _requirements(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None, limit, failover,
+                  rack, capacity, group_lit: dict, groups: dict[str, list[int]]) -> list[Requirement]:
+    """The literals in order of preference (the order that decides between cores of one size)."""
+    p = candidates[0]
+    explicit, implied = [], []
+    for name, lit in group_lit.items():
+        clash, is_explicit = _group_clash(name, len(groups[name]), req, p.max_hosts)
+        (explicit if is_explicit else implied).append(Requirement(lit, clash))
+    out = [Requirement(limit, ("hardware.max_hosts_per_cluster", p.max_hosts, "allow more hosts per cluster"))]
+    out += explicit
+    if p.k:
+        out.append(Requirement(failover, (f"availability.{cluster.purpose}.host_failures", p.k,
+                                          "tolerate fewer failures")))
+    if p.rack_tolerance:
+        out.append(Requirement(rack, ("availability.survive_rack_loss", True,
+                                      f"drop rack-loss survival, or spread the hosts over more than "
+                                      f"{p.racks} racks (availability.racks)")))
+    vcpu, memory = sum(it.vcpu for it in p.items), sum(it.memory_mb for it in p.items) / 1024
+    out.append(Requirement(capacity, ("hardware.host_models", [c.host.model for c in candidates],
+                                      f"offer a larger host model (the VMs need {vcpu} vCPU and {memory:g} GB "
+                                      f"in all), or raise hardware.vcpu_per_core.{cluster.purpose}")))
+    return out + implied
+
+
+def _group_clash(group: str, size: int, req: Requirements | None, max_hosts: int) -> tuple[Clash, bool]:
+    """The field that sets an anti-affinity group's size; True when the user set it explicitly."""
+    room = f"fewer instances (at most {max_hosts} can each have a host of their own)"
+    vm_role = re.fullmatch(r"vmrole-(.+)-d\d+", group)
+    if vm_role:
+        name = next((r.name for r in (req.tenants.vm_roles if req else []) if r.name.lower() == vm_role[1]),
+                    vm_role[1])
+        return (f"tenants.vm_roles[{name}].instances", size, room), True
+    match = re.fullmatch(r"s\d+-(.+?)(-pair\d+)?", group)
+    role = match[1] if match else group
+    if req is None:
+        return (f"overrides.{role}.instances", size, room), True
+    override = req.overrides.get(role)
+    if override and override.instances is not None:
+        return (f"overrides.{role}.instances", override.instances, room), True
+    from planner.catalog import load_catalog
+
+    spec = load_catalog().roles.get(role)
+    if spec is None:
+        return (f"overrides.{role}.instances", size, room), False
+    mode_count = spec.instances[req.wap.deployment]
+    if spec.scale_by and size > mode_count:
+        per = load_catalog().limit(spec.scale_by, req.system_center).value
+        return ("wap.concurrent_tenant_users", req.wap.concurrent_tenant_users,
+                f"fewer concurrent users ({per} per {role} instance), or overrides.{role}.instances"), False
+    if spec.requires and (spec.pairs_by or len(set(spec.instances.values())) == 1):
+        field, value, without = {
+            "console_access": ("tenants.console_access", req.tenants.console_access, "no console access"),
+            "nvgre": ("tenants.networking", req.tenants.networking, "VLAN networking")}[spec.requires]
+        return (field, value, f"{without} (no {role}: its {size} instances never share a host), "
+                              f"or overrides.{role}.instances"), False
+    return ("wap.deployment", req.wap.deployment,
+            f"a deployment mode with fewer {role} instances ({req.wap.deployment} gives {size}), "
+            f"or overrides.{role}.instances"), False
+
+
+# ------------------------------------------------------------------- solving ----
+
+def _infeasible(model: cp_model.CpModel, reqs: list[Requirement]) -> tuple[bool | None, list[int]]:
+    """Solve with these literals assumed true: (True, the solver's sufficient assumptions) when
+    proven infeasible, (False, []) when feasible, (None, []) when the time ran out."""
+    model.clear_assumptions()
+    model.add_assumptions([r.lit for r in reqs])
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = 1
+    prm.random_seed = SEED
+    prm.max_deterministic_time = SOLVE_TIME
+    prm.catch_sigint_signal = False
+    status = _interruptible_solve(solver, model, None)
+    if status == cp_model.INFEASIBLE:
+        return True, list(solver.sufficient_assumptions_for_infeasibility())
+    return (False if status in (cp_model.FEASIBLE, cp_model.OPTIMAL) else None), []
+
+
+def _shrink(model: cp_model.CpModel, reqs: list[Requirement], core_ids: list[int]) -> list[Requirement]:
+    """A minimal core: start from the solver's core and delete each literal whose removal keeps
+    the model infeasible (trying the least preferred first)."""
+    ids = set(core_ids)
+    core = [r for r in reqs if r.lit.index in ids] or list(reqs)
+    for r in reversed(list(core)):
+        if not any(c is r for c in core):
+            continue
+        trial = [c for c in core if c is not r]
+        proven, kept = _infeasible(model, trial) if trial else (None, [])
+        if proven:
+            core = [c for c in trial if c.lit.index in set(kept)] or trial
+    return core
+
+
+def _smallest(model: cp_model.CpModel, reqs: list[Requirement], core: list[Requirement],
+              must: Requirement | None) -> list[Requirement]:
+    """The first infeasible set, by size then order of preference, no larger than `core`
+    (within a budget of solves). `must` is in every core (the host limit, when a placement
+    without it is known)."""
+    others = [r for r in reqs if r is not must]
+    solves = 0
+    for size in range(1, len(core) + 1):
+        free = size - (must is not None)
+        for combo in itertools.combinations(others, free) if free >= 0 else ():
+            trial = ([must] if must else []) + list(combo)
+            if [r.lit.index for r in trial] == [r.lit.index for r in core]:
+                return core
+            solves += 1
+            if solves > MAX_SOLVES:
+                return core
+            if _infeasible(model, trial)[0] is True:
+                return trial
+    return core

@@ -1,0 +1,291 @@
+"""Tenant (compute) cluster placement at scale: a compact CP-SAT count model.
+
+Tenant VMs of one size are interchangeable, so the model does not decide which VM goes
+where, only how many VMs of each *size class* each host runs:
+
+- ``plain[s][h]``: VMs of class s without an anti-affinity group on host h;
+- ``grp[t][h]``: for a *group type* t (groups of one class, one member count and one
+  scope, e.g. the availability sets of one VM Role), how many of those groups have a
+  member on host h (at most the number of groups of that type, and for scope
+  ``fault_domain`` at most that many per rack);
+- ``mv[f][s][h]``: for failure scenario f, how many VMs of class s of the failed hosts
+  restart on survivor h.
+
+Capacity holds per host before and after every scenario. The model has
+O(hosts x classes x scenarios) variables, independent of the number of VMs, so 3 000 VMs
+on 64 hosts is a model of a few tens of thousands of small integers where the VM x host
+boolean model has millions. A solution is expanded into named VMs deterministically
+(groups dealt round-robin over a host sequence, which keeps members on distinct hosts or
+racks), and into one restart plan per scenario. Host counts are tried from the lower bound
+upward; a host count CP-SAT proves infeasible raises the proven bound. Identical hosts are
+ordered by load within each rack (symmetry breaking); the balanced heuristic's placement is
+the hint (warm start) and the fallback.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from planner.solve.backup import place_backup
+from planner.solve.heuristic import Placement, place, place_with_failover
+from planner.solve.problem import ClusterProblem, Item
+
+MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
+STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried
+
+
+@dataclass
+class TenantResult:
+    placement: Placement | None
+    bound: int  # proven fewest hosts (at least the lower bound given)
+    status: str  # "optimal" | "feasible" | "none"
+    method: str  # "cp-sat" (count model) | "heuristic"
+    deterministic_time: float
+
+
+def _classes(p: ClusterProblem):
+    """Size classes, the plain VMs of each, and the group types with their groups."""
+    demand_of: dict[tuple, int] = {}
+    plain: dict[int, list[str]] = defaultdict(list)
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for it in sorted(p.items, key=lambda it: it.name):
+        d = it.demand(p.per_host_storage)
+        s = demand_of.setdefault(d, len(demand_of))
+        if it.group:
+            groups[it.group].append(it)
+        else:
+            plain[s].append(it.name)
+    types: dict[tuple, list[list[str]]] = defaultdict(list)
+    for g in sorted(groups):
+        members = groups[g]
+        classes = {demand_of[m.demand(p.per_host_storage)] for m in members}
+        if len(classes) != 1:
+            return None  # a group mixing sizes: not for this model
+        types[(classes.pop(), len(members), members[0].scope)].append([m.name for m in members])
+    demands = [d for d, _ in sorted(demand_of.items(), key=lambda kv: kv[1])]
+    return demands, plain, sorted(types.items())
+
+
+def _model_size(p: ClusterProblem, n: int, n_classes: int) -> int:
+    return len(p.scenarios(n)) * n * n_classes + n * n_classes
+
+
+def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, seed: int) -> TenantResult:
+    """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
+
+    Per host count from the lower bound: the restart-aware greedy (k <= 1), then the compact
+    CP-SAT count model when it is small, then the balanced heuristic with greedy restarts.
+    """
+    parts = _classes(p)
+    total_time = 0.0
+    bound = max(lb, p.k + 1 if p.items else 0, 1)
+    budget = max(time_limit, STEP_TIME_LIMIT)
+    proven = True
+    for n in range(bound, p.max_hosts + 1):
+        found = place_backup(p, n)
+        if found is not None and check(p, found):
+            return _result(found, bound, "heuristic", total_time)
+        if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
+            demands, plain, types = parts
+            status, placement, used = _solve_count(p, n, demands, plain, types,
+                                                   min(STEP_TIME_LIMIT, budget), workers, seed)
+            total_time += used
+            budget -= used
+            if status == "infeasible":
+                if proven:
+                    bound = n + 1
+                continue
+            if placement is not None:
+                return _result(placement, bound, "cp-sat", total_time)
+        proven = False
+        found = place_with_failover(p, n)
+        if found is not None:
+            return _result(found, bound, "heuristic", total_time)
+    return TenantResult(None, bound, "none", "heuristic", total_time)
+
+
+def _result(pl: Placement, bound: int, method: str, det_time: float) -> TenantResult:
+    return TenantResult(pl, bound, "optimal" if pl.n <= bound else "feasible", method, det_time)
+
+
+def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: float, workers: int, seed: int):
+    cap = p.host.capacity()
+    S = len(demands)
+    hosts = range(n)
+    m = cp_model.CpModel()
+    n_plain = [len(plain.get(s, [])) for s in range(S)]
+    pv = [[m.new_int_var(0, n_plain[s], f"p{s}_{h}") if n_plain[s] else None for h in hosts] for s in range(S)]
+    gv = []
+    for ti, ((s, size, scope), groups) in enumerate(types):
+        count = len(groups)
+        row = [m.new_int_var(0, count, f"g{ti}_{h}") for h in hosts]
+        m.add(sum(row) == size * count)
+        if scope == "fault_domain":
+            for r in range(p.racks):
+                m.add(sum(row[h] for h in hosts if p.rack_of(h) == r) <= count)
+        gv.append((s, row))
+    for s in range(S):
+        if n_plain[s]:
+            m.add(sum(pv[s]) == n_plain[s])
+    cnt = [[[] for _ in hosts] for _ in range(S)]  # terms of the class count per host
+    for s in range(S):
+        for h in hosts:
+            if pv[s][h] is not None:
+                cnt[s][h].append(pv[s][h])
+    for s, row in gv:
+        for h in hosts:
+            cnt[s][h].append(row[h])
+    total_of_class = [n_plain[s] + sum(size * len(gr) for (c, size, _), gr in types if c == s) for s in range(S)]
+    c = [[m.new_int_var(0, total_of_class[s], f"c{s}_{h}") for h in hosts] for s in range(S)]
+    for s in range(S):
+        for h in hosts:
+            m.add(c[s][h] == sum(cnt[s][h]))
+    resources = [i for i in range(3) if cap[i]]
+
+    def load(h, i):
+        return sum(demands[s][i] * c[s][h] for s in range(S) if demands[s][i])
+
+    for h in hosts:
+        for i in resources:
+            m.add(load(h, i) <= cap[i])
+        if sum(total_of_class) > p.host.max_vms:
+            m.add(sum(c[s][h] for s in range(S)) <= p.host.max_vms)
+    scenarios = p.scenarios(n)
+    mv: dict[tuple[int, ...], list[list]] = {}
+    for f in scenarios:
+        down = set(f)
+        if len(down) >= n:
+            return "infeasible", None, 0.0
+        rows = []
+        for s in range(S):
+            rows.append([m.new_int_var(0, total_of_class[s], f"r{f}_{s}_{h}") if h not in down else None
+                         for h in hosts])
+            m.add(sum(v for v in rows[s] if v is not None) == sum(c[s][g] for g in f))
+        for h in hosts:
+            if h in down:
+                continue
+            for i in resources:
+                m.add(load(h, i) + sum(demands[s][i] * rows[s][h] for s in range(S) if demands[s][i]) <= cap[i])
+            if sum(total_of_class) > p.host.max_vms:
+                m.add(sum(c[s][h] + rows[s][h] for s in range(S)) <= p.host.max_vms)
+        mv[f] = rows
+    # symmetry breaking: hosts of one rack are interchangeable; order them by vCPU, then memory load
+    main = resources[0]
+    for h in hosts:
+        if h + p.racks < n:
+            m.add(load(h, main) >= load(h + p.racks, main))
+    _hint(m, p, n, demands, c)
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = workers
+    prm.interleave_search = True
+    prm.random_seed = seed
+    prm.max_deterministic_time = time_limit
+    prm.catch_sigint_signal = False
+    code = solver.solve(m)
+    used = solver.deterministic_time
+    if code == cp_model.INFEASIBLE:
+        return "infeasible", None, used
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return "unknown", None, used
+    counts_plain = [[solver.value(pv[s][h]) if pv[s][h] is not None else 0 for h in hosts] for s in range(S)]
+    counts_grp = [[solver.value(v) for v in row] for _, row in gv]
+    moves = {f: [[solver.value(v) if v is not None else 0 for v in rows[s]] for s in range(S)]
+             for f, rows in mv.items()}
+    placement = expand(p, n, plain, types, counts_plain, counts_grp, moves)
+    if placement is None or not check(p, placement):
+        return "unknown", None, used
+    return "feasible", placement, used
+
+
+def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, c) -> None:
+    """Warm start: the balanced first-fit-decreasing placement's class counts, when it places everything."""
+    host_of = place(p, n)
+    if host_of is None:
+        return
+    index = {d: s for s, d in enumerate(demands)}
+    counts = [[0] * n for _ in demands]
+    for it in p.items:
+        counts[index[it.demand(p.per_host_storage)]][host_of[it.name]] += 1
+    for s in range(len(demands)):
+        for h in range(n):
+            m.add_hint(c[s][h], counts[s][h])
+
+
+def expand(p: ClusterProblem, n: int, plain, types, counts_plain, counts_grp, moves) -> Placement | None:
+    """Named VMs from class counts: groups dealt round-robin over their host sequence, plain VMs in name order."""
+    host_of: dict[str, int] = {}
+    for ti, ((_, size, _scope), groups) in enumerate(types):
+        seq = [h for h in sorted(range(n), key=lambda h: (p.rack_of(h), h)) for _ in range(counts_grp[ti][h])]
+        if len(seq) != size * len(groups):
+            return None
+        members = [list(g) for g in groups]
+        for i, h in enumerate(seq):
+            host_of[members[i % len(groups)].pop(0)] = h
+    for s, names in plain.items():
+        it = iter(names)
+        for h in range(n):
+            for _ in range(counts_plain[s][h]):
+                host_of[next(it)] = h
+    by_class_host: dict[tuple[int, int], list[str]] = defaultdict(list)
+    class_of = {}
+    demand_index: dict[tuple, int] = {}
+    for it in sorted(p.items, key=lambda it: it.name):
+        s = demand_index.setdefault(it.demand(p.per_host_storage), len(demand_index))
+        class_of[it.name] = s
+        by_class_host[(s, host_of[it.name])].append(it.name)
+    restarts = {}
+    for f, rows in moves.items():
+        plan: dict[str, int] = {}
+        for s, row in enumerate(rows):
+            moving = [name for g in f for name in by_class_host.get((s, g), [])]
+            targets = [h for h in range(n) for _ in range(row[h])]
+            if len(moving) != len(targets):
+                return None
+            plan.update(zip(moving, targets))
+        restarts[f] = plan
+    return Placement(n=n, host_of=host_of, restarts=restarts)
+
+
+def check(p: ClusterProblem, pl: Placement) -> bool:
+    """Every item placed, capacity, anti-affinity and every restart plan: the placement is sound."""
+    cap = p.host.capacity()
+    if set(pl.host_of) != {it.name for it in p.items}:
+        return False
+    load = [[0, 0, 0] for _ in range(pl.n)]
+    count = [0] * pl.n
+    seen: set[tuple] = set()
+    for it in p.items:
+        h = pl.host_of[it.name]
+        count[h] += 1
+        for i, v in enumerate(it.demand(p.per_host_storage)):
+            load[h][i] += v
+        if it.group:
+            key = (it.group, p.rack_of(h) if it.scope == "fault_domain" else h, it.scope)
+            if key in seen:
+                return False
+            seen.add(key)
+    if any(count[h] > p.host.max_vms or any(load[h][i] > cap[i] for i in range(3)) for h in range(pl.n)):
+        return False
+    demand = {it.name: it.demand(p.per_host_storage) for it in p.items}
+    for f in p.scenarios(pl.n):
+        plan = pl.restarts.get(f)
+        down = set(f)
+        if plan is None or set(plan) != {it.name for it in p.items if pl.host_of[it.name] in down}:
+            return False
+        extra = [[0, 0, 0] for _ in range(pl.n)]
+        more = [0] * pl.n
+        for name, h in plan.items():
+            if h in down:
+                return False
+            more[h] += 1
+            for i, v in enumerate(demand[name]):
+                extra[h][i] += v
+        for h in range(pl.n):
+            if h in down:
+                continue
+            if count[h] + more[h] > p.host.max_vms or any(load[h][i] + extra[h][i] > cap[i] for i in range(3)):
+                return False
+    return True

@@ -1,0 +1,305 @@
+"""The build checklist and decision log: order, coverage, verification cmdlets, pitfalls, formats."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from functools import cache
+from importlib import resources
+
+import pytest
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from planner.catalog import load_catalog
+from planner.cli import app
+from planner.model.design import Design
+from planner.render import RENDERERS
+from planner.render.checklist import COLUMNS, artifacts, decision_rows, rows
+from planner.render.checklist_steps import build_steps
+
+from conftest import ROOT
+
+PROFILES = ("poc", "small", "medium", "service-provider", "multi-stamp")
+CMDLET = re.compile(r"\b([A-Z][a-z]+-[A-Z][A-Za-z0-9]+)\b")
+
+
+@cache
+def catalog_yaml(name: str):
+    text = resources.files("planner.catalog").joinpath(name).read_text(encoding="utf-8")
+    return YAML(typ="safe", pure=True).load(text)
+
+
+@cache
+def design_text(name: str) -> str:
+    return (ROOT / "outputs" / name / "design.json").read_text(encoding="utf-8")
+
+
+@cache
+def design(name: str) -> Design:
+    return Design.model_validate(json.loads(design_text(name)))
+
+
+@cache
+def steps(name: str):
+    return build_steps(design(name))
+
+
+@cache
+def files(name: str) -> dict[str, bytes]:
+    return artifacts(design(name))
+
+
+def variant(name: str, *, version: str | None = None, console: bool | None = None,
+            networking: str | None = None) -> Design:
+    """A reference design with its requirements toggled and the VMs of dropped roles removed."""
+    data = json.loads(design_text(name))
+    req = data["requirements"]
+    dropped = set()
+    if version:
+        data["system_center"] = req["system_center"] = version
+    if console is False:
+        req["tenants"]["console_access"] = False
+        dropped.add("rdgw")
+    if networking:
+        req["tenants"]["networking"] = networking
+        if networking == "vlan":
+            dropped.add("hnv-gateway")
+    data["vms"] = [vm for vm in data["vms"] if vm["role"] not in dropped]
+    data["load_balancers"] = [lb for lb in data["load_balancers"] if lb["role"] not in dropped]
+    return Design.model_validate(data)
+
+
+def text_of(step) -> str:
+    parts = [step.id, step.title, *step.do, *step.objects]
+    for check in step.verify:
+        parts += [check.command, check.on, check.expect]
+    return "\n".join(parts)
+
+
+def pitfall_steps(pitfall: str, plan) -> list[str]:
+    return [s.id for s in plan if any(p.id == pitfall for p in s.pitfalls)]
+
+
+# ---- every reference profile ------------------------------------------------------------------
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_reference_profile_renders(name):
+    out = files(name)
+    assert sorted(out) == ["checklist.csv", "checklist.md", "decisions.md"]
+    md = out["checklist.md"].decode()
+    assert md.startswith(f"# Build checklist: {design(name).name}")
+    assert md.count("\n- [ ] ") == len(steps(name))
+    assert out["decisions.md"].decode().count("| D-") == len(decision_rows(design(name)))
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_order_respects_every_dependency(name):
+    plan = steps(name)
+    position = {s.id: i for i, s in enumerate(plan)}
+    assert len(position) == len(plan), "step ids are unique"
+    for s in plan:
+        for dep in s.depends_on:
+            assert position[dep] < position[s.id], f"{s.id} comes before its dependency {dep}"
+    # every edge of the task graph, read from the YAML, holds between the steps that exist
+    first, last = {}, {}
+    for i, s in enumerate(plan):
+        first.setdefault(s.task, i)
+        last[s.task] = i
+    for task in catalog_yaml("build_tasks.yaml")["tasks"]:
+        for dep in task.get("depends_on", []):
+            if task["id"] in first and dep in last:
+                assert last[dep] < first[task["id"]], f"{dep} must finish before {task['id']} starts"
+
+
+def test_order_follows_the_issue_phases():
+    order = [s.phase for s in steps("medium")]
+    phases = [p["id"] for p in catalog_yaml("build_tasks.yaml")["phases"]]
+    assert order == sorted(order, key=phases.index)
+    tasks = [s.task for s in steps("medium")]
+    wap = ["wap-admin-api", "wap-tenant-api", "wap-tenant-public-api", "wap-admin-auth", "wap-tenant-auth",
+           "wap-admin-portal", "wap-tenant-portal"]
+    assert [t for t in tasks if t in wap] == wap, "WAP roles in Microsoft's order"
+    assert tasks.index("spf-register") < tasks.index("rdgw-farm") < tasks.index("hnv-gateways")
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_management_vm_sits_in_its_roles_install_step(name):
+    install = {t["role"]: t["id"] for t in catalog_yaml("build_tasks.yaml")["tasks"] if t.get("role")}
+    assert set(load_catalog().roles) <= set(install), "every catalog role has an install task"
+    d = design(name)
+    stamp_of = {c.name: c.stamp for c in d.clusters}
+    by_id = {s.id: s for s in steps(name)}
+    for vm in d.vms:
+        if vm.role.startswith("tenant"):
+            continue
+        step = by_id[f"{install[vm.role]}/{stamp_of[vm.cluster]}"]
+        assert any(o.startswith(f"{vm.name}: host {vm.host}") for o in step.objects), (vm.name, step.id)
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_host_sits_in_its_clusters_host_step(name):
+    by_id = {s.id: s for s in steps(name)}
+    for host in design(name).hosts:
+        body = text_of(by_id[f"host-install/{host.cluster}"])
+        assert re.search(rf"\b{re.escape(host.name)}\b", body), host.name
+
+
+def test_tenant_vms_never_get_steps_of_their_own():
+    md = files("multi-stamp")["checklist.md"].decode()
+    tenant_names = [vm.name for vm in design("multi-stamp").vms if vm.role.startswith("tenant")]
+    assert len(steps("multi-stamp")) < 200
+    assert not any(name in md for name in tenant_names[:: max(1, len(tenant_names) // 500)])
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_step_names_design_objects_dependencies_and_a_verification(name):
+    d = design(name)
+    names = {d.name, d.requirements["dns_domain"], *(s.name for s in d.stamps), *(c.name for c in d.clusters),
+             *(h.name for h in d.hosts), *(vm.name for vm in d.vms if not vm.role.startswith("tenant")),
+             *(s.name for s in d.sql_instances), *(lb.vip_fqdn for lb in d.load_balancers)}
+    for i, s in enumerate(steps(name)):
+        assert any(n in text_of(s) for n in names), f"{s.id} names no object of the design"
+        assert s.verify and all(c.expect for c in s.verify), s.id
+        assert i == 0 or s.depends_on or s.task in ("ad-dns",), f"{s.id} has no dependency"
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_verification_command_is_a_known_cmdlet(name):
+    known = {c for module in catalog_yaml("cmdlets.yaml").values() for c in module["cmdlets"]}
+    modules = set(catalog_yaml("cmdlets.yaml"))
+    for s in steps(name):
+        for check in s.verify:
+            used = [t for t in CMDLET.findall(check.command)
+                    if not re.search(rf"['\"][^'\"]*{re.escape(t)}[^'\"]*['\"]", check.command)]
+            assert used and check.command.startswith(used[0]), check.command
+            assert set(used) <= known, f"{s.id}: {set(used) - known} not in cmdlets.yaml"
+            assert check.module in modules
+
+
+def test_every_module_has_a_source():
+    assert all(m["source"] and m["cmdlets"] for m in catalog_yaml("cmdlets.yaml").values())
+
+
+# ---- pitfalls -----------------------------------------------------------------------------------
+def test_every_pitfall_has_a_source_a_condition_and_a_step():
+    pitfalls = catalog_yaml("pitfalls.yaml")
+    used = {p for t in catalog_yaml("build_tasks.yaml")["tasks"] for p in t.get("pitfalls", [])}
+    assert set(pitfalls) == used
+    for key, p in pitfalls.items():
+        assert p["source"] and p["title"] and p["text"] and "when" in p, key
+    sources = " ".join(p["source"] for p in pitfalls.values())
+    for item in (1, 2, 3, 4):
+        assert f"Pitfalls item {item}" in sources, f"field-notes.md pitfall {item} missing"
+
+
+def test_rd_gateway_registration_pitfall_follows_console_access():
+    with_console = steps("small")
+    assert pitfall_steps("rdgw-register-once", with_console) == ["spf-register/STAMP01", "rdgw-farm/STAMP01"]
+    register = next(s for s in with_console if s.task == "spf-register")
+    assert any("rdgw.cloud.local" in line for line in register.do), "RD Gateway in the same registration"
+    without = build_steps(variant("small", console=False))
+    assert pitfall_steps("rdgw-register-once", without) == []
+    assert not any(s.task in ("rdgw-farm", "vmm-console-connect", "accept-console") for s in without)
+    assert pitfall_steps("rdgw-dedicated", without) == []
+
+
+def test_dhcp_extension_pitfall_only_for_2012_r2_with_nvgre():
+    medium = steps("medium")  # 2012 R2, NVGRE
+    assert "host-dhcp-extension/COMP01" in pitfall_steps("dhcp-extension-ur3", medium)
+    assert "vmm-install/STAMP01" in pitfall_steps("dhcp-extension-ur3", medium)
+    assert pitfall_steps("dhcp-extension-ur3", build_steps(variant("medium", version="2016"))) == []
+    vlan = build_steps(variant("medium", networking="vlan"))
+    assert pitfall_steps("dhcp-extension-ur3", vlan) == []
+    assert not any(s.task in ("host-dhcp-extension", "hnv-gateways", "vmm-provider-address") for s in vlan)
+    assert pitfall_steps("dhcp-extension-ur3", steps("poc")) == []  # 2012 R2 with VLANs
+
+
+def test_no_dynamic_memory_pitfall_on_every_wap_install_step():
+    for name in PROFILES:
+        for s in steps(name):
+            if s.task.startswith("wap-") and s.scope.role:
+                assert "wap-no-dynamic-memory" in [p.id for p in s.pitfalls], s.id
+
+
+def test_version_parameterises_the_steps():
+    for version, server in (("2012 R2", "Windows Server 2012 R2"), ("2016", "Windows Server 2016"),
+                            ("2019", "Windows Server 2019")):
+        plan = build_steps(variant("small", version=version))
+        host = next(s for s in plan if s.task == "host-install")
+        vmm = next(s for s in plan if s.task == "vmm-install")
+        assert server in host.title and f"System Center {version} Virtual Machine Manager" in vmm.title
+        assert bool(pitfall_steps("vmm-2019-memory", plan)) == (version == "2019")
+        assert bool(pitfall_steps("rdgw-no-dns-round-robin", plan)) == (version == "2012 R2")
+
+
+# ---- acceptance -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", PROFILES)
+def test_a_host_failure_test_for_every_cluster_that_survives_one(name):
+    tests = {s.scope.cluster: s for s in steps(name) if s.task == "accept-host-failure"}
+    d = design(name)
+    for c in d.clusters:
+        hosts = [h.name for h in d.hosts if h.cluster == c.name]
+        if c.failures_tolerated and len(hosts) > c.failures_tolerated:
+            failed = [h for h in hosts if re.search(rf"\b{h}\b", tests[c.name].do[0])]
+            assert len(failed) == c.failures_tolerated, tests[c.name].do[0]
+        else:
+            assert c.name not in tests
+
+
+def test_management_failure_test_lists_the_planned_restarts():
+    step = next(s for s in steps("medium") if s.id == "accept-host-failure/MGMT01")
+    plan = max((p for p in design("medium").failover_plans if p.cluster == "MGMT01"), key=lambda p: len(p.restarts))
+    assert plan.failed[0] in step.do[0]
+    assert all(f"{vm} -> {host}" in step.do[1] for vm, host in plan.restarts.items())
+
+
+# ---- formats and determinism ------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ("poc", "medium"))
+def test_csv_parses_with_the_expected_header(name):
+    text = files(name)["checklist.csv"].decode()
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert tuple(reader.fieldnames) == COLUMNS
+    assert {"Summary", "Title", "Description", "Issue Type", "Work Item Type", "Labels", "Depends On"} <= set(COLUMNS)
+    parsed = list(reader)
+    assert parsed == rows(design(name))
+    assert len(parsed) == len(steps(name))
+    assert all(r["Issue Type"] == "Task" and r["Summary"] and " " not in r["Labels"].split()[0] for r in parsed)
+
+
+def test_same_design_gives_the_same_bytes():
+    again = Design.model_validate(json.loads(design_text("medium")))
+    assert files("medium") == artifacts(again)
+
+
+def test_decision_log_explains_the_main_choices():
+    table = decision_rows(design("multi-stamp"))
+    assert len({r["ID"] for r in table}) == len(table)
+    assert all(r["Decision"] and r["Driven by"] and r["Implication"] for r in table)
+    text = " ".join(r["Decision"] + " " + r["Driven by"] for r in table)
+    assert "2 VMM stamp(s)" in text and "24,900" in text
+    for solve in design("multi-stamp").solver.clusters:
+        assert solve.binding in text
+    medium = " ".join(r["Decision"] for r in decision_rows(design("medium")))
+    assert "WAP deployment: ha" in medium and "Service Provider Foundation: 2 in STAMP01" in medium
+    assert any(r["Area"] == "Assumptions used" for r in decision_rows(design("medium")))
+
+
+# ---- CLI and plumbing -------------------------------------------------------------------------------
+def test_checklist_command_writes_three_files(tmp_path):
+    result = CliRunner().invoke(app, ["checklist", str(ROOT / "outputs" / "poc" / "design.json"),
+                                      "--out", str(tmp_path / "ck")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["checklist.csv", "checklist.md", "decisions.md"]
+
+
+def test_checklist_command_refuses_a_non_design(tmp_path):
+    bad = tmp_path / "design.json"
+    bad.write_text('{"format": "stampplan.design/1", "name": "x"}')
+    result = CliRunner().invoke(app, ["checklist", str(bad), "--out", str(tmp_path / "ck")])
+    assert result.exit_code == 2 and "not a stampplan design" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "ck").exists()
+
+
+def test_renderer_is_registered():
+    assert "planner.render.checklist" in RENDERERS

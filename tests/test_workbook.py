@@ -1,0 +1,368 @@
+"""The Excel bill of materials: every sheet matches design.json, the totals are live formulas
+(evaluated in Python and by LibreOffice), licence arithmetic follows the catalog rules, and the
+same design always gives the same bytes."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import time
+import zipfile
+from functools import cache
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from planner.cli import app
+from planner.errors import InputError
+from planner.ipplan import ip_plan
+from planner.model.design import Design
+from planner.render import RENDERERS
+from planner.render.licences import catalog, host_units, licensing, sql_host_packs, sql_vm_packs
+from planner.render.workbook import ORDER, artifacts, requirements_of, workbook
+
+from conftest import ROOT
+from helpers import requirements
+
+SHEETS = ["Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Failover", "Failover hosts", "Assumptions"]
+
+
+@cache
+def _text(name: str) -> str:
+    return (ROOT / "outputs" / name / "design.json").read_text(encoding="utf-8")
+
+
+def design(name: str) -> Design:
+    return Design.model_validate(json.loads(_text(name)))
+
+
+def variant(name: str, version: str | None = None, licensing_: dict | None = None, local: bool = False) -> Design:
+    """A reference design with another System Center version, licensing options or host-local storage."""
+    data = json.loads(_text(name))
+    if version:
+        data["system_center"] = data["requirements"]["system_center"] = version
+    if licensing_:
+        data["requirements"]["licensing"] = licensing_
+    if local:
+        data["requirements"]["hardware"]["shared_storage"]["type"] = "local"
+        for i, host in enumerate(data["hosts"]):
+            host["usable_storage_gb"] = 4000.0 + 100 * i
+        for cluster in data["clusters"]:
+            cluster.pop("shared_storage_gb", None)
+    return Design.model_validate(data)
+
+
+def read(data: bytes, **options):
+    return load_workbook(io.BytesIO(data), **options)
+
+
+def table(wb, sheet: str, name: str) -> list[dict]:
+    ws = wb[sheet]
+    header, *rows = [[c.value for c in row] for row in ws[ws.tables[name].ref]]
+    return [dict(zip(header, row)) for row in rows]
+
+
+def expected_totals(d: Design) -> dict[str, float]:
+    """The Summary totals, computed from design.json without the workbook."""
+    lic = licensing(d, requirements_of(d)).totals()
+    local = any(h.usable_storage_gb is not None for h in d.hosts)
+    return {
+        "Clusters": len(d.clusters), "Hosts": len(d.hosts), "VMs": len(d.vms),
+        "vCPU demanded": sum(v.vcpu for v in d.vms), "vCPU available": sum(h.vcpu_capacity for h in d.hosts),
+        "Memory demanded GB": sum(v.memory_gb for v in d.vms),
+        "Memory available GB": sum(h.usable_memory_gb for h in d.hosts),
+        "Storage demanded GB": sum(v.storage_gb for v in d.vms),
+        "Storage available GB": sum(h.usable_storage_gb or 0 for h in d.hosts) if local
+        else sum(c.shared_storage_gb or 0 for c in d.clusters),
+        "Hardware": d.cost["hardware"],
+        "Windows Server Datacenter": lic["windows_server"], "System Center Datacenter": lic["system_center"],
+        "SQL Server": lic["sql_server"], "Licences": sum(lic.values()),
+        "Hardware and licences": d.cost["hardware"] + sum(lic.values()),
+    }
+
+
+# --- structure and content ------------------------------------------------------------------
+
+def test_registered_and_named():
+    assert "planner.render.workbook" in RENDERERS
+    assert list(artifacts(design("poc"))) == ["bom.xlsx"]
+    assert list(ORDER) == SHEETS
+
+
+def test_sheets_are_styled_tables():
+    wb = read(workbook(design("small")))
+    assert wb.sheetnames == SHEETS
+    names = {t for ws in wb for t in ws.tables}
+    assert {"tblTotals", "tblClusters", "tblModels", "tblRoles", "tblHosts", "tblVMs", "tblSqlNodes",
+            "tblSqlDatabases", "tblPrices", "tblSqlLicences", "tblHostLicences", "tblIpPlan", "tblFailover",
+            "tblFailoverHosts", "tblAssumptions"} <= names
+    for ws in wb:
+        assert ws.freeze_panes, ws.title
+        for tbl in ws.tables.values():
+            first = ws[tbl.ref][0][0]
+            assert first.font.b and first.fill.fgColor.rgb.endswith("1F4E78"), (ws.title, tbl.name)
+            assert tbl.autoFilter is not None
+        assert all(dim.width for dim in ws.column_dimensions.values())
+    hosts = wb["Hosts"]
+    assert hosts["N2"].number_format == "#,##0" and hosts["R2"].number_format == "0.0%"
+    assert hosts["N2"].fill.fgColor.rgb.endswith("FFF2CC")  # an editable input
+
+
+def test_every_sheet_matches_the_design():
+    d = design("medium")
+    wb = read(workbook(d))
+    hosts = table(wb, "Hosts", "tblHosts")
+    assert [(h["Host"], h["Cluster"], h["Rack"], h["Model"], h["Unit price"], h["Usable memory GB"]) for h in hosts] \
+        == [(h.name, h.cluster, h.fault_domain, h.model, h.price, h.usable_memory_gb) for h in d.hosts]
+    models = {m.name: m for m in requirements_of(d).hardware.host_models}
+    assert all(h["Sockets"] == models[h["Model"]].sockets for h in hosts)
+    vms = table(wb, "VMs", "tblVMs")
+    assert [(v["VM"], v["Role"], v["Host"], v["Cluster"], v["vCPU"], v["Memory GB"], v["Storage GB"],
+             v["Anti-affinity group"]) for v in vms] \
+        == [(v.name, v.role, v.host, v.cluster, v.vcpu, v.memory_gb, v.storage_gb, v.anti_affinity_group)
+            for v in d.vms]
+    assert all(v["OS"] for v in vms)
+    nodes = table(wb, "SQL", "tblSqlNodes")
+    assert [(n["Instance"], n["Node"]) for n in nodes] == [(s.name, n) for s in d.sql_instances for n in s.nodes]
+    dbs = table(wb, "SQL", "tblSqlDatabases")
+    assert [(x["Instance"], x["Database"], x["Used by role"]) for x in dbs] \
+        == [(s.name, db.name, db.role) for s in d.sql_instances for db in s.databases]
+    ips = table(wb, "IP plan", "tblIpPlan")
+    assert [(a["Network"], a["Address"], a["Owner"]) for a in ips] == [(a.network, a.address, a.owner)
+                                                                      for a in ip_plan(d)]
+    assert len({a["Address"] for a in ips}) == len(ips)
+    restarts = table(wb, "Failover", "tblFailover")
+    assert [(r["Scenario"], r["VM"], r["Restarts on"]) for r in restarts] \
+        == [(i, vm, to) for i, p in enumerate(d.failover_plans, start=1) for vm, to in p.restarts.items()]
+    survivors = table(wb, "Failover hosts", "tblFailoverHosts")
+    assert len(survivors) == sum(sum(h.cluster == p.cluster for h in d.hosts) - len(p.failed)
+                                 for p in d.failover_plans)
+    assert all(0 <= s["vCPU utilisation"] <= 1 and 0 <= s["Memory utilisation"] <= 1 for s in survivors)
+    figures = {a["Figure"] for a in table(wb, "Assumptions", "tblAssumptions")}
+    assert {a.key for a in d.assumptions} | {"sql_per_vm", "price.windows_datacenter_2proc"} <= figures
+
+
+def test_failover_utilisation_recomputed_from_the_plans():
+    d = design("small")
+    wb = read(workbook(d))
+    vms = {v.name: v for v in d.vms}
+    cap = {h.name: h.vcpu_capacity for h in d.hosts}
+    plan = d.failover_plans[0]
+    after = {h.name: sum(v.vcpu for v in d.vms if v.host == h.name) for h in d.hosts if h.cluster == plan.cluster}
+    for vm, to in plan.restarts.items():
+        after[to] += vms[vm].vcpu
+    rows = [r for r in table(wb, "Failover hosts", "tblFailoverHosts") if r["Scenario"] == 1]
+    assert {r["Surviving host"]: r["vCPU after"] for r in rows} == {h: v for h, v in after.items()
+                                                                   if h not in plan.failed}
+    assert all(r["vCPU utilisation"] == round(r["vCPU after"] / cap[r["Surviving host"]], 4) for r in rows)
+
+
+def test_design_without_failover_plans_or_networks_says_so():
+    wb = read(workbook(design("poc")))
+    assert "no failover plan" in wb["Failover"]["A1"].value
+    assert "no networks" in wb["IP plan"]["A1"].value
+    assert not wb["Failover"].tables and not wb["IP plan"].tables
+
+
+def test_too_small_subnet_is_a_clear_error():
+    data = json.loads(_text("medium"))
+    data["requirements"]["networks"]["management"]["cidr"] = "10.10.0.0/28"
+    with pytest.raises(InputError, match=r"networks.management: 10.10.0.0/28 has 13 assignable addresses"):
+        workbook(Design.model_validate(data))
+
+
+# --- licensing ------------------------------------------------------------------------------
+
+def test_host_licence_rules():
+    rules, _ = catalog()
+    assert [host_units("per-processor", s, s * 8, rules) for s in (1, 2, 3, 4)] == [1, 1, 2, 2]
+    per_core = {(1, 4): 8, (1, 10): 8, (2, 5): 8, (2, 8): 8, (2, 9): 9, (2, 16): 16, (4, 10): 20, (4, 2): 16,
+                (1, 17): 9, (2, 24): 24}
+    assert {(s, c): host_units("per-core", s, s * c, rules) for s, c in per_core} == per_core
+
+
+def test_sql_licence_rules():
+    rules, _ = catalog()
+    assert [sql_vm_packs(v, rules) for v in (1, 2, 4, 5, 6, 8, 16)] == [2, 2, 2, 3, 3, 4, 8]
+    assert [sql_host_packs(s, c, rules) for s, c in ((1, 2), (2, 4), (2, 16), (2, 9))] == [2, 4, 8, 5]
+
+
+def test_licence_totals_follow_version_mode_and_prices():
+    d = design("medium")  # 2012 R2, two-socket hosts, an availability group of two 8-vCPU nodes
+    models = {m.name: m for m in requirements_of(d).hardware.host_models}
+    assert {models[h.model].sockets for h in d.hosts} == {2}
+    nodes = [v for v in d.vms if v.role == "sql"]
+    assert len(nodes) == 2 and {v.vcpu for v in nodes} == {8}
+    assert licensing(d, requirements_of(d)).totals() == {"windows_server": len(d.hosts) * 6155,
+                                                         "system_center": len(d.hosts) * 3607,
+                                                         "sql_server": 2 * 4 * 14256}
+    d16 = variant("medium", "2016", {"sql_server": "per-host", "prices": {"windows_datacenter_2core": 800}})
+    lic = licensing(d16, requirements_of(d16))
+    cores = [models[h.model].sockets * models[h.model].cores_per_socket for h in d16.hosts]
+    assert min(cores) >= 16 and lic.totals()["windows_server"] == sum(c // 2 for c in cores) * 800
+    mgmt = [h for h in d16.hosts if h.cluster == nodes[0].cluster]
+    assert [s.name for s in lic.sql] == [h.name for h in mgmt] and {s.edition for s in lic.sql} == {"Enterprise"}
+    assert lic.prices["windows_datacenter_2core"].overridden and not lic.prices["sql_enterprise_2core"].overridden
+
+
+def test_licensing_requirements_section():
+    assert "licensing" not in requirements().model_dump(mode="json")  # design.json unchanged when left out
+    req = requirements(licensing={"prices": {"sql_standard_2core": 100}})
+    assert req.licensing.sql_server == "per-vm" and req.licensing.prices == {"sql_standard_2core": 100.0}
+    with pytest.raises(ValueError, match="windows_datacenter_2core"):
+        requirements(licensing={"prices": {"windows_2core": 1}})
+    with pytest.raises(ValueError):
+        requirements(licensing={"sql_server": "per-socket"})
+    with pytest.raises(ValueError):
+        requirements(licensing={"prices": {"sql_standard_2core": -1}})
+    prices = set(catalog()[1])
+    assert prices == set(type(req.licensing).model_fields["prices"].annotation.__args__[0].__args__)
+
+
+# --- formulas -------------------------------------------------------------------------------
+
+def _evaluator(tmp_path: Path, data: bytes):
+    """A function of edited input cells giving the Summary totals, computed by the `formulas`
+    package from the workbook's own formulas."""
+    import formulas  # the test extra: always evaluated, never skipped
+    path = tmp_path / "bom.xlsx"
+    path.write_bytes(data)
+    wb = read(data)
+    totals = wb["Summary"].tables["tblTotals"].ref
+    first, last = int(totals.split(":")[0][1:]) + 1, int(totals.split(":")[1][1:])
+    refs = {f"'[bom.xlsx]SUMMARY'!B{r}": wb["Summary"][f"A{r}"].value for r in range(first, last + 1)}
+    model = formulas.ExcelModel().loads(str(path)).finish()
+
+    def evaluate(inputs: dict | None = None) -> dict[str, float]:
+        solution = model.calculate(inputs=inputs or {}, outputs=list(refs))
+        return {label: float(solution[ref].value[0][0]) for ref, label in refs.items()}
+
+    return evaluate
+
+
+def test_formulas_evaluate_to_the_design_totals_and_follow_edited_prices(tmp_path):
+    d = design("poc")
+    data = workbook(d)
+    evaluate = _evaluator(tmp_path, data)
+    want = expected_totals(d)
+    got = evaluate()
+    assert got == pytest.approx(want)
+    wb = read(data)
+    hosts, prices = wb["Hosts"].tables["tblHosts"], wb["Licences"].tables["tblPrices"]
+    price_col = [c.value for c in wb["Hosts"][hosts.ref][0]].index("Unit price")
+    host_cell = wb["Hosts"].cell(row=2, column=price_col + 1).coordinate
+    price_row = int(prices.ref.split(":")[0][1:]) + 1  # windows_datacenter_2proc
+    assert wb["Licences"][f"A{price_row}"].value == "windows_datacenter_2proc"
+    edited = evaluate({f"'[bom.xlsx]HOSTS'!{host_cell}": d.hosts[0].price + 5000,
+                                        f"'[bom.xlsx]LICENCES'!D{price_row}": 7000})
+    windows = len(d.hosts) * 7000  # one 2-processor licence per host here
+    assert edited["Hardware"] == want["Hardware"] + 5000
+    assert edited["Windows Server Datacenter"] == windows
+    assert edited["Licences"] == want["Licences"] - want["Windows Server Datacenter"] + windows
+    assert edited["Hardware and licences"] == want["Hardware and licences"] + 5000 - want[
+        "Windows Server Datacenter"] + windows
+
+
+def test_formulas_per_core_per_host_sql_local_storage(tmp_path):
+    d = variant("poc", "2019", {"sql_server": "per-host", "prices": {"sql_enterprise_2core": 10000}}, local=True)
+    got = _evaluator(tmp_path, workbook(d))()
+    want = expected_totals(d)
+    assert got == pytest.approx(want)
+    sql_cluster = next(v.cluster for v in d.vms if v.role == "sql")
+    models = {m.name: m for m in requirements_of(d).hardware.host_models}
+    cores = [models[h.model].sockets * models[h.model].cores_per_socket for h in d.hosts if h.cluster == sql_cluster]
+    assert want["SQL Server"] == sum(-(-max(c, 4) // 2) for c in cores) * 10000  # every core of the SQL cluster
+
+
+# --- LibreOffice ----------------------------------------------------------------------------
+
+def test_libreoffice_recalculates_the_design_totals(tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    designs = {"medium": design("medium"),
+               "variant": variant("small", "2016", {"sql_server": "per-host",
+                                                    "prices": {"system_center_datacenter_2core": 500}}, local=True)}
+    for name, d in designs.items():
+        (tmp_path / f"{name}.xlsx").write_bytes(workbook(d))
+    out = tmp_path / "recalculated"
+    profile = (tmp_path / "lo-profile").as_uri()
+    result = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--calc", "--convert-to",
+                             "xlsx", "--outdir", str(out), *[str(tmp_path / f"{n}.xlsx") for n in designs]],
+                            capture_output=True, text=True, timeout=180)
+    for name, d in designs.items():
+        path = out / f"{name}.xlsx"
+        assert path.is_file(), result.stdout + result.stderr
+        wb = load_workbook(path, data_only=True)
+        totals = {r["Total"]: r["Value"] for r in table(wb, "Summary", "tblTotals")}
+        assert totals == pytest.approx(expected_totals(d)), name
+        load = {h.name: sum(v.vcpu for v in d.vms if v.host == h.name) for h in d.hosts}
+        rows = table(wb, "Hosts", "tblHosts")
+        assert {r["Host"]: r["Allocated vCPU"] for r in rows} == load
+        assert [r["vCPU capacity"] for r in rows] == [h.vcpu_capacity for h in d.hosts]
+        clusters = {r["Cluster"]: r["Hosts"] for r in table(wb, "Summary", "tblClusters")}
+        assert clusters == {c.name: sum(h.cluster == c.name for h in d.hosts) for c in d.clusters}
+
+
+# --- determinism, speed, CLI ----------------------------------------------------------------
+
+def test_same_design_same_bytes():
+    first, second = workbook(design("small")), workbook(design("small"))
+    assert first == second
+    assert first != workbook(design("poc"))
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = archive.read("docProps/core.xml").decode()
+    assert "2014-10-15T00:00:00Z" in core
+
+
+def test_multi_stamp_builds_fast_and_small():
+    d = design("multi-stamp")
+    start = time.process_time()
+    data = workbook(d)
+    assert time.process_time() - start < 15
+    assert len(data) < 6_000_000
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet3.xml").decode()
+    assert sheet.count("<row ") == len(d.vms) + 1
+    assert f'<dimension ref="A1:K{len(d.vms) + 1}"/>' in sheet
+
+
+runner = CliRunner()
+
+
+def test_cli_writes_beside_the_design_or_where_asked(tmp_path):
+    path = tmp_path / "design.json"
+    path.write_text(_text("small"))
+    result = runner.invoke(app, ["bom", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "bom.xlsx").read_bytes() == workbook(design("small"))
+    d = design("small")
+    licences = sum(licensing(d, requirements_of(d)).totals().values())
+    assert f"{len(d.hosts)} hosts" in result.output and f"licences {licences:,.0f}" in result.output
+    result = runner.invoke(app, ["bom", str(path), "--out", str(tmp_path / "q.xlsx")])
+    assert result.exit_code == 0 and (tmp_path / "q.xlsx").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bom.xlsx", "design.json", "q.xlsx"]
+
+
+@pytest.mark.parametrize("content, message", [("{", "not valid JSON"), ('{"name": 1}', "not a stampplan design"),
+                                              ("[]", "expected a JSON object")])
+def test_cli_rejects_what_is_not_a_design(tmp_path, content, message):
+    path = tmp_path / "design.json"
+    path.write_text(content)
+    result = runner.invoke(app, ["bom", str(path)])
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["bom", str(tmp_path / "missing.json")])
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_cli_unwritable_target(tmp_path):
+    path = tmp_path / "design.json"
+    path.write_text(_text("poc"))
+    result = runner.invoke(app, ["bom", str(path), "--out", str(tmp_path / "no" / "such" / "bom.xlsx")])
+    assert result.exit_code == 2 and "cannot write the workbook" in result.output
+    assert "Traceback" not in result.output and os.listdir(tmp_path) == ["design.json"]
