@@ -123,3 +123,34 @@ def test_heuristic_placement_is_sound():
     placement = smallest_placement(p, host_lower_bound(p)[0])
     assert placement is not None
     assert validate_design(as_design(p, placement)).sound
+
+
+def _tight_cluster(max_hosts):
+    from planner.model.design import Cluster
+
+    host = HostType(model="h", price=1000, vcpu=10, memory_mb=1 << 20, storage_gb=None, max_vms=1024, memory_gb=1)
+    cluster = Cluster(name="C1", stamp="S1", purpose="management", failures_tolerated=0,
+                      fault_domain_tolerance=False, vcpu_per_core=1)
+    return cluster, [problem([vm(f"v{i}", vcpu=c) for i, c in enumerate([5, 5, 4, 3, 3])], host=host,
+                             max_hosts=max_hosts)]
+
+
+def test_time_limit_keeps_the_best_design_marked_not_proven():
+    """Worst-fit needs 3 hosts where 2 suffice; with no time to search, the design is kept as feasible."""
+    from planner.solve.cluster import solve_cluster
+
+    cluster, candidates = _tight_cluster(3)
+    outcome = solve_cluster(cluster, candidates, SolverSettings(time_limit=1e-9, workers=1), lambda _: None)
+    assert outcome.report.status == "feasible" and outcome.report.hosts == 3 and outcome.report.gap > 0
+    proven = solve_cluster(cluster, candidates, SolverSettings(time_limit=10, workers=1), lambda _: None)
+    assert proven.report.status == "optimal" and proven.report.hosts == 2
+
+
+def test_time_limit_with_no_design_found_is_exit_4():
+    from planner.errors import TimeLimitReached
+    from planner.solve.cluster import solve_cluster
+
+    cluster, candidates = _tight_cluster(2)
+    with pytest.raises(TimeLimitReached) as err:
+        solve_cluster(cluster, candidates, SolverSettings(time_limit=1e-9, workers=1), lambda _: None)
+    assert err.value.exit_code == 4 and "--time-limit" in str(err.value)
