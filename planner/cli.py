@@ -1,6 +1,7 @@
 """The `stampplan` command line: a thin typer app over plan, validate and schema."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -204,24 +205,15 @@ def bom(
                                                                    "the design)")] = None,
 ) -> None:
     """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
-    import tempfile
-
+    from planner.output import write_files
     from planner.render.licences import licensing
-    from planner.render.workbook import design_from, requirements_of, workbook
+    from planner.render.workbook import requirements_of, workbook
 
-    loaded = design_from(read_json(design), str(design))
-    data = workbook(loaded)
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = workbook(loaded)
     target = out_file or design.parent / "bom.xlsx"
-    tmp = None
-    try:
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
-            tmp.write(data)
-        Path(tmp.name).chmod(0o644)
-        Path(tmp.name).replace(target)
-    except OSError as error:
-        if tmp is not None:
-            Path(tmp.name).unlink(missing_ok=True)
-        raise InputError(f"{target}: cannot write the workbook: {error.strerror or error}") from None
+    write_files(target.parent, {target.name: data})
     totals = licensing(loaded, requirements_of(loaded)).totals()
     hardware = sum(h.price for h in loaded.hosts)
     out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
@@ -236,35 +228,14 @@ def checklist(
                                                                   "decisions.md [default: beside the design]")] = None,
 ) -> None:
     """Write the build checklist (Markdown task list, CSV for Jira / Azure DevOps) and the decision log."""
-    import tempfile
-
-    from pydantic import ValidationError
-
-    from planner.model.design import Design
+    from planner.output import write_files
     from planner.render.checklist import artifacts
 
-    try:
-        files = artifacts(Design.model_validate(read_json(design)))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InputError(f"{design}: not a stampplan design: {where}: {first['msg']}") from None
-    except (KeyError, IndexError, StopIteration, ValueError) as error:
-        raise InputError(f"{design}: the design is inconsistent ({type(error).__name__}: {error}); "
-                         f"`stampplan validate` names the problem") from None
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        files = artifacts(loaded)
     target = out_dir or design.parent
-    tmp = None
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        for name, data in sorted(files.items()):
-            with tempfile.NamedTemporaryFile(dir=target, prefix=f".{name}.", delete=False) as tmp:
-                tmp.write(data)
-            Path(tmp.name).chmod(0o644)
-            Path(tmp.name).replace(target / name)
-    except OSError as error:
-        if tmp is not None:
-            Path(tmp.name).unlink(missing_ok=True)
-        raise InputError(f"{target}: cannot write the checklist: {error.strerror or error}") from None
+    write_files(target, files)
     out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
 
 
@@ -279,38 +250,19 @@ def diagram(
                                                                    "<view>.<format> beside the design]")] = None,
 ) -> None:
     """Draw one view of a design (physical, logical or network) with Graphviz."""
-    import tempfile
-
-    from pydantic import ValidationError
-
-    from planner.model.design import Design
+    from planner.output import write_files
     from planner.render.diagram import check, draw
 
     check(view=view, fmt=fmt, theme=theme)
-    try:
-        data = draw(Design.model_validate(read_json(design)), view, fmt, theme, slide)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise InputError(f"{design}: not a stampplan design: {where}: {first['msg']}") from None
-    except (KeyError, IndexError, StopIteration, ValueError) as error:
-        raise InputError(f"{design}: the design is inconsistent ({type(error).__name__}: {error}); "
-                         f"`stampplan validate` names the problem") from None
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = draw(loaded, view, fmt, theme, slide)
     if out_file is not None and str(out_file) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     target = out_file or design.parent / f"{view}.{fmt}"
-    tmp = None
-    try:
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
-            tmp.write(data)
-        Path(tmp.name).chmod(0o644)
-        Path(tmp.name).replace(target)
-    except OSError as error:
-        if tmp is not None:
-            Path(tmp.name).unlink(missing_ok=True)
-        raise InputError(f"{target}: cannot write the diagram: {error.strerror or error}") from None
+    write_files(target.parent, {target.name: data})
     out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
 
 
@@ -327,6 +279,30 @@ def read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a JSON object")
     return data
+
+
+def load_design(path: Path):
+    """A Design from a design.json file, or InputError naming the first problems."""
+    from pydantic import ValidationError
+
+    from planner.model.design import Design
+
+    try:
+        return Design.model_validate(read_json(path))
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+                             for e in error.errors(include_url=False)[:5])
+        raise InputError(f"{path}: not a stampplan design ({error.error_count()} problem(s)): {problems}") from None
+
+
+@contextlib.contextmanager
+def inconsistent_design(path: Path):
+    """Turn a renderer tripping over an inconsistent design into a clear InputError."""
+    try:
+        yield
+    except (KeyError, IndexError, StopIteration, ValueError) as error:
+        raise InputError(f"{path}: the design is inconsistent ({type(error).__name__}: {error}); "
+                         f"`stampplan validate` names the problem") from None
 
 
 def _report(error: StampplanError) -> None:

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from planner.errors import InputError
 from planner.validate import EPS, DesignIndex, check_scenario, cluster_scenarios, index_design
+from planner.whatif import usable_index
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,14 @@ def vm_size(design: dict, name: str) -> Size:
 
 def headroom(design: dict, size: Size) -> list[Room]:
     """The headroom of every compute cluster of the design, each on its own."""
-    idx = _index(design)
+    idx = usable_index(design)
     return [_room(design, idx, name, size) for name, c in idx.clusters.items() if c.get("purpose") == "compute"]
 
 
 def add_vms(design: dict, cluster: str, size: Size, n: int) -> dict:
     """The design with `n` more VMs of `size` in `cluster`, placed by the balanced rule; the
     cluster's failover plans are dropped (the validator then searches each scenario)."""
-    hosts = _sequence(_index(design), cluster, size, design, n)[0]
+    hosts = _sequence(usable_index(design), cluster, size, design, n)[0]
     if len(hosts) < n:
         raise ValueError(f"only {len(hosts)} VMs of size {size.name} have room in {cluster}")
     out = dict(design)
@@ -80,20 +81,12 @@ def add_vms(design: dict, cluster: str, size: Size, n: int) -> dict:
 
 def check_added(design: dict, cluster: str, size: Size, n: int) -> str:
     """"" when `n` more VMs fit in `cluster` with every promise kept, else why not."""
-    idx = _index(design)
+    idx = usable_index(design)
     hosts, why = _sequence(idx, cluster, size, design, n)
     return why if len(hosts) < n else _scenarios_fail(design, idx, cluster, size, hosts)
 
 
 # ------------------------------------------------------------------ internals ----
-
-def _index(design: dict) -> DesignIndex:
-    idx, findings = index_design(design)
-    if findings:
-        raise InputError(f"not a usable design.json: {findings[0].subject}: {findings[0].message} "
-                         f"(run stampplan validate for the full list)")
-    return idx
-
 
 def _limits(design: dict) -> tuple[float, float, float]:
     """Running VMs per host and per cluster (Hyper-V), VMs per VMM stamp; infinite when unknown."""

@@ -63,3 +63,21 @@ def write_folder(target: Path, files: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write each file into `folder` atomically (temporary file, then rename), leaving other files alone."""
+    folder = Path(folder)
+    for name, data in sorted(files.items()):
+        target = folder / name
+        tmp = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", delete=False) as tmp:
+                tmp.write(data)
+            os.chmod(tmp.name, 0o644)
+            os.replace(tmp.name, target)
+        except OSError as err:
+            if tmp is not None:
+                Path(tmp.name).unlink(missing_ok=True)
+            raise InputError(f"{target}: cannot write: {err.strerror or err}") from None

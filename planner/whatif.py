@@ -77,7 +77,7 @@ class WhatIf:
 
 def what_if(design: dict, fail: list[str] = (), rack: str | None = None, drain: str | None = None) -> WhatIf:
     """Fail hosts `fail` and/or every host of fault domain `rack`, after draining `drain` if given."""
-    idx = _index(design)
+    idx = usable_index(design)
     for host in list(fail) + ([drain] if drain else []):
         if host not in idx.hosts:
             raise InputError(f"no host {host} in the design (hosts are named like {next(iter(idx.hosts), '?')})")
@@ -110,7 +110,8 @@ def what_if(design: dict, fail: list[str] = (), rack: str | None = None, drain: 
     return result
 
 
-def _index(design: dict) -> DesignIndex:
+def usable_index(design: dict) -> DesignIndex:
+    """The validator's index of a design, or InputError when the design is not self-consistent."""
     idx, findings = index_design(design)
     if findings:
         raise InputError(f"not a usable design.json: {findings[0].subject}: {findings[0].message} "
@@ -141,7 +142,7 @@ def _drain(design: dict, idx: DesignIndex, drain: str, result: WhatIf) -> Design
     changed["hosts"] = [h for h in design["hosts"] if h.get("name") != drain]
     changed["vms"] = [dict(vm, host=packing[vm["name"]]) if vm.get("host") == drain else vm for vm in design["vms"]]
     changed["failover_plans"] = [p for p in design.get("failover_plans") or [] if p.get("cluster") != cluster]
-    return _index(changed)
+    return usable_index(changed)
 
 
 def _least_loaded(idx: DesignIndex, vms: list[dict], residual: dict[str, tuple]) -> dict | None:

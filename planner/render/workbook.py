@@ -44,13 +44,3 @@ def requirements_of(design: Design) -> Requirements:
         raise InputError(f"{design.name}: host model(s) {', '.join(unknown)} not in the design's "
                          "requirements (hardware.host_models)")
     return req
-
-
-def design_from(data: dict, origin: str) -> Design:
-    """A Design from parsed design.json; InputError naming the first problems."""
-    try:
-        return Design.model_validate(data)
-    except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}"
-                             for e in err.errors(include_url=False)[:5])
-        raise InputError(f"{origin}: not a stampplan design ({err.error_count()} problem(s)): {problems}") from None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from planner.solve import rules
+from planner.solve.rules import Vars
 from planner.solve.heuristic import Placement
 from planner.solve.problem import ClusterProblem
 
