@@ -57,12 +57,13 @@ def plan(
 ) -> None:
     """Plan a stamp: size it, place every VM, prove N+k, write design.json and the artifacts."""
     from planner.model.load import load_requirements
+
+    req = load_requirements(requirements)  # before importing the solver: bad input fails fast
     from planner.output import write_folder
     from planner.pipeline import build
     from planner.solve.exact import SolverSettings
     from planner.summary import print_design, print_verdict
 
-    req = load_requirements(requirements)
     target = out_dir or Path("outputs") / requirements.stem
     start = time.monotonic()
 

@@ -107,6 +107,20 @@ def test_cli_exit_codes_on_generated_documents(tmp_path_factory, text):
                                                                                 else []))
 
 
+@settings(derandomize=True, max_examples=24, deadline=None, suppress_health_check=list(HealthCheck))
+@given(documents())
+def test_generated_documents_end_to_end_in_subprocesses(tmp_path_factory, text):
+    folder = tmp_path_factory.mktemp("sub")
+    (folder / "gen.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "plan", "gen.yaml",
+                           "--out", "out", "-q", "--time-limit", "5"], cwd=folder, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode in (0, 2, 3), proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["gen.yaml"] + (["out"] if proc.returncode == 0
+                                                                               else []))
+
+
 def test_a_few_in_real_subprocesses(tmp_path):
     cases = {"yaml": "name: [", "tag": "!!python/object/apply:os.system ['true']\n",
              "types": "name: x\ntenants: {count: lots, vms_per_tenant: 1}\nhardware: {host_models: 3}\n",
