@@ -67,7 +67,7 @@ def documents(draw) -> str:
     return text
 
 
-@settings(derandomize=True, max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(derandomize=True, max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(documents())
 def test_generated_documents_parse_or_fail_clearly(text):
     try:
