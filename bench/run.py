@@ -4,6 +4,7 @@
     .venv/bin/python bench/run.py                 # everything (several minutes)
     .venv/bin/python bench/run.py --only cb       # cloud balancing only (or: profiles, scale)
     .venv/bin/python bench/run.py --no-highs      # skip the HiGHS baseline
+    .venv/bin/python bench/run.py --only cb --max-processes 7000   # leave out the 10 000-computer ones
 
 Each case runs in its own process so its wall time and peak memory (max RSS) are its own.
 Columns: case, items (VMs / processes), machines (hosts used / computers offered), wall
@@ -164,6 +165,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", choices=["profiles", "cb", "scale"])
     ap.add_argument("--no-highs", action="store_true")
+    ap.add_argument("--max-processes", type=int, help="skip cloud-balancing instances with more processes")
     ap.add_argument("--child", nargs=2)
     args = ap.parse_args()
     if args.child:
@@ -174,6 +176,8 @@ def main() -> None:
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for kind, name, path in cases(args.only):
+        if kind == "cb" and args.max_processes and int(name.split("processes")[0].split("-")[1]) > args.max_processes:
+            continue
         cmd = [sys.executable, __file__, "--child", kind, path] + (["--no-highs"] if args.no_highs else [])
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)

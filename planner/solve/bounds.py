@@ -118,21 +118,38 @@ def _dual_value(u: Sequence[float], caps: Sequence[Sequence[int]], costs: Sequen
     return val
 
 
-def _line_max(u: list[float], r: int, caps, costs, demand) -> float:
-    """Exact maximum of the (concave, piecewise-linear) dual along coordinate r, u_r >= 0."""
-    base = [sum(a * x for i, (a, x) in enumerate(zip(cap, u)) if i != r) - c for cap, c in zip(caps, costs)]
-    # g(t) = D_r t + const - sum_j max(0, base_j + cap_jr t); slope drops by cap_jr at t_j = -base_j / cap_jr
-    slope = demand[r] - sum(cap[r] for cap, b in zip(caps, base) if b >= 0)
+def _line_max(u: Sequence[float], v: Sequence[float], caps, costs, demand) -> float:
+    """The step t maximising the (concave, piecewise-linear) dual along u + t v, keeping u + t v >= 0.
+
+    g(t) = D.(u + t v) - sum_j max(0, a_j + b_j t) with a_j = cap_j.u - c_j, b_j = cap_j.v; its slope
+    falls by |b_j| at each breakpoint -a_j / b_j. v must have a positive component."""
+    lo = max(-x / d for x, d in zip(u, v) if d > 0)
+    hi = min((x / -d for x, d in zip(u, v) if d < 0), default=math.inf)
+    slope = sum(d * x for d, x in zip(demand, v))
+    events = []
+    for cap, c in zip(caps, costs):
+        b = sum(x * y for x, y in zip(cap, v))
+        if b == 0:
+            continue
+        a = sum(x * y for x, y in zip(cap, u)) - c
+        t0 = -a / b
+        if b > 0 and t0 <= lo:
+            slope -= b
+        elif b < 0 and t0 > lo:
+            slope -= b
+        if t0 > lo:
+            events.append((t0, abs(b)))
+    t = lo
     if slope <= 0:
-        return 0.0
-    events = sorted((-b / cap[r], cap[r]) for cap, b in zip(caps, base) if b < 0 and cap[r] > 0)
-    t = 0.0
-    for point, drop in events:
+        return t
+    for point, drop in sorted(events):
+        if point >= hi:
+            return hi
         t = point
         slope -= drop
         if slope <= 0:
             return t
-    return t
+    return hi if hi < math.inf else t
 
 
 def lp_cover_bound(caps: Sequence[Sequence[int]], costs: Sequence[float], demand: Sequence[int],
@@ -147,17 +164,22 @@ def lp_cover_dual(caps: Sequence[Sequence[int]], costs: Sequence[float], demand:
     dims = len(demand)
     u = [0.0] * dims
     best = 0.0
-    for r in range(dims):  # start from the best single-resource dual
-        trial = [0.0] * dims
-        trial[r] = _line_max(trial, r, caps, costs, demand)
+    units = [[1.0 if i == r else 0.0 for i in range(dims)] for r in range(dims)]
+    for v in units:  # start from the best single-resource dual
+        t = _line_max([0.0] * dims, v, caps, costs, demand)
+        trial = [t * x for x in v]
         value = _dual_value(trial, caps, costs, demand)
         if value > best:
             best, u = value, trial
+    # coordinate and pairwise directions (trade one resource's price for another's), exact line searches
+    scale = [1.0 / max(1, d) for d in demand]
+    directions = units + [[scale[i] * ((i == r) - (i == s)) / scale[r] for i in range(dims)]
+                          for r in range(dims) for s in range(dims) if r != s]
     for _ in range(rounds):
         improved = False
-        for r in range(dims):
-            trial = list(u)
-            trial[r] = _line_max(trial, r, caps, costs, demand)
+        for v in directions:
+            t = _line_max(u, v, caps, costs, demand)
+            trial = [max(0.0, x + t * y) for x, y in zip(u, v)]
             value = _dual_value(trial, caps, costs, demand)
             if value > best + 1e-9:
                 best, u, improved = value, trial, True
