@@ -62,14 +62,7 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
     rules.cost(m, p, used)
     if hint:
         _add_hint(m, p, hint, used, x, ys)
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = settings.workers
-    prm.interleave_search = True
-    prm.random_seed = settings.seed
-    prm.max_deterministic_time = settings.time_limit
-    prm.catch_sigint_signal = False
-    code = _interruptible_solve(solver, m, _Progress(report))
+    solver, code = run_solver(m, settings.time_limit, settings.workers, settings.seed, _Progress(report))
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
               cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown")
     if status not in ("optimal", "feasible"):
@@ -84,6 +77,21 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
                          for v, it in enumerate(p.items) if host_of[it.name] in down}
     placement = Placement(n=n, host_of=host_of, restarts=plans)
     return ExactResult(status, placement, int(solver.best_objective_bound), solver.deterministic_time)
+
+
+def run_solver(m: cp_model.CpModel, time_limit: float, workers: int, seed: int,
+               callback: cp_model.CpSolverSolutionCallback | None = None,
+               interleave: bool = True) -> tuple[cp_model.CpSolver, int]:
+    """Solve `m` deterministically (fixed seed and workers, interleaved search, deterministic time
+    limit) and interruptibly; every CP-SAT run of the planner goes through here."""
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.num_workers = workers
+    prm.interleave_search = interleave
+    prm.random_seed = seed
+    prm.max_deterministic_time = time_limit
+    prm.catch_sigint_signal = False
+    return solver, _interruptible_solve(solver, m, callback)
 
 
 def _interruptible_solve(solver: cp_model.CpSolver, m: cp_model.CpModel, callback) -> int:

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from planner.model.design import Cluster
 from planner.model.requirements import Requirements
 from planner.solve.bounds import host_lower_bound
-from planner.solve.exact import _interruptible_solve
+from planner.solve.exact import run_solver
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
 
@@ -225,13 +225,7 @@ def _infeasible(model: cp_model.CpModel, reqs: list[Requirement]) -> tuple[bool 
     proven infeasible, (False, []) when feasible, (None, []) when the time ran out."""
     model.clear_assumptions()
     model.add_assumptions([r.lit for r in reqs])
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = 1
-    prm.random_seed = SEED
-    prm.max_deterministic_time = SOLVE_TIME
-    prm.catch_sigint_signal = False
-    status = _interruptible_solve(solver, model, None)
+    solver, status = run_solver(model, SOLVE_TIME, 1, SEED, interleave=False)
     if status == cp_model.INFEASIBLE:
         return True, list(solver.sufficient_assumptions_for_infeasibility())
     return (False if status in (cp_model.FEASIBLE, cp_model.OPTIMAL) else None), []

@@ -27,9 +27,23 @@ def _order(p: ClusterProblem) -> list[Item]:
     return sorted(p.items, key=lambda it: (-size(it), it.name))
 
 
+def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], load: list[list[int]],
+                  count: list[int]) -> int | None:
+    """The host of `hosts` left least loaded (largest share of any resource) once `d` is added
+    there, among those it fits; the lowest number on a tie; None when it fits none."""
+    cap = p.host.capacity()
+    best, best_key = None, None
+    for h in hosts:
+        if count[h] >= p.host.max_vms or any(load[h][i] + d[i] > cap[i] for i in range(3)):
+            continue
+        key = max((load[h][i] + d[i]) / cap[i] for i in range(3) if cap[i])
+        if best_key is None or key < best_key:
+            best, best_key = h, key
+    return best
+
+
 def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     """Put every item on one of n hosts, least-loaded first, honouring capacity and anti-affinity."""
-    cap = p.host.capacity()
     load = [[0, 0, 0] for _ in range(n)]
     count = [0] * n
     taken_host: dict[str, set[int]] = {}
@@ -37,16 +51,10 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     host_of: dict[str, int] = {}
     for it in _order(p):
         d = it.demand(p.per_host_storage)
-        best, best_key = None, None
-        for h in range(n):
-            if count[h] >= p.host.max_vms or any(load[h][i] + d[i] > cap[i] for i in range(3)):
-                continue
-            if it.group and (h in taken_host.get(it.group, ()) or
-                             (it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ()))):
-                continue
-            key = max((load[h][i] + d[i]) / cap[i] for i in range(3) if cap[i])
-            if best_key is None or key < best_key:
-                best, best_key = h, key
+        allowed = [h for h in range(n) if not it.group or (
+            h not in taken_host.get(it.group, ()) and
+            not (it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ())))]
+        best = _least_loaded(p, allowed, d, load, count)
         if best is None:
             return None
         host_of[it.name] = best
@@ -78,13 +86,7 @@ def restart(p: ClusterProblem, n: int, host_of: dict[str, int], failed: tuple[in
     plan: dict[str, int] = {}
     for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
         d = it.demand(p.per_host_storage)
-        best, best_key = None, None
-        for h in survivors:
-            if count[h] >= p.host.max_vms or any(load[h][i] + d[i] > cap[i] for i in range(3)):
-                continue
-            key = max((load[h][i] + d[i]) / cap[i] for i in range(3) if cap[i])
-            if best_key is None or key < best_key:
-                best, best_key = h, key
+        best = _least_loaded(p, survivors, d, load, count)
         if best is None:
             return None
         plan[it.name] = best

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.solve.bounds import lp_cover_dual
+from planner.solve.exact import run_solver
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,7 @@ def solve_assignment(p: MixedProblem, hint: np.ndarray | None, time_limit: float
         on = set(int(j) for j in hint)
         for j in range(m):
             model.add_hint(used[j], j in on)
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = workers
-    prm.interleave_search = True
-    prm.random_seed = seed
-    prm.max_deterministic_time = time_limit
-    code = solver.solve(model)
+    solver, code = run_solver(model, time_limit, workers, seed)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return np.asarray([next(j for j in range(m) if solver.value(x[i][j])) for i in range(n)], dtype=np.int64)
@@ -292,12 +287,7 @@ def lns(p: MixedProblem, assign: np.ndarray, iterations: int, seed: int = 201410
                 model.add_hint(x[a][b], pos[int(assign[i])] == b)
         for b, j in enumerate(machines):
             model.add_hint(use[b], b < len(pick))
-        solver = cp_model.CpSolver()
-        prm = solver.parameters
-        prm.num_workers = 1
-        prm.random_seed = seed
-        prm.max_deterministic_time = step_time
-        code = solver.solve(model)
+        solver, code = run_solver(model, step_time, 1, seed, interleave=False)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         before = int(p.costs[pick].sum())

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from planner.solve.backup import place_backup
+from planner.solve.exact import run_solver
 from planner.solve.heuristic import Placement, place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item
 
@@ -177,14 +178,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
         if h + p.racks < n:
             m.add(load(h, main) >= load(h + p.racks, main))
     _hint(m, p, n, demands, c)
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = workers
-    prm.interleave_search = True
-    prm.random_seed = seed
-    prm.max_deterministic_time = time_limit
-    prm.catch_sigint_signal = False
-    code = solver.solve(m)
+    solver, code = run_solver(m, time_limit, workers, seed)
     used = solver.deterministic_time
     if code == cp_model.INFEASIBLE:
         return "infeasible", None, used
