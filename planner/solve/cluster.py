@@ -108,7 +108,8 @@ def _too_big(cluster: Cluster, candidates: list[ClusterProblem]) -> Infeasible:
         f"not enough {' / '.join(names[d] for d in lacking)}",
         [("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
         + [relax[d] for d in lacking]
-        + [("tenants.vm_sizes / overrides", item.name, "use a smaller VM size")])
+        + [("tenants.vm_sizes" if item.role.startswith("tenant") or not item.role else f"overrides.{item.role}",
+            item.name, "use a smaller VM size")])
 
 
 def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,

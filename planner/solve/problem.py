@@ -38,6 +38,7 @@ class Item:
     storage_gb: int
     group: str | None
     scope: str  # "host" | "fault_domain"
+    role: str = ""
 
     def demand(self, per_host_storage: bool) -> tuple[int, int, int]:
         return self.vcpu, self.memory_mb, self.storage_gb if per_host_storage else 0
@@ -93,4 +94,4 @@ def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: in
 def item_of(vm: Vm, scope_of: dict[str, str]) -> Item:
     return Item(name=vm.name, vcpu=vm.vcpu, memory_mb=round(vm.memory_gb * MB_PER_GB),
                 storage_gb=math.ceil(vm.storage_gb), group=vm.anti_affinity_group,
-                scope=scope_of.get(vm.anti_affinity_group or "", "host"))
+                scope=scope_of.get(vm.anti_affinity_group or "", "host"), role=vm.role)
