@@ -190,7 +190,7 @@ def test_every_pitfall_has_a_source_a_condition_and_a_step():
         assert p["source"] and p["title"] and p["text"] and "when" in p, key
     sources = " ".join(p["source"] for p in pitfalls.values())
     for item in (1, 2, 3, 4):
-        assert f"Pitfalls item {item}" in sources, f"field-notes.md pitfall {item} missing"
+        assert f"(2014), pitfall {item}" in sources, f"field-notes pitfall {item} missing"
 
 
 def test_rd_gateway_registration_pitfall_follows_console_access():
