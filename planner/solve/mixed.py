@@ -35,29 +35,33 @@ def ffd(p: MixedProblem) -> np.ndarray | None:
     machine (in opening order) where it fits, else the cheapest unused machine that holds it."""
     rel = p.demands / p.caps.max(axis=0)
     order = np.lexsort((np.arange(len(p.demands)), -rel.sum(axis=1)))
-    room = p.caps.astype(np.int64).copy()
-    used_order: list[int] = []
-    is_used = np.zeros(len(p.caps), dtype=bool)
-    assign = np.full(len(p.demands), -1, dtype=np.int64)
     by_cost = np.lexsort((np.arange(len(p.costs)), p.costs))
+    return _greedy(p.caps.astype(np.int64), p.demands, order, by_cost, lambda fitting, room, d: fitting[0])
+
+
+def _greedy(caps: np.ndarray, dem: np.ndarray, order: np.ndarray, rank: np.ndarray, pick) -> np.ndarray | None:
+    """Place items in `order`: on the open machine `pick(fitting machines, their room, demand)` chooses
+    among those it fits, else on the first unopened machine of `rank` that holds it; None if none does."""
+    room = caps.copy()
+    is_open = np.zeros(len(caps), dtype=bool)
+    assign = np.full(len(dem), -1, dtype=np.int64)
+    open_list: list[int] = []
     for i in order:
-        d = p.demands[i]
-        if used_order:
-            idx = np.asarray(used_order)
+        d = dem[i]
+        if open_list:
+            idx = np.asarray(open_list)
             fit = np.all(room[idx] >= d, axis=1)
-            hit = np.flatnonzero(fit)
-            if hit.size:
-                j = int(idx[hit[0]])
+            if fit.any():
+                j = int(pick(idx[fit], room[idx][fit], d))
                 room[j] -= d
                 assign[i] = j
                 continue
-        fit = np.all(room[by_cost] >= d, axis=1) & ~is_used[by_cost]
-        hit = np.flatnonzero(fit)
+        hit = np.flatnonzero(np.all(room[rank] >= d, axis=1) & ~is_open[rank])
         if not hit.size:
             return None
-        j = int(by_cost[hit[0]])
-        is_used[j] = True
-        used_order.append(j)
+        j = int(rank[hit[0]])
+        is_open[j] = True
+        open_list.append(j)
         room[j] -= d
         assign[i] = j
     return assign
@@ -145,31 +149,9 @@ def _construct(p: MixedProblem, passes: int, how: str) -> np.ndarray | None:
     rank = np.lexsort((np.arange(m), p.costs / np.maximum(value, 1e-12)))
     weight = dem @ price
     order = np.lexsort((np.arange(n), -weight))
-    room = caps.copy()
-    is_open = np.zeros(m, dtype=bool)
-    assign = np.full(n, -1, dtype=np.int64)
-    open_list: list[int] = []
-    for i in order:
-        d = dem[i]
-        if open_list:
-            idx = np.asarray(open_list)
-            r = room[idx]
-            fit = np.all(r >= d, axis=1)
-            if fit.any():
-                left = (r[fit] - d) @ price
-                j = int(idx[fit][np.argmin(left)])
-                room[j] -= d
-                assign[i] = j
-                continue
-        fit = np.all(room[rank] >= d, axis=1) & ~is_open[rank]
-        hit = np.flatnonzero(fit)
-        if not hit.size:
-            return None
-        j = int(rank[hit[0]])
-        is_open[j] = True
-        open_list.append(j)
-        room[j] -= d
-        assign[i] = j
+    assign = _greedy(caps, dem, order, rank, lambda fitting, room, d: fitting[np.argmin((room - d) @ price)])
+    if assign is None:
+        return None
     return improve(p, assign, price, passes)
 
 
