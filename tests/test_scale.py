@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from planner.plan import plan
 from planner.solve.backup import place_backup
 from planner.solve.bounds import host_lower_bound
-from planner.solve.exact import SolverSettings
+from planner.solve.exact import SolverSettings, solve_exact
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.tenant import _classes, _solve_count, check, solve_tenant
 from planner.validate import validate_design
@@ -101,3 +104,21 @@ def test_plan_with_vm_roles_is_sound_and_deterministic():
     assert verdict.sound, verdict.violations[:3]
     comp = [c for c in data["solver"]["clusters"] if c["cluster"].startswith("COMP")]
     assert comp and all(c["status"] == "optimal" for c in comp)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.sampled_from([(2, 4096), (4, 8192), (8, 8192)]), st.integers(1, 3)),
+                min_size=1, max_size=4),
+       st.integers(0, 2), st.integers(2, 5))
+def test_count_model_agrees_with_the_exact_model(kinds, k, n):
+    """The count model is an exact reformulation: on small clusters (HA groups of one size, N+k) it
+    finds a placement on n hosts exactly when the VM x host model does."""
+    items = [Item(f"v{i}-{j}", vcpu, mem, 40, f"g{i}" if members > 1 else None, "host")
+             for i, ((vcpu, mem), members) in enumerate(kinds) for j in range(members)]
+    p = ClusterProblem("EDGE01", tuple(items), HostType("m", 1, 16, 32768, None, 1024, 32), k, 1, False, n)
+    parts = _classes(p)
+    status, placement, _ = _solve_count(p, n, *parts, 20.0, 2, 1)
+    exact = solve_exact(p, n, None, SolverSettings(time_limit=20, workers=2))
+    assert status in ("feasible", "infeasible") and exact.status in ("optimal", "feasible", "infeasible")
+    assert (status == "feasible") == (exact.status != "infeasible")
+    assert placement is None or check(p, placement)

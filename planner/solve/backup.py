@@ -12,6 +12,8 @@ least, so reservations overlap across scenarios instead of adding up.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from planner.solve.heuristic import Placement, _order
 from planner.solve.problem import ClusterProblem
 
@@ -24,85 +26,59 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     """A placement on n hosts with a backup host per VM covering every scenario, or None."""
     if not applies(p) or (p.items and n <= p.k):
         return None
-    cap = p.host.capacity()
-    res = [i for i in range(3) if cap[i]]
     scenarios = p.scenarios(n)
     if any(len(s) >= n for s in scenarios):
         return None
+    cap = p.host.capacity()
+    res = [i for i in range(3) if cap[i]]
+    dims = res + [3]  # the resources that have a capacity, and the VM count
+    capv = np.array(list(cap) + [p.host.max_vms], dtype=np.int64)[dims]
+    inv = 1.0 / capv[:len(res)]
+    rack = np.array([p.rack_of(h) for h in range(n)])
     racks = p.rack_tolerance
-    rack = [p.rack_of(h) for h in range(n)]
     needs_backup = bool(scenarios)
-    load = [[0, 0, 0, 0] for _ in range(n)]  # vCPU, memory, storage, VM count
-    reserve = [[0, 0, 0, 0] for _ in range(n)]
-    pair = [[[0, 0, 0, 0] for _ in range(n)] for _ in range(n)] if needs_backup else None  # pair[f][g]
-    rack_pair = [[[0, 0, 0, 0] for _ in range(n)] for _ in range(p.racks)] if racks else None
-    capv = list(cap) + [p.host.max_vms]
-    dims = res + [3]
-    taken_host: dict[str, set[int]] = {}
-    taken_rack: dict[str, set[int]] = {}
+    load = np.zeros((n, len(dims)), dtype=np.int64)
+    reserve = np.zeros((n, len(dims)), dtype=np.int64)
+    pair = np.zeros((n, n, len(dims)), dtype=np.int64)  # pair[f, g]: restart load of f's VMs backed up on g
+    rack_pair = np.zeros((p.racks, n, len(dims)), dtype=np.int64)  # the same per failed rack
+    taken: dict[str, np.ndarray] = {}  # per group, hosts (or whole racks) it already occupies
     host_of: dict[str, int] = {}
     backup: dict[str, int] = {}
-    inv = [1.0 / c if c else 0.0 for c in capv]
     for it in _order(p):
-        d = list(it.demand(p.per_host_storage)) + [1]
-        best, best_key = -1, None
-        for h in range(n):
-            lh, rh = load[h], reserve[h]
-            if any(lh[i] + rh[i] + d[i] > capv[i] for i in dims):
-                continue
-            if it.group and (h in taken_host.get(it.group, ()) or
-                             (it.scope == "fault_domain" and rack[h] in taken_rack.get(it.group, ()))):
-                continue
-            key = max((lh[i] + rh[i] + d[i]) * inv[i] for i in res)
-            if best_key is None or key < best_key:
-                best, best_key = h, key
-        if best < 0:
+        d = np.array(list(it.demand(p.per_host_storage)) + [1], dtype=np.int64)[dims]
+        total = load + reserve + d
+        ok = (total <= capv).all(axis=1)
+        if it.group in taken:
+            ok &= ~taken[it.group]
+        if not ok.any():
             return None
-        h = best
-        b = -1
+        key = np.where(ok, (total[:, :len(res)] * inv).max(axis=1), np.inf)
+        h = int(np.argmin(key))  # least loaded after adding the VM; lowest host number on a tie
         if needs_backup:
-            b_key = None
-            ph = pair[h]
-            rph = rack_pair[rack[h]] if racks else None
-            for g in range(n):
-                if g == h or (racks and rack[g] == rack[h]):
-                    continue
-                lg, rg, pg = load[g], reserve[g], ph[g]
-                ok, grow, room = True, 0.0, 0.0
-                for i in dims:
-                    need = pg[i] + d[i]
-                    if racks:
-                        need = max(need, rph[g][i] + d[i])
-                    new = rg[i] if rg[i] >= need else need
-                    if lg[i] + new > capv[i]:
-                        ok = False
-                        break
-                    if i < 3:
-                        grow = max(grow, (new - rg[i]) * inv[i])
-                        room = max(room, (lg[i] + new) * inv[i])
-                if not ok:
-                    continue
-                key = (grow, room)
-                if b_key is None or key < b_key:
-                    b, b_key = g, key
-            if b < 0:
+            need = pair[h] + d
+            if racks:
+                need = np.maximum(need, rack_pair[rack[h]] + d)
+            new = np.maximum(reserve, need)
+            fits = (load + new <= capv).all(axis=1)
+            fits[h] = False
+            if racks:
+                fits &= rack != rack[h]
+            if not fits.any():
                 return None
-            pg = ph[b]
-            for i in dims:
-                pg[i] += d[i]
-                need = pg[i]
-                if racks:
-                    rph[b][i] += d[i]
-                    need = max(need, rph[b][i])
-                if need > reserve[b][i]:
-                    reserve[b][i] = need
+            grow = ((new - reserve)[:, :len(res)] * inv).max(axis=1)
+            room = ((load + new)[:, :len(res)] * inv).max(axis=1)
+            cand = np.flatnonzero(fits)
+            b = int(cand[np.lexsort((cand, room[cand], grow[cand]))[0]])  # least reservation growth, then room
+            pair[h, b] += d
+            if racks:
+                rack_pair[rack[h], b] += d
+            reserve[b] = new[b]
             backup[it.name] = b
         host_of[it.name] = h
-        for i in dims:
-            load[h][i] += d[i]
+        load[h] += d
         if it.group:
-            taken_host.setdefault(it.group, set()).add(h)
-            taken_rack.setdefault(it.group, set()).add(rack[h])
+            mask = taken.setdefault(it.group, np.zeros(n, dtype=bool))
+            mask[(rack == rack[h]) if it.scope == "fault_domain" else h] = True
     restarts = {}
     for s in scenarios:
         down = set(s)

@@ -1,5 +1,5 @@
-"""Choose the host model and place one cluster: exact CP-SAT for management and edge
-clusters, the fast heuristic for tenant compute clusters."""
+"""Choose the host model and place one cluster: greedy and count model (planner/solve/tenant.py)
+for every cluster; the exact CP-SAT model for management and edge clusters they leave unproven."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -121,7 +121,15 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
             binding="no VMs"))
     if cluster.purpose == "compute":
         return _solve_compute(cluster, p, lb, reason, settings, progress)
-    hint = smallest_placement(p, lb)
+    counted = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed)  # exact when optimal
+    if counted.placement is not None and counted.status == "optimal":
+        progress(f"{name}: {counted.placement.n} hosts, optimal by the {counted.method} (bound {counted.bound})")
+        return ClusterOutcome(p, counted.placement, _report(cluster, p, counted.placement.n, counted.bound, reason,
+                                                            counted.method, "optimal", lb,
+                                                            counted.deterministic_time))
+    if counted.bound > p.max_hosts:
+        return None
+    hint = counted.placement or smallest_placement(p, counted.bound)
     slots = hint.n if hint else p.max_hosts
     progress(f"{name}: CP-SAT over {slots} host slots, {len(p.items)} VMs, "
              f"{len(p.scenarios(slots))} failure scenarios")
@@ -133,10 +141,10 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
                                    f"raise --time-limit")
         if hint is None:
             return None
-        placement, status, solver_bound = hint, "feasible", lb
+        placement, status, solver_bound = hint, "feasible", counted.bound
     else:
         placement, status, solver_bound = result.placement, result.status, result.bound
-    bound = max(lb, solver_bound)
+    bound = max(counted.bound, solver_bound)
     progress(f"{name}: {placement.n} hosts, {status} (bound {bound})")
     return ClusterOutcome(p, placement, _report(cluster, p, placement.n, bound, reason, "cp-sat", status, lb,
                                                 result.deterministic_time))

@@ -31,12 +31,16 @@ def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], 
                   count: list[int]) -> int | None:
     """The host of `hosts` left least loaded (largest share of any resource) once `d` is added
     there, among those it fits; the lowest number on a tie; None when it fits none."""
-    cap = p.host.capacity()
+    c0, c1, c2 = p.host.capacity()
+    d0, d1, d2 = d
+    max_vms = p.host.max_vms
     best, best_key = None, None
     for h in hosts:
-        if count[h] >= p.host.max_vms or any(load[h][i] + d[i] > cap[i] for i in range(3)):
+        lh = load[h]
+        a, b, c = lh[0] + d0, lh[1] + d1, lh[2] + d2
+        if count[h] >= max_vms or a > c0 or b > c1 or c > c2:
             continue
-        key = max((load[h][i] + d[i]) / cap[i] for i in range(3) if cap[i])
+        key = max(a / c0 if c0 else 0.0, b / c1 if c1 else 0.0, c / c2 if c2 else 0.0)  # shares are >= 0
         if best_key is None or key < best_key:
             best, best_key = h, key
     return best
@@ -67,21 +71,16 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     return host_of
 
 
-def restart(p: ClusterProblem, n: int, host_of: dict[str, int], failed: tuple[int, ...]) -> dict[str, int] | None:
-    """Greedy restart of the failed hosts' items onto the survivors with the most room."""
+def restart(p: ClusterProblem, n: int, host_of: dict[str, int], failed: tuple[int, ...],
+            base: tuple[list[list[int]], list[int], list[list[Item]]] | None = None) -> dict[str, int] | None:
+    """Greedy restart of the failed hosts' items onto the survivors with the most room
+    (`base`: the placement's loads, VM counts and items per host, when already computed)."""
     cap = p.host.capacity()
     down = set(failed)
-    load = [[0, 0, 0] for _ in range(n)]
-    count = [0] * n
-    moving = []
-    for it in p.items:
-        h = host_of[it.name]
-        if h in down:
-            moving.append(it)
-            continue
-        count[h] += 1
-        for i, v in enumerate(it.demand(p.per_host_storage)):
-            load[h][i] += v
+    loads, counts, on_host = base or _loads(p, n, host_of)
+    load = [list(row) for row in loads]
+    count = list(counts)
+    moving = [it for h in failed for it in on_host[h]]
     survivors = [h for h in range(n) if h not in down]
     plan: dict[str, int] = {}
     for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
@@ -96,6 +95,19 @@ def restart(p: ClusterProblem, n: int, host_of: dict[str, int], failed: tuple[in
     return plan
 
 
+def _loads(p: ClusterProblem, n: int, host_of: dict[str, int]) -> tuple[list[list[int]], list[int], list[list[Item]]]:
+    load = [[0, 0, 0] for _ in range(n)]
+    count = [0] * n
+    on_host: list[list[Item]] = [[] for _ in range(n)]
+    for it in p.items:
+        h = host_of[it.name]
+        on_host[h].append(it)
+        count[h] += 1
+        for i, v in enumerate(it.demand(p.per_host_storage)):
+            load[h][i] += v
+    return load, count, on_host
+
+
 def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
     """A placement on n hosts whose every failure scenario has a greedy restart plan, or None."""
     if p.items and n <= p.k:
@@ -103,11 +115,12 @@ def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
     host_of = place(p, n)
     if host_of is None:
         return None
+    base = _loads(p, n, host_of)
     plans = {}
     for failed in p.scenarios(n):
         if len(failed) >= n:
             return None
-        plan = restart(p, n, host_of, failed)
+        plan = restart(p, n, host_of, failed, base)
         if plan is None:
             return None
         plans[failed] = plan

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from planner.solve.backup import place_backup
+from planner.solve.backup import applies, place_backup
 from planner.solve.exact import run_solver
 from planner.solve.heuristic import Placement, place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item
@@ -76,16 +76,17 @@ def _model_size(p: ClusterProblem, n: int, n_classes: int) -> int:
 def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, seed: int) -> TenantResult:
     """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
 
-    Per host count from the lower bound: the restart-aware greedy (k <= 1), then the compact
-    CP-SAT count model when it is small, then the balanced heuristic with greedy restarts.
+    Per host count from the lower bound: the restart-aware greedy (k <= 1; for k >= 2 the balanced
+    heuristic with greedy restarts), then the compact CP-SAT count model when it is small, then (k <= 1)
+    the balanced heuristic.
     """
     parts = _classes(p)
     total_time = 0.0
     bound = max(lb, p.k + 1 if p.items else 0, 1)
-    budget = max(time_limit, STEP_TIME_LIMIT)
+    budget = time_limit  # deterministic seconds for all count models of this cluster and host model
     proven = True
     for n in range(bound, p.max_hosts + 1):
-        found = place_backup(p, n)
+        found = place_backup(p, n) if applies(p) else place_with_failover(p, n)
         if found is not None and check(p, found):
             return _result(found, bound, "heuristic", total_time)
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
@@ -101,7 +102,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
             if placement is not None:
                 return _result(placement, bound, "cp-sat", total_time)
         proven = False
-        found = place_with_failover(p, n)
+        found = place_with_failover(p, n) if applies(p) else None  # else tried first
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
     return TenantResult(None, bound, "none", "heuristic", total_time)
