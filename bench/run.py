@@ -4,13 +4,16 @@
     .venv/bin/python bench/run.py                 # everything (several minutes)
     .venv/bin/python bench/run.py --only cb       # cloud balancing only (or: profiles, scale)
     .venv/bin/python bench/run.py --no-highs      # skip the HiGHS baseline
+    .venv/bin/python bench/run.py --no-timefold   # skip the Timefold baseline (or: --timefold-seconds 30)
     .venv/bin/python bench/run.py --only cb --max-processes 7000   # leave out the 10 000-computer ones
 
 Each case runs in its own process so its wall time and peak memory (max RSS) are its own.
 Columns: case, items (VMs / processes), machines (hosts used / computers offered), wall
 seconds, peak MB, cost, best lower bound, gap = (cost - bound) / cost, FFD baseline cost,
-HiGHS (assignment MIP, 60 s, where at most 100 000 binaries) cost, published best (cloud
-balancing, 2013 OptaPlanner report, 5-minute runs).
+HiGHS (assignment MIP, 60 s, where at most 100 000 binaries) cost, Timefold (the `timefold`
+Python package's default solver on cloud balancing, bench/timefold_cb.py, in a process of its own:
+cost by our score(), solve seconds, peak MB), published best (cloud balancing, 2013 OptaPlanner
+report, 5-minute runs).
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ README_LP = {"100computers-300processes": 95930, "200computers-600processes": 16
              "10000computers-30000processes": 4020035, "10000computers-30000processes.regenerated": 9022410}
 HIGHS_MAX_BINARIES = 100_000
 HIGHS_SECONDS = 60.0
+TIMEFOLD_SECONDS = 60
 
 
 def peak_mb() -> float:
@@ -136,9 +140,55 @@ def highs_mip(inst) -> str:
     return f"no solution ({wall:.0f}s)"
 
 
-def child(kind: str, path: str, highs: bool) -> None:
-    result = run_profile(path) if kind in ("profile", "scale") else run_cb(path, highs)
+def run_timefold(path: str, seconds: int) -> dict:
+    """Timefold on one instance; its best assignment re-scored with our score()."""
+    from planner.bench.cloudbalancing import format_score, load, score
+    t = time.perf_counter()
+    try:
+        import timefold_cb  # starts the JVM and translates the model to Java classes
+    except ImportError:
+        return {"skipped": "timefold not installed"}
+    except Exception as e:  # noqa: BLE001 - no usable JVM (jpype.JVMNotFoundException and the like)
+        return {"skipped": f"timefold: no Java 17 ({type(e).__name__})"}
+    setup = time.perf_counter() - t
+    inst = load(path)
+    assign, info = timefold_cb.solve(inst.caps, inst.costs, inst.demands, seconds)
+    ours = score(inst, assign)
+    # Timefold 1.2x score strings carry no "init" part: compare hard and soft only
+    return {**info, "setup_s": setup, "score": ours, "peak": peak_mb(),
+            "agrees": info["timefold_score"] == format_score((0,) + ours[1:])}
+
+
+def timefold_cell(r: dict) -> str:
+    """Cost, or "infeasible hard=...", then (solve seconds + JVM/model setup seconds, peak MB of the process)."""
+    if "skipped" in r:
+        return f"skipped ({r['skipped']})"
+    init, hard, soft = r["score"]
+    head = f"{-soft:,}" if (init, hard) == (0, 0) else \
+        "infeasible " + (f"init={init} " if init else "") + f"hard={hard}"
+    own = "" if r["agrees"] else f"; Timefold's own score {r['timefold_score']}"
+    return f"{head} ({r['solve_s']:.0f}s + {r['setup_s']:.0f}s setup, {r['peak']:.0f} MB{own})"
+
+
+def child(kind: str, path: str, highs: bool, timefold_seconds: int) -> None:
+    if kind == "timefold":
+        result = run_timefold(path, timefold_seconds)
+    else:
+        result = run_profile(path) if kind in ("profile", "scale") else run_cb(path, highs)
     print("RESULT " + json.dumps(result))
+
+
+def run_child(args: list[str], timeout: float | None = None) -> tuple[dict | None, str]:
+    """This script with --child in a fresh process: (result, error text)."""
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--child"] + args, capture_output=True, text=True,
+                              cwd=ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"timeout after {timeout:.0f}s"
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if line is None:
+        return None, str((proc.stderr or proc.stdout).strip().splitlines()[-1:])
+    return json.loads(line[7:]), ""
 
 
 def cases(only: str | None) -> list[tuple[str, str, str]]:
@@ -165,34 +215,44 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", choices=["profiles", "cb", "scale"])
     ap.add_argument("--no-highs", action="store_true")
+    ap.add_argument("--no-timefold", action="store_true", help="skip the Timefold baseline")
+    ap.add_argument("--timefold-seconds", type=int, default=TIMEFOLD_SECONDS,
+                    help=f"Timefold wall-time budget per instance (default {TIMEFOLD_SECONDS})")
     ap.add_argument("--max-processes", type=int, help="skip cloud-balancing instances with more processes")
     ap.add_argument("--child", nargs=2)
     args = ap.parse_args()
     if args.child:
-        child(*args.child, highs=not args.no_highs)
+        child(*args.child, highs=not args.no_highs, timefold_seconds=args.timefold_seconds)
         return
+    versions = set()
     head = ["case", "items", "machines", "wall s", "peak MB", "cost", "best bound", "gap", "FFD", "HiGHS",
-            "published", "note"]
+            "Timefold", "published", "note"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for kind, name, path in cases(args.only):
         if kind == "cb" and args.max_processes and int(name.split("processes")[0].split("-")[1]) > args.max_processes:
             continue
-        cmd = [sys.executable, __file__, "--child", kind, path] + (["--no-highs"] if args.no_highs else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
-        if line is None:
-            print(f"| {name} | failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]} |", flush=True)
+        r, err = run_child([kind, path] + (["--no-highs"] if args.no_highs else []))
+        if r is None:
+            print(f"| {name} | failed: {err} |", flush=True)
             continue
-        r = json.loads(line[7:])
+        if kind == "cb" and not args.no_timefold:
+            tf, err = run_child(["timefold", path, "--timefold-seconds", str(args.timefold_seconds)],
+                                timeout=args.timefold_seconds + 900)
+            r["timefold"] = timefold_cell(tf) if tf else f"failed: {err}"
+            if tf and "timefold" in tf:
+                versions.add(f"timefold {tf['timefold']}, {tf['jvm']}, {args.timefold_seconds} s budget")
         note = r.get("note", "")
         if r.get("readme_lp"):
             note = f"README LP {r['readme_lp']:,}"
         print("| " + " | ".join([name, fmt(r["items"]), fmt(r["machines"]), fmt(r["wall"], ".1f"),
                                  fmt(r["peak"], ".0f"), fmt(r["cost"]), fmt(r["bound"]),
                                  fmt(r["gap"] * 100 if r["gap"] is not None else None, ".1f") + "%",
-                                 fmt(r.get("ffd")), fmt(r.get("highs")), fmt(r.get("published")), note]) + " |",
+                                 fmt(r.get("ffd")), fmt(r.get("highs")), fmt(r.get("timefold")),
+                                 fmt(r.get("published")), note]) + " |",
               flush=True)
+    for v in sorted(versions):
+        print(f"\nTimefold: {v}")
 
 
 if __name__ == "__main__":
