@@ -1,26 +1,32 @@
 """Placement on a park of mixed machines, each with its own capacities and price (no
-failover, no anti-affinity): the tenant-placement core when host models may be mixed, and
-the engine behind the cloud-balancing benchmark.
+failover, no anti-affinity): the engine behind the cloud-balancing benchmark, which is tenant
+placement over mixed host models.
 
-1. Dual prices per resource from the LP cover bound (planner/solve/bounds.py) value every
-   item and every machine; machines are ranked by price per priced capacity.
-2. Construction: items by decreasing priced size, each to the open machine where it fits
-   best (least priced room left); when none fits, the best-ranked unopened machine that
-   holds it is opened.
-3. Improvement (deterministic, bounded passes): close a machine by moving its items into
-   the others' room (best fit, largest first); swap a machine for a cheaper unused one that
-   holds its load; repeat until a pass changes nothing.
+1. Machine set from the LP cover relaxation (buy machines, fractionally, whose capacity
+   covers the total demand, inflated by a small margin), solved with GLOP: the machines the
+   LP buys are nearly those a good packing uses.
+2. Construction by minimum bin slack: the LP's machines in turn (fully bought first, then
+   by index), each filled with the subset of the remaining items that leaves the least
+   weighted room (a bounded depth-first search over item types, largest first; a resource
+   weighs (remaining demand / capacity still to fill)^4, so the scarce ones dominate).
+   Left-over items go best-fit into the room left, else onto the cheapest unused machine
+   that holds them, which is then filled the same way. Two margins are tried, and
+   first-fit decreasing (`ffd`) as a safeguard; the cheapest wins.
+3. Improvement: large-neighbourhood search with CP-SAT (planner/solve/mixed_lns.py) for
+   machines / 4 steps, at least 100 and at most 1000; the CP-SAT assignment model instead
+   when items x machines is small.
 
-Vectorised with numpy so 30 000 items on 10 000 machines stays within seconds.
+Every step is deterministic: fixed seeds, one CP-SAT worker, deterministic time limits.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import le, mul, sub
 
 import numpy as np
 
-from planner.solve.bounds import lp_cover_dual
 from planner.solve.exact import run_solver
+from planner.solve.mixed_lns import lns
 
 
 @dataclass(frozen=True)
@@ -30,18 +36,19 @@ class MixedProblem:
     demands: np.ndarray  # items x resources
 
 
+EXACT_MAX_PAIRS = 5_000  # items x machines for the CP-SAT assignment model
+MARGINS = (0.01, 0.02)  # extra capacity asked of the LP machine set, one construction each
+FILL_NODES = 300  # search nodes per machine filled by minimum bin slack
+LNS_STEPS = (100, 1000)  # LNS steps: machines / 4, within these bounds
+
+
 def ffd(p: MixedProblem) -> np.ndarray | None:
     """First-fit decreasing baseline: items by decreasing total relative demand, each to the first used
     machine (in opening order) where it fits, else the cheapest unused machine that holds it."""
     rel = p.demands / p.caps.max(axis=0)
     order = np.lexsort((np.arange(len(p.demands)), -rel.sum(axis=1)))
     by_cost = np.lexsort((np.arange(len(p.costs)), p.costs))
-    return _greedy(p.caps.astype(np.int64), p.demands, order, by_cost, lambda fitting, room, d: fitting[0])
-
-
-def _greedy(caps: np.ndarray, dem: np.ndarray, order: np.ndarray, rank: np.ndarray, pick) -> np.ndarray | None:
-    """Place items in `order`: on the open machine `pick(fitting machines, their room, demand)` chooses
-    among those it fits, else on the first unopened machine of `rank` that holds it; None if none does."""
+    caps, dem = p.caps.astype(np.int64), p.demands.astype(np.int64)
     room = caps.copy()
     is_open = np.zeros(len(caps), dtype=bool)
     assign = np.full(len(dem), -1, dtype=np.int64)
@@ -50,16 +57,16 @@ def _greedy(caps: np.ndarray, dem: np.ndarray, order: np.ndarray, rank: np.ndarr
         d = dem[i]
         if open_list:
             idx = np.asarray(open_list)
-            fit = np.all(room[idx] >= d, axis=1)
-            if fit.any():
-                j = int(pick(idx[fit], room[idx][fit], d))
+            fit = np.flatnonzero(np.all(room[idx] >= d, axis=1))
+            if fit.size:
+                j = int(idx[fit[0]])
                 room[j] -= d
                 assign[i] = j
                 continue
-        hit = np.flatnonzero(np.all(room[rank] >= d, axis=1) & ~is_open[rank])
+        hit = np.flatnonzero(np.all(room[by_cost] >= d, axis=1) & ~is_open[by_cost])
         if not hit.size:
             return None
-        j = int(rank[hit[0]])
+        j = int(by_cost[hit[0]])
         is_open[j] = True
         open_list.append(j)
         room[j] -= d
@@ -67,31 +74,22 @@ def _greedy(caps: np.ndarray, dem: np.ndarray, order: np.ndarray, rank: np.ndarr
     return assign
 
 
-EXACT_MAX_PAIRS = 5_000  # items x machines for the CP-SAT assignment model
-
-
-LNS_ITERATIONS = 250
-LNS_STEP_TIME = 0.15  # deterministic seconds per neighbourhood
-
-
-def solve_mixed(p: MixedProblem, passes: int = 3, time_limit: float = 20.0, workers: int = 8,
-                seed: int = 20141015, lns_iterations: int = LNS_ITERATIONS) -> np.ndarray | None:
+def solve_mixed(p: MixedProblem, time_limit: float = 20.0, workers: int = 8, seed: int = 20141015,
+                lns_iterations: int | None = None) -> np.ndarray | None:
     """An assignment item -> machine of low total cost of the machines used, or None if none is found.
 
-    The greedy construction and improvement; then, where items x machines is small, the CP-SAT
-    assignment model warm-started from it (deterministic time limit)."""
-    candidates = [a for a in (_construct(p, passes, "priced"), _construct(p, passes, "cover"), ffd(p))
-                  if a is not None]
-    base = ffd(p)
-    if base is not None:
-        candidates.append(improve(p, base, _norm_price(p), passes))
+    The best construction, then the CP-SAT assignment model warm-started from it where items x machines
+    is small (deterministic time limit), else `lns_iterations` LNS steps (default: grows with the machines)."""
+    weights = resource_weights(p)
+    candidates = [a for a in [construct(p, margin, weights) for margin in MARGINS] + [ffd(p)] if a is not None]
     best = min(candidates, key=lambda a: cost(p, a)) if candidates else None
     if len(p.demands) * len(p.caps) <= EXACT_MAX_PAIRS:
         exact = solve_assignment(p, best, time_limit, workers, seed)
         if exact is not None and (best is None or cost(p, exact) < cost(p, best)):
             best = exact
-    elif best is not None and lns_iterations:
-        best = lns(p, best, lns_iterations, seed, step_time=LNS_STEP_TIME)
+    elif best is not None:
+        steps = int(np.clip(len(p.caps) // 4, *LNS_STEPS)) if lns_iterations is None else lns_iterations
+        best = lns(p, best, steps, weights, seed)
     return best
 
 
@@ -128,152 +126,120 @@ def solve_assignment(p: MixedProblem, hint: np.ndarray | None, time_limit: float
     return np.asarray([next(j for j in range(m) if solver.value(x[i][j])) for i in range(n)], dtype=np.int64)
 
 
-def _norm_price(p: MixedProblem) -> np.ndarray:
-    """Each resource priced by its share of the total demand."""
-    return 1.0 / np.maximum(p.demands.sum(axis=0), 1).astype(float)
+def lp_cover(caps: np.ndarray, costs: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """The LP cover's machine fractions y (min costs.y, caps^T y >= need, 0 <= y <= 1) by GLOP; all ones
+    when even every machine falls short."""
+    from ortools.linear_solver import pywraplp
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    y = [lp.NumVar(0.0, 1.0, "") for _ in range(len(costs))]
+    for r in range(caps.shape[1]):
+        lp.Add(lp.Sum([int(c) * v for c, v in zip(caps[:, r], y)]) >= float(need[r]))
+    lp.Minimize(lp.Sum([int(c) * v for c, v in zip(costs, y)]))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return np.ones(len(costs))
+    return np.asarray([v.solution_value() for v in y])
 
 
-def _construct(p: MixedProblem, passes: int, how: str) -> np.ndarray | None:
-    caps = p.caps.astype(np.int64)
-    dem = p.demands.astype(np.int64)
-    m, n = len(caps), len(dem)
-    if how == "priced":
-        _, u = lp_cover_dual(caps.tolist(), p.costs.tolist(), dem.sum(axis=0).tolist())
-        price = np.asarray(u, dtype=float)
-        scale = 1.0 / np.maximum(caps.max(axis=0), 1)
-        price = price + 1e-3 * scale * (p.costs.mean() if m else 1.0)  # every resource counts a little
-        value = caps @ price
-    else:  # the share of the whole demand a machine covers in its scarcest resource
-        price = _norm_price(p)
-        value = (caps * price).min(axis=1)
-    rank = np.lexsort((np.arange(m), p.costs / np.maximum(value, 1e-12)))
-    weight = dem @ price
-    order = np.lexsort((np.arange(n), -weight))
-    assign = _greedy(caps, dem, order, rank, lambda fitting, room, d: fitting[np.argmin((room - d) @ price)])
-    if assign is None:
-        return None
-    return improve(p, assign, price, passes)
+def resource_weights(p: MixedProblem) -> np.ndarray:
+    """Weight of each resource in slack and fill: its utilisation on the LP machine set, to the fourth power
+    (the resources that set is short of dominate), normalised to sum 1."""
+    demand = p.demands.sum(axis=0)
+    y = lp_cover(p.caps, p.costs, demand)
+    w = np.minimum(demand / np.maximum(p.caps[y > 1e-6].sum(axis=0), 1), 1.0) ** 4
+    return w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
 
 
-def improve(p: MixedProblem, assign: np.ndarray, price: np.ndarray, passes: int = 3) -> np.ndarray:
-    """Close machines by moving their items into the others' room; swap machines for cheaper unused ones."""
-    caps = p.caps.astype(np.int64)
-    dem = p.demands.astype(np.int64)
-    m = len(caps)
-    assign = assign.copy()
+def construct(p: MixedProblem, margin: float, w: np.ndarray) -> np.ndarray | None:
+    """Minimum-bin-slack filling of the LP machine set for demand x (1 + margin), then the left-overs
+    (`w`: resource weights, see resource_weights)."""
+    caps, dem = p.caps.astype(np.int64), p.demands.astype(np.int64)
+    y = lp_cover(caps, p.costs, dem.sum(axis=0) * (1 + margin))
+    chosen = np.flatnonzero(y > 1e-6)
+    assign = np.full(len(dem), -1, dtype=np.int64)
     room = caps.copy()
-    np.subtract.at(room, assign, dem)
-    for _ in range(passes):
-        changed = False
-        used = np.unique(assign)
-        load = caps[used] - room[used]
-        # try to close the machines that are most expensive per priced load first
-        worth = p.costs[used] / np.maximum(load @ price, 1e-9)
-        for j in used[np.lexsort((used, -worth))]:
-            items = np.flatnonzero(assign == j)
-            if not items.size:
-                continue
-            items = items[np.lexsort((items, -(dem[items] @ price)))]
-            others = np.unique(assign)
-            others = others[others != j]
-            if not others.size:
-                continue
-            trial = room[others].copy()
-            moves = []
-            ok = True
-            for i in items:
-                d = dem[i]
-                fit = np.all(trial >= d, axis=1)
-                if not fit.any():
-                    ok = False
-                    break
-                left = (trial[fit] - d) @ price
-                t = np.flatnonzero(fit)[np.argmin(left)]
-                trial[t] -= d
-                moves.append((i, int(others[t])))
-            if ok:
-                for i, t in moves:
-                    assign[i] = t
-                room[others] = trial
-                room[j] = caps[j]
-                changed = True
-        # swap a used machine for the cheapest unused one that holds its load
-        used_mask = np.zeros(m, dtype=bool)
-        used_mask[np.unique(assign)] = True
-        for j in np.unique(assign):
-            load = caps[j] - room[j]
-            cand = np.flatnonzero(~used_mask & np.all(caps >= load, axis=1) & (p.costs < p.costs[j]))
-            if cand.size:
-                t = int(cand[np.lexsort((cand, p.costs[cand]))[0]])
-                assign[assign == j] = t
-                room[t] = caps[t] - load
-                room[j] = caps[j]
-                used_mask[j], used_mask[t] = False, True
-                changed = True
-        if not changed:
-            break
+    fill_machines(caps, dem, np.arange(len(dem)), chosen[np.lexsort((chosen, -y[chosen]))], w, assign, room)
+    left = np.flatnonzero(assign < 0)
+    for i in left[np.lexsort((left, -(dem[left] / caps.max(axis=0)) @ w))]:
+        if assign[i] >= 0:
+            continue
+        d = dem[i]
+        used = np.zeros(len(caps), dtype=bool)
+        used[assign[assign >= 0]] = True
+        fit = np.flatnonzero(used & np.all(room >= d, axis=1))
+        if fit.size:  # best fit: least weighted room left
+            j = fit[np.argmin(((room[fit] - d) / caps[fit]) @ w)]
+            assign[i], room[j] = j, room[j] - d
+            continue
+        hold = np.flatnonzero(~used & np.all(caps >= d, axis=1))
+        if not hold.size:
+            return None
+        j = hold[np.lexsort((hold, p.costs[hold]))[0]]
+        assign[i], room[j] = j, room[j] - d
+        fill_machines(caps, dem, np.flatnonzero(assign < 0), np.asarray([j]), w, assign, room)
     return assign
 
 
-def lns(p: MixedProblem, assign: np.ndarray, iterations: int, seed: int = 20141015, free_used: int = 6,
-        candidates: int = 8, step_time: float = 0.2) -> np.ndarray:
-    """Large-neighbourhood search: free the items of a few used machines, re-place them exactly with CP-SAT
-    on those machines plus a few unused efficient ones; keep the result when it costs no more.
-    Deterministic: a fixed-seed generator, one worker, a deterministic time limit per step."""
-    from ortools.sat.python import cp_model
-    rng = np.random.default_rng(seed)
-    caps = p.caps.astype(np.int64)
-    dem = p.demands.astype(np.int64)
-    m = len(caps)
-    price = _norm_price(p)
-    eff = p.costs / np.maximum((caps * price).min(axis=1), 1e-12)
-    eff_rank = np.lexsort((np.arange(m), eff))
-    assign = assign.copy()
-    for _ in range(iterations):
-        used = np.unique(assign)
-        if len(used) < 2:
-            break
-        load = np.zeros_like(caps)
-        np.add.at(load, assign, dem)
-        util = (load[used] / np.maximum(caps[used], 1)).max(axis=1)
-        weight = (1.05 - util) * p.costs[used]
-        weight = weight / weight.sum()
-        pick = rng.choice(used, size=min(free_used, len(used)), replace=False, p=weight)
-        is_used = np.zeros(m, dtype=bool)
-        is_used[used] = True
-        pool = eff_rank[~is_used[eff_rank]][:candidates * 5]
-        extra = rng.choice(pool, size=min(candidates, len(pool)), replace=False) if len(pool) else np.array([], int)
-        machines = np.concatenate([np.sort(pick), np.sort(extra)]).astype(np.int64)
-        items = np.flatnonzero(np.isin(assign, pick))
-        if not items.size:
+def fill_machines(caps: np.ndarray, dem: np.ndarray, items: np.ndarray, machines: np.ndarray, w: np.ndarray,
+                  assign: np.ndarray, room: np.ndarray) -> None:
+    """Fill `machines` in turn, each with the subset of the unplaced `items` that leaves the least weighted
+    room, a resource weighing (its remaining demand / the capacity still to fill)^4, or `w` once no demand
+    is left (updates assign and room in place)."""
+    types, inverse = np.unique(dem[items], axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.lexsort((np.arange(len(types)), -(types / caps.max(axis=0)) @ w))  # largest first
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    types, inverse = types[order], rank[inverse]
+    pools = [list(items[inverse == t][::-1]) for t in range(len(types))]
+    count = np.asarray([len(pool) for pool in pools])
+    need = dem[items].sum(axis=0).astype(float)
+    ahead = room[machines].sum(axis=0).astype(float)
+    for j in machines:
+        cand = np.flatnonzero((count > 0) & np.all(types <= room[j], axis=1))
+        tight = (need / np.maximum(ahead, 1)) ** 4
+        wj = tight / tight.sum() if tight.sum() > 0 else w
+        ahead -= room[j]
+        if not cand.size:
             continue
-        model = cp_model.CpModel()
-        use = [model.new_bool_var(f"u{j}") for j in range(len(machines))]
-        x = [[model.new_bool_var("") for _ in machines] for _ in items]
-        for a, i in enumerate(items):
-            model.add_exactly_one(x[a])
-            fits = np.all(caps[machines] >= dem[i], axis=1)
-            for b in range(len(machines)):
-                if not fits[b]:
-                    model.add(x[a][b] == 0)
-                else:
-                    model.add_implication(x[a][b], use[b])
-        for b, j in enumerate(machines):
-            for r in range(caps.shape[1]):
-                model.add(sum(int(dem[i][r]) * x[a][b] for a, i in enumerate(items)) <= int(caps[j][r]) * use[b])
-        # symmetry: identical free machines are used in order
-        model.minimize(sum(int(p.costs[j]) * use[b] for b, j in enumerate(machines)))
-        pos = {int(j): b for b, j in enumerate(machines)}
-        for a, i in enumerate(items):
-            for b in range(len(machines)):
-                model.add_hint(x[a][b], pos[int(assign[i])] == b)
-        for b, j in enumerate(machines):
-            model.add_hint(use[b], b < len(pick))
-        solver, code = run_solver(model, step_time, 1, seed, interleave=False)
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        before = int(p.costs[pick].sum())
-        if solver.objective_value < before:
-            for a, i in enumerate(items):
-                assign[i] = machines[next(b for b in range(len(machines)) if solver.value(x[a][b]))]
-    return assign
+        taken = _min_slack([tuple(int(v) for v in types[t]) for t in cand], count[cand].tolist(),
+                           tuple(int(v) for v in room[j]), (wj / np.maximum(caps[j], 1)).tolist())
+        for k in taken:
+            t = cand[k]
+            count[t] -= 1
+            i = pools[t].pop()
+            assign[i], room[j] = j, room[j] - dem[i]
+            need -= dem[i]
+
+
+def _min_slack(types: list[tuple[int, ...]], count: list[int], room: tuple[int, ...],
+               weight: list[float]) -> list[int]:
+    """The multiset of item types (indices, at most count[t] of type t) fitting `room` that leaves the least
+    weighted room, by depth-first search with types in the given order, stopped after FILL_NODES nodes."""
+    best: list = [sum(map(mul, room, weight)), []]
+    taken: list[int] = []
+    nodes = 0
+
+    def dfs(start: int, left: tuple[int, ...]) -> bool:
+        nonlocal nodes
+        for t in range(start, len(types)):
+            d = types[t]
+            if not count[t] or not all(map(le, d, left)):
+                continue
+            if nodes >= FILL_NODES:
+                return True
+            nodes += 1
+            rest = tuple(map(sub, left, d))
+            count[t] -= 1
+            taken.append(t)
+            slack = sum(map(mul, rest, weight))
+            if slack < best[0] - 1e-12:
+                best[0], best[1] = slack, taken.copy()
+            stop = dfs(t, rest)
+            count[t] += 1
+            taken.pop()
+            if stop:
+                return True
+        return False
+
+    dfs(0, room)
+    return best[1]
