@@ -13,7 +13,7 @@ from planner.solve.exact import SolverSettings, solve_exact
 from planner.solve.explain import explain
 from planner.solve.heuristic import Placement, smallest_placement
 from planner.solve.problem import ClusterProblem, host_type, item_of
-from planner.solve.tenant import solve_tenant
+from planner.solve.tenant import count_model_applies, solve_tenant
 
 Progress = Callable[[str], None]
 
@@ -121,11 +121,13 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
             binding="no VMs"))
     if cluster.purpose == "compute":
         return _solve_compute(cluster, p, lb, reason, settings, progress)
-    counted = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed)  # exact when optimal
-    if counted.placement is not None and counted.status == "optimal":
-        progress(f"{name}: {counted.placement.n} hosts, optimal by the {counted.method} (bound {counted.bound})")
+    counted = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed)
+    if counted.placement is not None and (counted.status == "optimal" or count_model_applies(p)):
+        # the count model is exact: where it found no proof, the VM x host model finds none either
+        progress(f"{name}: {counted.placement.n} hosts, {counted.status} by the {counted.method} "
+                 f"(bound {counted.bound})")
         return ClusterOutcome(p, counted.placement, _report(cluster, p, counted.placement.n, counted.bound, reason,
-                                                            counted.method, "optimal", lb,
+                                                            counted.method, counted.status, lb,
                                                             counted.deterministic_time))
     if counted.bound > p.max_hosts:
         return None

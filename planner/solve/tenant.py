@@ -11,7 +11,9 @@ where, only how many VMs of each *size class* each host runs:
 - ``mv[f][s][h]``: for failure scenario f, how many VMs of class s of the failed hosts
   restart on survivor h.
 
-Capacity holds per host before and after every scenario. The model has
+Capacity holds per host before and after every scenario; redundant *room* cuts (per class, the
+whole VMs each host still has room for; the survivors' room covers the failed hosts' VMs) let
+CP-SAT prove tight host counts impossible. The model has
 O(hosts x classes x scenarios) variables, independent of the number of VMs, so 3 000 VMs
 on 64 hosts is a model of a few tens of thousands of small integers where the VM x host
 boolean model has millions. A solution is expanded into named VMs deterministically
@@ -67,6 +69,11 @@ def _classes(p: ClusterProblem):
         types[(classes.pop(), len(members), members[0].scope)].append([m.name for m in members])
     demands = [d for d, _ in sorted(demand_of.items(), key=lambda kv: kv[1])]
     return demands, plain, sorted(types.items())
+
+
+def count_model_applies(p: ClusterProblem) -> bool:
+    """Whether the count model can place p (every anti-affinity group is of one VM size)."""
+    return _classes(p) is not None
 
 
 def _model_size(p: ClusterProblem, n: int, n_classes: int) -> int:
@@ -173,6 +180,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
             if sum(total_of_class) > p.host.max_vms:
                 m.add(sum(c[s][h] + rows[s][h] for s in range(S)) <= p.host.max_vms)
         mv[f] = rows
+    _room_cuts(m, p, n, demands, total_of_class, c, load, resources)
     # symmetry breaking: hosts of one rack are interchangeable; order them by vCPU, then memory load
     main = resources[0]
     for h in hosts:
@@ -193,6 +201,23 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     if placement is None or not check(p, placement):
         return "unknown", None, used
     return "feasible", placement, used
+
+
+def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, totals, c, load, resources) -> None:
+    """Redundant cuts: room[s][h], the whole VMs of class s host h still has room for, bounds what any
+    scenario can restart there, so the survivors' room must cover the failed hosts' VMs of class s."""
+    cap = p.host.capacity()
+    for s, d in enumerate(demands):
+        if not totals[s]:
+            continue
+        room = [m.new_int_var(0, min(cap[i] // d[i] for i in resources if d[i]), f"room{s}_{h}") for h in range(n)]
+        for h in range(n):
+            for i in resources:
+                if d[i]:
+                    m.add(d[i] * room[h] <= cap[i] - load(h, i))
+        for f in p.scenarios(n):
+            down = set(f)
+            m.add(sum(room[g] for g in range(n) if g not in down) >= sum(c[s][h] for h in f))
 
 
 def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, c) -> None:
