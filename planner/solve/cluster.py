@@ -121,9 +121,9 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
             binding="no VMs"))
     if cluster.purpose == "compute":
         return _solve_compute(cluster, p, lb, reason, settings, progress)
-    counted = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed)
+    counted = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed, balance=True)
     if counted.placement is not None and (counted.status == "optimal" or count_model_applies(p)):
-        # the count model is exact: where it found no proof, the VM x host model finds none either
+        # the count model states the same problem far smaller; the VM x host model is for groups mixing sizes
         progress(f"{name}: {counted.placement.n} hosts, {counted.status} by the {counted.method} "
                  f"(bound {counted.bound})")
         return ClusterOutcome(p, counted.placement, _report(cluster, p, counted.placement.n, counted.bound, reason,

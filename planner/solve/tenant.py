@@ -80,12 +80,13 @@ def _model_size(p: ClusterProblem, n: int, n_classes: int) -> int:
     return len(p.scenarios(n)) * n * n_classes + n * n_classes
 
 
-def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, seed: int) -> TenantResult:
+def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, seed: int,
+                 balance: bool = False) -> TenantResult:
     """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
 
     Per host count from the lower bound: the restart-aware greedy (k <= 1; for k >= 2 the balanced
     heuristic with greedy restarts), then the compact CP-SAT count model when it is small, then (k <= 1)
-    the balanced heuristic.
+    the balanced heuristic. `balance`: the count model also minimises the busiest host's vCPU load.
     """
     parts = _classes(p)
     total_time = 0.0
@@ -99,7 +100,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
             demands, plain, types = parts
             status, placement, used = _solve_count(p, n, demands, plain, types,
-                                                   min(STEP_TIME_LIMIT, budget), workers, seed)
+                                                   min(STEP_TIME_LIMIT, budget), workers, seed, balance)
             total_time += used
             budget -= used
             if status == "infeasible":
@@ -119,7 +120,8 @@ def _result(pl: Placement, bound: int, method: str, det_time: float) -> TenantRe
     return TenantResult(pl, bound, "optimal" if pl.n <= bound else "feasible", method, det_time)
 
 
-def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: float, workers: int, seed: int):
+def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: float, workers: int, seed: int,
+                 balance: bool = False):
     cap = p.host.capacity()
     S = len(demands)
     hosts = range(n)
@@ -186,6 +188,11 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     for h in hosts:
         if h + p.racks < n:
             m.add(load(h, main) >= load(h + p.racks, main))
+    if balance:
+        peak = m.new_int_var(0, cap[main], "peak")
+        for h in hosts:
+            m.add(load(h, main) <= peak)
+        m.minimize(peak)
     _hint(m, p, n, demands, c)
     solver, code = run_solver(m, time_limit, workers, seed)
     used = solver.deterministic_time
