@@ -36,7 +36,7 @@ from planner.solve.heuristic import Placement, place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item
 
 MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
-STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried
+STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried, or a fifth of a larger time limit
 
 
 @dataclass
@@ -92,6 +92,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     total_time = 0.0
     bound = max(lb, p.k + 1 if p.items else 0, 1)
     budget = time_limit  # deterministic seconds for all count models of this cluster and host model
+    step = max(STEP_TIME_LIMIT, time_limit / 5)
     proven = True
     for n in range(bound, p.max_hosts + 1):
         found = place_backup(p, n) if applies(p) else place_with_failover(p, n)
@@ -100,7 +101,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
             demands, plain, types = parts
             status, placement, used = _solve_count(p, n, demands, plain, types,
-                                                   min(STEP_TIME_LIMIT, budget), workers, seed, balance)
+                                                   min(step, budget), workers, seed, balance)
             total_time += used
             budget -= used
             if status == "infeasible":
@@ -188,11 +189,6 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     for h in hosts:
         if h + p.racks < n:
             m.add(load(h, main) >= load(h + p.racks, main))
-    if balance:
-        peak = m.new_int_var(0, cap[main], "peak")
-        for h in hosts:
-            m.add(load(h, main) <= peak)
-        m.minimize(peak)
     _hint(m, p, n, demands, c)
     solver, code = run_solver(m, time_limit, workers, seed)
     used = solver.deterministic_time
@@ -200,6 +196,9 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
         return "infeasible", None, used
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "unknown", None, used
+    if balance:  # a second solve from the first solution: the busiest host's vCPU load as low as it goes
+        solver, used = _balanced(m, solver, [load(h, main) for h in hosts], cap[main], time_limit - used,
+                                 workers, seed, used)
     counts_plain = [[solver.value(pv[s][h]) if pv[s][h] is not None else 0 for h in hosts] for s in range(S)]
     counts_grp = [[solver.value(v) for v in row] for _, row in gv]
     moves = {f: [[solver.value(v) if v is not None else 0 for v in rows[s]] for s in range(S)]
@@ -208,6 +207,22 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     if placement is None or not check(p, placement):
         return "unknown", None, used
     return "feasible", placement, used
+
+
+def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, time_limit: float, workers: int,
+              seed: int, used: float) -> tuple[cp_model.CpSolver, float]:
+    """Minimise the largest of `loads` from `first`'s solution; `first` again if that finds nothing."""
+    m.clear_hints()
+    for i in range(len(m.proto.variables)):
+        var = m.get_int_var_from_proto_index(i)
+        m.add_hint(var, first.value(var))
+    peak = m.new_int_var(0, cap, "peak")
+    for load in loads:
+        m.add(load <= peak)
+    m.minimize(peak)
+    solver, code = run_solver(m, max(time_limit, 0.0), workers, seed)
+    used += solver.deterministic_time
+    return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first), used
 
 
 def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, totals, c, load, resources) -> None:
