@@ -16,7 +16,7 @@ import numpy as np
 from planner.solve.bounds import cover_bound, lp_cover_bound
 from planner.solve.mixed import MixedProblem
 
-DATASET = Path("/work/shared/datasets/cloudbalancing")
+DATASET = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "cloudbalancing"  # ../shared beside the clone
 RESOURCES = (("cpuPower", "requiredCpuPower"), ("memory", "requiredMemory"),
              ("networkBandwidth", "requiredNetworkBandwidth"))
 
