@@ -71,13 +71,13 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     return host_of
 
 
-def restart(p: ClusterProblem, n: int, host_of: dict[str, int], failed: tuple[int, ...],
-            base: tuple[list[list[int]], list[int], list[list[Item]]] | None = None) -> dict[str, int] | None:
+def restart(p: ClusterProblem, n: int, failed: tuple[int, ...],
+            base: tuple[list[list[int]], list[int], list[list[Item]]]) -> dict[str, int] | None:
     """Greedy restart of the failed hosts' items onto the survivors with the most room
-    (`base`: the placement's loads, VM counts and items per host, when already computed)."""
+    (`base`: the placement's loads, VM counts and items per host, from `_loads`)."""
     cap = p.host.capacity()
     down = set(failed)
-    loads, counts, on_host = base or _loads(p, n, host_of)
+    loads, counts, on_host = base
     load = [list(row) for row in loads]
     count = list(counts)
     moving = [it for h in failed for it in on_host[h]]
@@ -120,7 +120,7 @@ def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
     for failed in p.scenarios(n):
         if len(failed) >= n:
             return None
-        plan = restart(p, n, host_of, failed, base)
+        plan = restart(p, n, failed, base)
         if plan is None:
             return None
         plans[failed] = plan

@@ -197,8 +197,9 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "unknown", None, used
     if balance:  # a second solve from the first solution: the busiest host's vCPU load as low as it goes
-        solver, used = _balanced(m, solver, [load(h, main) for h in hosts], cap[main], time_limit - used,
-                                 workers, seed, used)
+        solver, extra = _balanced(m, solver, [load(h, main) for h in hosts], cap[main], time_limit - used,
+                                  workers, seed)
+        used += extra
     counts_plain = [[solver.value(pv[s][h]) if pv[s][h] is not None else 0 for h in hosts] for s in range(S)]
     counts_grp = [[solver.value(v) for v in row] for _, row in gv]
     moves = {f: [[solver.value(v) if v is not None else 0 for v in rows[s]] for s in range(S)]
@@ -210,8 +211,9 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
 
 
 def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, time_limit: float, workers: int,
-              seed: int, used: float) -> tuple[cp_model.CpSolver, float]:
-    """Minimise the largest of `loads` from `first`'s solution; `first` again if that finds nothing."""
+              seed: int) -> tuple[cp_model.CpSolver, float]:
+    """Minimise the largest of `loads` from `first`'s solution (`first` again if that finds nothing),
+    and the deterministic time it took."""
     m.clear_hints()
     for i in range(len(m.proto.variables)):
         var = m.get_int_var_from_proto_index(i)
@@ -221,8 +223,7 @@ def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, ti
         m.add(load <= peak)
     m.minimize(peak)
     solver, code = run_solver(m, max(time_limit, 0.0), workers, seed)
-    used += solver.deterministic_time
-    return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first), used
+    return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first), solver.deterministic_time
 
 
 def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, totals, c, load, resources) -> None:
