@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from planner.errors import StampplanError
 from planner.model.load import load_requirements
-from planner.output import write_folder
+from planner.output import default_folder, write_folder
 from planner.pipeline import build
 from planner.solve.exact import SolverSettings
 
@@ -83,9 +83,13 @@ def check_profile(path: Path, outputs: Path, settings: SolverSettings, update: b
 
     start, result = time.monotonic(), ProfileResult(path.stem, "ok")
     try:
+        folder = default_folder(path, outputs)
         built = build(load_requirements(path), settings, lambda _: None, warn)
     except StampplanError as error:
         result.status, result.details = "error", [f"exit {error.exit_code}: {error}"]
+        return result
+    except Exception as error:  # noqa: BLE001 - one broken profile must not stop the others
+        result.status, result.details = "error", [f"internal error: {type(error).__name__}: {error}"]
         return result
     result.hosts, result.cost = len(built.design.hosts), built.design.solver.objective
     if not built.sound:
@@ -93,10 +97,14 @@ def check_profile(path: Path, outputs: Path, settings: SolverSettings, update: b
         result.details = [f"{f.rule}: {f.subject}: {f.message}" for f in
                           built.verdict.violations + built.verdict.undecided + built.unmet]
     elif update:
-        write_folder(outputs / path.stem, built.files)
+        try:
+            write_folder(folder, built.files)
+        except StampplanError as error:
+            result.status, result.details = "error", [f"exit {error.exit_code}: {error}"]
+            return result
         result.status = "updated"
     else:
-        result.details = drift(built.files, outputs / path.stem)
+        result.details = drift(built.files, folder)
         result.status = "drift" if result.details else "ok"
     result.seconds = round(time.monotonic() - start, 1)
     return result

@@ -5,6 +5,7 @@ import contextlib
 import functools
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -14,12 +15,29 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from planner.errors import CheckFailed, Infeasible, InputError, StampplanError
+from planner.errors import CheckFailed, Infeasible, InputError, StampplanError, Terminated
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Design and prove the management stamp of a Microsoft private cloud.")
 out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+FORCE = typer.Option("--force", help="Replace an existing file even if stampplan did not write it")
+
+
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        out.print(f"stampplan {version('stampplan')}", markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                   help="Print the version and exit")] = False) -> None:
+    """Design and prove the management stamp of a Microsoft private cloud."""
 
 
 def command(func: Callable) -> Callable:
@@ -34,11 +52,13 @@ def command(func: Callable) -> Callable:
         except StampplanError as error:
             _report(error)
             raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("interrupted: the previous output folder is left as it was")
+        except KeyboardInterrupt as stop:
+            what = "terminated" if isinstance(stop, Terminated) else "interrupted"
+            err.print(f"{what} before anything was written: any previous output is left as it was")
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(130)  # a stopped CP-SAT search can abort in interpreter teardown; leave at once
+            os._exit(143 if isinstance(stop, Terminated) else 130)  # a stopped CP-SAT search can abort in
+            # interpreter teardown; leave at once
         except Exception as error:  # noqa: BLE001 - never show a traceback
             err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} (please report it)")
             raise typer.Exit(1) from None
@@ -59,12 +79,13 @@ def plan(
     from planner.model.load import load_requirements
 
     req = load_requirements(requirements)  # before importing the solver: bad input fails fast
-    from planner.output import write_folder
+    from planner.output import default_folder, refuse_foreign_folder, write_folder
     from planner.pipeline import build
     from planner.solve.exact import SolverSettings
     from planner.summary import print_design, print_verdict
 
-    target = out_dir or Path("outputs") / requirements.stem
+    target = out_dir or default_folder(requirements)
+    refuse_foreign_folder(target)  # before the solve, and again just before the swap
     start = time.monotonic()
 
     def progress(message: str) -> None:
@@ -128,6 +149,8 @@ def check(
     from planner.check import check_profile, junit_xml
     from planner.solve.exact import SolverSettings
 
+    if junit and (junit.is_dir() or junit.is_symlink()):
+        raise InputError(f"--junit {junit}: is a folder or a link; give a file name")
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if not files:
         raise InputError(f"{folder}: no requirements files (*.yaml) found")
@@ -145,8 +168,7 @@ def check(
                       f"{r.seconds:.1f}", shown)
     out.print(table)
     if junit:
-        junit.parent.mkdir(parents=True, exist_ok=True)
-        junit.write_bytes(junit_xml(results))
+        write_report(junit, junit_xml(results))
     if not all(r.passed for r in results):
         raise CheckFailed(f"{sum(not r.passed for r in results)} of {len(results)} profile(s) failed or drifted")
 
@@ -202,19 +224,20 @@ def diff(
 @command
 def bom(
     design: Annotated[Path, typer.Argument(help="design.json to draw the bill of materials from")],
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook to write (default: bom.xlsx beside "
-                                                                   "the design)")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook to write [default: "
+                                                                   "<design name>-bom.xlsx here]")] = None,
+    force: Annotated[bool, FORCE] = False,
 ) -> None:
     """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
-    from planner.output import write_files
+    from planner.output import beside_name, write_files
     from planner.render.licences import licensing
     from planner.render.workbook import requirements_of, workbook
 
     loaded = load_design(design)
     with inconsistent_design(design):
         data = workbook(loaded)
-    target = out_file or design.parent / "bom.xlsx"
-    write_files(target.parent, {target.name: data})
+    target = out_file or Path(beside_name(loaded.name, "bom.xlsx"))
+    write_files(target.parent, {target.name: data}, force)
     totals = licensing(loaded, requirements_of(loaded)).totals()
     hardware = sum(h.price for h in loaded.hosts)
     out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
@@ -226,17 +249,19 @@ def bom(
 def checklist(
     design: Annotated[Path, typer.Argument(help="design.json to draw the build checklist from")],
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for checklist.md, checklist.csv and "
-                                                                  "decisions.md [default: beside the design]")] = None,
+                                                                  "decisions.md [default: <design name>-checklist/ "
+                                                                  "here]")] = None,
+    force: Annotated[bool, FORCE] = False,
 ) -> None:
     """Write the build checklist (Markdown task list, CSV for Jira / Azure DevOps) and the decision log."""
-    from planner.output import write_files
+    from planner.output import beside_name, write_files
     from planner.render.checklist import artifacts
 
     loaded = load_design(design)
     with inconsistent_design(design):
         files = artifacts(loaded)
-    target = out_dir or design.parent
-    write_files(target, files)
+    target = out_dir or Path(beside_name(loaded.name, "checklist"))
+    write_files(target, files, force)
     out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
 
 
@@ -248,10 +273,11 @@ def diagram(
     theme: Annotated[str, typer.Option(help="light | dark")] = "light",
     slide: Annotated[bool, typer.Option("--slide", help="Fit a 16:9 slide with readable fonts")] = False,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write, - for stdout [default: "
-                                                                   "<view>.<format> beside the design]")] = None,
+                                                                   "<design name>-<view>.<format> here]")] = None,
+    force: Annotated[bool, FORCE] = False,
 ) -> None:
     """Draw one view of a design (physical, logical or network) with Graphviz."""
-    from planner.output import write_files
+    from planner.output import beside_name, write_files
     from planner.render.diagram import check, draw
 
     check(view=view, fmt=fmt, theme=theme)
@@ -262,9 +288,18 @@ def diagram(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    target = out_file or design.parent / f"{view}.{fmt}"
-    write_files(target.parent, {target.name: data})
+    target = out_file or Path(beside_name(loaded.name, f"{view}.{fmt}"))
+    write_files(target.parent, {target.name: data}, force)
     out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
+
+
+def write_report(path: Path, data: bytes) -> None:
+    """Write a report file (JUnit XML), or InputError saying why it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
 def read_json(path: Path) -> dict:
@@ -317,6 +352,11 @@ def _report(error: StampplanError) -> None:
         err.print(f"[red]error:[/red] {error}")
 
 
+def _terminate(_signum, _frame) -> None:
+    raise Terminated()
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (SIGTERM stops a command as Ctrl-C does, exiting 143)."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -38,3 +38,15 @@ class TimeLimitReached(StampplanError):
     """The time limit passed before any design was found."""
 
     exit_code = 4
+
+
+class Interrupted(StampplanError):
+    """Ctrl-C (130) or SIGTERM (143) arrived; the message says what was left on disk."""
+
+    def __init__(self, message: str, signal: int = 2):
+        super().__init__(message)
+        self.exit_code = 128 + signal
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be so that every clean-up runs; exit 143."""

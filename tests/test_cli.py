@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -31,11 +32,10 @@ def test_plan_writes_design_and_summary(tmp_path):
 
 def test_plan_replaces_the_folder_as_a_whole(tmp_path):
     target = tmp_path / "out"
-    target.mkdir()
-    (target / "stale.txt").write_text("old")
+    shutil.copytree(ROOT / "outputs" / "small", target)
+    (target / "diagrams" / "stale.svg").write_text("an artifact an older stampplan wrote")
     assert run("plan", POC, "--out", target, "-q").exit_code == 0
-    names = sorted(p.name for p in target.iterdir())
-    assert "design.json" in names and "stale.txt" not in names
+    assert not (target / "diagrams" / "stale.svg").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 

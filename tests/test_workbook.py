@@ -335,18 +335,19 @@ def test_multi_stamp_builds_fast_and_small():
 runner = CliRunner()
 
 
-def test_cli_writes_beside_the_design_or_where_asked(tmp_path):
+def test_cli_writes_here_or_where_asked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "design.json"
     path.write_text(_text("small"))
-    result = runner.invoke(app, ["bom", str(path)])
+    result = runner.invoke(app, ["bom", str(path)])  # into the current folder (tmp_path)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "bom.xlsx").read_bytes() == workbook(design("small"))
+    assert (tmp_path / "fabrikam-small-bom.xlsx").read_bytes() == workbook(design("small"))
     d = design("small")
     licences = sum(licensing(d, requirements_of(d)).totals().values())
     assert f"{len(d.hosts)} hosts" in result.output and f"licences {licences:,.0f}" in result.output
     result = runner.invoke(app, ["bom", str(path), "--out", str(tmp_path / "q.xlsx")])
     assert result.exit_code == 0 and (tmp_path / "q.xlsx").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bom.xlsx", "design.json", "q.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["design.json", "fabrikam-small-bom.xlsx", "q.xlsx"]
 
 
 @pytest.mark.parametrize("content, message", [("{", "not valid JSON"), ('{"name": 1}', "not a stampplan design"),
@@ -365,5 +366,5 @@ def test_cli_unwritable_target(tmp_path):
     path.write_text(_text("poc"))
     (tmp_path / "taken").mkdir()
     result = runner.invoke(app, ["bom", str(path), "--out", str(tmp_path / "taken")])
-    assert result.exit_code == 2 and "cannot write" in result.output
+    assert result.exit_code == 2 and "not a regular file" in result.output
     assert "Traceback" not in result.output and sorted(os.listdir(tmp_path)) == ["design.json", "taken"]
