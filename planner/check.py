@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from planner import machine
 from planner.errors import StampplanError
 from planner.model.load import load_requirements
 from planner.output import write_folder
@@ -96,7 +97,8 @@ def check_profile(path: Path, outputs: Path, settings: SolverSettings, update: b
         write_folder(outputs / path.stem, built.files)
         result.status = "updated"
     else:
-        result.details = drift(built.files, outputs / path.stem)
+        details = drift(built.files, outputs / path.stem)
+        result.details = machine.explain(details) + details  # which machine dependency differs, first
         result.status = "drift" if result.details else "ok"
     result.seconds = round(time.monotonic() - start, 1)
     return result
