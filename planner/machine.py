@@ -28,8 +28,11 @@ _PIN = ('<match target="pattern"><test name="family" qual="any"><string>{family}
 
 def dot_env() -> dict[str, str]:
     """The environment to run `dot` in: the theme's font pinned, dates in UTC."""
+    env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": PDF_EPOCH}
     base = os.environ.get("FONTCONFIG_FILE", "/etc/fonts/fonts.conf")
-    return {**os.environ, "FONTCONFIG_FILE": _fontconfig_file(base), "TZ": "UTC", "SOURCE_DATE_EPOCH": PDF_EPOCH}
+    if Path(base).is_file():  # else fontconfig lives elsewhere (not Debian): its own choice stands
+        env["FONTCONFIG_FILE"] = _fontconfig_file(base)
+    return env
 
 
 @functools.cache
