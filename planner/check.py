@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from planner import machine
 from planner.errors import StampplanError
 from planner.model.load import load_requirements
 from planner.output import default_folder, write_folder
@@ -104,7 +105,8 @@ def check_profile(path: Path, outputs: Path, settings: SolverSettings, update: b
             return result
         result.status = "updated"
     else:
-        result.details = drift(built.files, folder)
+        details = drift(built.files, folder)
+        result.details = machine.explain(details) + details  # which machine dependency differs, first
         result.status = "drift" if result.details else "ok"
     result.seconds = round(time.monotonic() - start, 1)
     return result
