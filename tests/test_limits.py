@@ -1,0 +1,95 @@
+"""Issue 12: bad or huge requirements are refused fast and clearly (exit 2), never by a hang,
+an exhausted memory or an internal error."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from planner.errors import InputError
+from planner.model.load import MAX_NODES, MAX_PROBLEMS, load_requirements, parse_requirements
+
+from conftest import ROOT
+
+HOSTS = "hardware: {host_models: [{name: a, sockets: 2, cores_per_socket: 8, memory_gb: 256, price: 1}]}\n"
+VALID = "name: x\ntenants: {count: 2, vms_per_tenant: 2}\n" + HOSTS
+
+
+def plan_cli(tmp_path, text: str, timeout: float = 30, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+    """`plan` in a real subprocess; the result and the seconds it took."""
+    path = tmp_path / "r.yaml"
+    path.write_text(text)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "plan", str(path),
+                           "--out", str(tmp_path / "out"), "-q", *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    return proc, time.monotonic() - start
+
+
+def refused(text: str) -> str:
+    with pytest.raises(InputError) as caught:
+        parse_requirements(text, "r.yaml")
+    return str(caught.value)
+
+
+def test_alias_bomb_refused_fast(tmp_path):
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    proc, took = plan_cli(tmp_path, "\n".join(lines + ["name: *a8"]) + "\n")
+    assert proc.returncode == 2 and f"more than {MAX_NODES:,} values" in proc.stderr and took < 15
+
+
+def test_small_aliases_still_read():
+    text = "name: x\ntenants: {count: 2, vms_per_tenant: 2}\nhardware: {host_models: [&m {name: a, sockets: 2, " \
+           "cores_per_socket: 8, memory_gb: 256, price: 1}]}\n"
+    assert parse_requirements(text).hardware.host_models[0].name == "a"
+
+
+def test_alias_inside_its_own_anchor_refused():
+    assert "refers to a list or mapping that contains it" in refused("name: &a [*a]\n")
+
+
+def test_long_list_and_big_map_refused_fast(tmp_path):
+    long_list = VALID.replace(HOSTS, "hardware:\n  host_models:\n" + "  - 1\n" * 160_000)
+    big_map = VALID + "custom_vm_sizes:\n" + "".join(f"  k{i}: 1\n" for i in range(60_000))
+    for text in (long_list, big_map):
+        assert len(text) < 1_000_000
+        proc, took = plan_cli(tmp_path, text)
+        assert proc.returncode == 2 and "too large for a requirements file" in proc.stderr and took < 15
+
+
+def test_problems_listed_are_capped():
+    text = VALID.replace(HOSTS, "hardware:\n  host_models:\n" + "  - 1\n" * 500)
+    message = refused(text)
+    assert "500 problem(s)" in message and f"... and {500 - MAX_PROBLEMS} more" in message
+    assert message.count("\n") == MAX_PROBLEMS + 1
+
+
+def test_long_values_refused_and_shortened():
+    assert "characters is too long" in refused(VALID.replace("name: x", "name: " + "x" * 5000))
+    assert "characters is too long" in refused(VALID.replace("count: 2", "count: " + "9" * 5000))
+    assert "(got 'xxx" in refused(VALID.replace("name: x", "name: " + "x" * 900))
+
+
+def test_every_explicit_tag_refused():
+    for tagged in ("!!binary aGk=", "!!str x", "!custom x", "! x"):
+        assert "tag" in refused(VALID.replace("name: x", f"name: {tagged}"))
+
+
+def test_deep_nesting_refused():
+    assert "nested more than" in refused(VALID + "overrides: " + "[" * 200 + "]" * 200 + "\n")
+
+
+def test_directory_and_fifo_named_for_what_they_are(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        load_requirements(tmp_path)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="is not a regular file"):
+        load_requirements(fifo)  # O_NONBLOCK: no writer needed, never blocks
+    with pytest.raises(InputError, match="no such requirements file"):
+        load_requirements(tmp_path / "missing.yaml")
