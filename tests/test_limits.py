@@ -2,6 +2,7 @@
 an exhausted memory or an internal error."""
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -11,6 +12,9 @@ import pytest
 
 from planner.errors import InputError
 from planner.model.load import MAX_NODES, MAX_PROBLEMS, load_requirements, parse_requirements
+from planner.plan import plan
+from planner.solve.exact import SolverSettings
+from planner.solve.problem import MAX_RESTARTS
 
 from conftest import ROOT
 
@@ -93,3 +97,29 @@ def test_directory_and_fifo_named_for_what_they_are(tmp_path):
         load_requirements(fifo)  # O_NONBLOCK: no writer needed, never blocks
     with pytest.raises(InputError, match="no such requirements file"):
         load_requirements(tmp_path / "missing.yaml")
+
+
+N4 = """name: n4
+tenants: {count: 120, vms_per_tenant: 10, vm_sizes: {small: 60%, medium: 30%, large: 10%}}
+availability: {management: {host_failures: 4}, compute: {host_failures: 4}, edge: {host_failures: 4}}
+hardware:
+  host_models:
+    - {name: 2S-12C-256G, sockets: 2, cores_per_socket: 12, memory_gb: 256, price: 9500}
+"""
+
+
+def test_failure_scenarios_bounded_before_solving(tmp_path):
+    """N+4 over 24 compute hosts: 10 626 scenarios restarting 1 200 VMs 2 125 200 times: refused at once."""
+    proc, took = plan_cli(tmp_path, N4, 60, "--time-limit", "2")
+    assert proc.returncode == 2 and took < 20, proc.stderr
+    assert f"the limit is {MAX_RESTARTS:,}" in proc.stderr
+    assert "availability.compute.host_failures" in proc.stderr and "hardware.max_hosts_per_cluster" in proc.stderr
+
+
+def test_scenario_limit_per_host_model():
+    """A host model needing too many hosts is passed over when another stays within the limit."""
+    big = "    - {name: 4S-32C-2T, sockets: 4, cores_per_socket: 32, memory_gb: 2048, price: 90000}\n"
+    req = parse_requirements(N4 + big)
+    design = plan(req, SolverSettings(time_limit=2))
+    comp = [h for h in design.hosts if h.cluster == "COMP01"]
+    assert comp and 1200 * math.comb(len(comp) - 1, 3) <= MAX_RESTARTS
