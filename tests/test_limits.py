@@ -123,3 +123,21 @@ def test_scenario_limit_per_host_model():
     design = plan(req, SolverSettings(time_limit=2))
     comp = [h for h in design.hosts if h.cluster == "COMP01"]
     assert comp and 1200 * math.comb(len(comp) - 1, 3) <= MAX_RESTARTS
+
+
+@pytest.mark.parametrize("field, text", [
+    ("hardware.host_reserve.memory_gb", "hardware: {host_reserve: {memory_gb: .inf}, "),
+    ("custom_vm_sizes.big.memory_gb", "custom_vm_sizes: {big: {vcpu: 1, memory_gb: .inf, storage_gb: 1}}\nhardware: {"),
+    ("custom_vm_sizes.big.storage_gb", "custom_vm_sizes: {big: {vcpu: 1, memory_gb: 1, storage_gb: .nan}}\nhardware: {"),
+    ("hardware.vcpu_per_core.compute", "hardware: {vcpu_per_core: {compute: 1e-12}, "),
+    ("hardware.vcpu_per_core.edge", "hardware: {vcpu_per_core: {edge: .inf}, "),
+])
+def test_non_finite_and_absurd_numbers_named(tmp_path, field, text):
+    proc, _ = plan_cli(tmp_path, VALID.replace("hardware: {", text))
+    assert proc.returncode == 2 and f": {field}: " in proc.stderr, proc.stderr
+
+
+def test_host_with_no_vcpu_at_its_ratio_is_a_clash(tmp_path):
+    tiny = VALID.replace("sockets: 2, cores_per_socket: 8", "sockets: 1, cores_per_socket: 1")
+    proc, _ = plan_cli(tmp_path, tiny.replace("hardware: {", "hardware: {vcpu_per_core: {compute: 0.5}, "))
+    assert proc.returncode == 3 and "fits no host model" in proc.stderr, proc.stderr

@@ -9,6 +9,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from planner.catalog import VmSize, load_catalog
 
+MIN_VCPU_PER_CORE = 0.5  # fewer vCPUs per physical core than this is no plan anyone runs
+
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Purpose = Literal["management", "compute", "edge"]
 
@@ -28,7 +30,7 @@ Percent = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=100)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Wap(Strict):
@@ -95,19 +97,31 @@ def _default(key: str):
 
 
 class VcpuPerCore(Strict):
-    management: float = Field(default_factory=lambda: _default("vcpu_per_core")["management"], gt=0, le=16)
-    compute: float = Field(default_factory=lambda: _default("vcpu_per_core")["compute"], gt=0, le=16)
-    edge: float = Field(default_factory=lambda: _default("vcpu_per_core")["edge"], gt=0, le=16)
+    management: float = Field(default_factory=lambda: _default("vcpu_per_core")["management"],
+                    ge=MIN_VCPU_PER_CORE, le=16)
+    compute: float = Field(default_factory=lambda: _default("vcpu_per_core")["compute"],
+                    ge=MIN_VCPU_PER_CORE, le=16)
+    edge: float = Field(default_factory=lambda: _default("vcpu_per_core")["edge"],
+                    ge=MIN_VCPU_PER_CORE, le=16)
 
 
 class HostReserve(Strict):
-    memory_gb: float = Field(default_factory=lambda: _default("host_reserve_memory_gb"), ge=0)
+    memory_gb: float = Field(default_factory=lambda: _default("host_reserve_memory_gb"), ge=0, le=49_152)
     memory_percent: float = Field(default_factory=lambda: _default("host_reserve_memory_percent"), ge=0, lt=100)
 
 
 class SharedStorage(Strict):
     type: Literal["csv", "local"] = Field("csv", description="csv: clustered shared volumes; local: host disks")
     free_percent: float = Field(default_factory=lambda: _default("shared_storage_free_percent"), ge=0, lt=100)
+
+
+class CustomVmSize(VmSize):
+    """A tenant VM size of the requirements: finite, and no larger than an overridden role may be."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    vcpu: int = Field(gt=0, le=240)
+    memory_gb: float = Field(gt=0, le=12_288)
+    storage_gb: float = Field(ge=0, le=1e6)
 
 
 class Hardware(Strict):
@@ -182,7 +196,7 @@ class Requirements(Strict):
     availability: Availability = Availability()
     placement: Placement = Placement()
     hardware: Hardware
-    custom_vm_sizes: dict[Name, VmSize] = {}
+    custom_vm_sizes: dict[Name, CustomVmSize] = {}
     networks: Networks = Networks()
     overrides: dict[str, RoleOverride] = {}
     licensing: Licensing | None = Field(None, exclude_if=lambda value: value is None,
