@@ -141,3 +141,21 @@ def test_host_with_no_vcpu_at_its_ratio_is_a_clash(tmp_path):
     tiny = VALID.replace("sockets: 2, cores_per_socket: 8", "sockets: 1, cores_per_socket: 1")
     proc, _ = plan_cli(tmp_path, tiny.replace("hardware: {", "hardware: {vcpu_per_core: {compute: 0.5}, "))
     assert proc.returncode == 3 and "fits no host model" in proc.stderr, proc.stderr
+
+
+def test_tenants_without_vms_refused_fast(tmp_path):
+    text = VALID.replace("count: 2, vms_per_tenant: 2", "count: 1000000, vms_per_tenant: 0")
+    proc, took = plan_cli(tmp_path, text)
+    assert proc.returncode == 2 and ": tenants.count: " in proc.stderr and took < 10, proc.stderr
+    assert parse_requirements(VALID.replace("count: 2, vms_per_tenant: 2", "count: 0, vms_per_tenant: 0"))
+
+
+@pytest.mark.parametrize("role, deployment, instances", [("vmm", "distributed", 0), ("sql", "distributed", 0),
+                                                         ("spf", "express", 0), ("sql", "ha", 1), ("vmm", "ha", 1)])
+def test_roles_the_stamp_needs_cannot_be_overridden_away(role, deployment, instances):
+    text = VALID + f"wap: {{deployment: {deployment}}}\noverrides: {{{role}: {{instances: {instances}}}}}\n"
+    assert f": overrides.{role}.instances: " in refused(text)
+
+
+def test_needed_roles_may_still_be_overridden_upward():
+    assert parse_requirements(VALID + "wap: {deployment: ha}\noverrides: {sql: {instances: 3}, adfs: {instances: 0}}\n")

@@ -135,7 +135,7 @@ def format_validation_error(err: ValidationError, origin: str, tree: Any = None)
     for problem in err.errors(include_url=False)[:MAX_PROBLEMS]:
         loc = [p for p in problem["loc"] if p not in ("function-after", "function-before")]
         message = problem["msg"].removeprefix("Value error, ")
-        if not loc and re.match(r"^[a-z_.]+: ", message):  # a cross-field check names its own field
+        if not loc and re.match(r"^[a-z_.-]+: ", message):  # a cross-field check names its own field
             field, message = message.split(": ", 1)
             loc = field.split(".")
         path = _dotted(loc) or "(top level)"

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from planner.catalog import VmSize, load_catalog
 
+NEEDED_ROLES = ("vmm", "sql", "spf")  # a stamp without them serves no tenant VM: never overridden below the catalog
 MIN_VCPU_PER_CORE = 0.5  # fewer vCPUs per physical core than this is no plan anyone runs
 
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -226,10 +227,24 @@ class Requirements(Strict):
         return self
 
     @model_validator(mode="after")
+    def _needed_roles_kept(self) -> Requirements:
+        roles = load_catalog().roles
+        for name in NEEDED_ROLES:
+            override, least = self.overrides.get(name), roles[name].instances[self.wap.deployment]
+            if override and override.instances is not None and override.instances < least:
+                raise ValueError(f"overrides.{name}.instances: a stamp needs at least {least} {roles[name].title} "
+                                 f"instance(s) with wap.deployment {self.wap.deployment} (got {override.instances})")
+        return self
+
+    @model_validator(mode="after")
     def _not_absurd(self) -> Requirements:
         catalog = load_catalog()
         ceiling = catalog.limit("max_stamps", "any").value * catalog.limit("vmm_max_vms", self.system_center).value
         total = self.tenant_vm_count()
+        if self.tenants.count > total:  # gateways are sized by tenants: a million empty ones would need 20 000
+            raise ValueError(f"tenants.count: {self.tenants.count:,} tenants but {total:,} tenant VMs: every tenant "
+                             f"needs at least one VM (raise tenants.vms_per_tenant or VM Role deployments, or "
+                             f"count fewer tenants)")
         if total > ceiling:
             raise ValueError(
                 f"tenants.count: {total:,} tenant VMs exceed what {catalog.limit('max_stamps', 'any').value} VMM stamps "
