@@ -89,7 +89,7 @@ def _compute_clusters(req: Requirements, sizing: Sizing, stamps: int) -> list[in
         hosts_needed = []
         for model in hw.host_models:
             ht = host_type(model, cluster, req, 1024)
-            need = max(sum(vm.vcpu for vm in vms) / ht.vcpu,
+            need = max(sum(vm.vcpu for vm in vms) / max(ht.vcpu, 1),  # no vCPU at the ratio: exit 3 later
                        sum(vm.memory_gb for vm in vms) * MB_PER_GB / max(ht.memory_mb, 1))
             hosts_needed.append((need * model.price, need))
         need = min(hosts_needed)[1] * 1.05

@@ -42,7 +42,7 @@ def small_requirements(draw):
         "wap.deployment": draw(st.sampled_from(["express", "distributed", "ha"])),
         "wap.concurrent_tenant_users": draw(st.integers(0, 2000)),
         "tenants.count": draw(st.integers(0, 30)),
-        "tenants.vms_per_tenant": draw(st.integers(0, 6)),
+        "tenants.vms_per_tenant": draw(st.integers(1, 6)),  # a tenant without VMs is refused
         "tenants.vm_sizes": dict(zip(sizes, weights)),
         "tenants.networking": draw(st.sampled_from(["nvgre", "vlan"])),
         "tenants.console_access": draw(st.booleans()),

@@ -1,40 +1,68 @@
-"""Read a requirements file: safe YAML, errors naming the field path and the line."""
+"""Read a requirements file: safe YAML, errors naming the field path and the line.
+
+Every step is bounded before anything is built from the text: the file size, then one pass over
+the parser's events (no tags, at most MAX_NODES nodes with aliases expanded, MAX_DEPTH levels,
+scalars of at most MAX_SCALAR_CHARS), then at most MAX_PROBLEMS problems reported, each value
+shortened without rendering it whole.
+"""
 from __future__ import annotations
 
+import os
 import re
+import reprlib
+import stat
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 
 from planner.errors import InputError
 from planner.model.requirements import Requirements
 
 MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 10_000        # scalars, lists and mappings, every alias counted as the nodes it stands for
+MAX_DEPTH = 50            # lists and mappings nested in each other
+MAX_SCALAR_CHARS = 1_000  # one value (Python refuses integers of more than 4 300 digits anyway)
+MAX_PROBLEMS = 20         # problems listed; the rest are counted
 
 
 def load_requirements(path: str | Path) -> Requirements:
     """Parse and check a requirements file; raise InputError with every problem found."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such requirements file")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InputError(f"{path}: {path.stat().st_size:,} bytes is too large for a requirements file "
-                         f"(limit {MAX_FILE_BYTES:,})")
+    return parse_requirements(_read(Path(path)), str(path))
+
+
+def _read(path: Path) -> str:
+    """The text of a regular file of at most MAX_FILE_BYTES; never blocks on a FIFO or a device."""
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such requirements file") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path}: is a directory, not a requirements file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: is not a regular file (a FIFO, socket or device); give a YAML file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: {info.st_size:,} bytes is too large for a requirements file "
+                             f"(limit {MAX_FILE_BYTES:,})")
+        return os.read(fd, MAX_FILE_BYTES + 1).decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{path}: cannot read: {err}") from None
-    return parse_requirements(text, str(path))
+    finally:
+        os.close(fd)
 
 
 def parse_requirements(text: str, origin: str = "<requirements>") -> Requirements:
     """Parse requirements from YAML text (JSON is YAML too)."""
     try:
+        _check_events(text, origin)
         data = YAML(typ="safe", pure=True).load(text)
-        tree = YAML(typ="rt", pure=True).load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -48,16 +76,66 @@ def parse_requirements(text: str, origin: str = "<requirements>") -> Requirement
     try:
         return Requirements.model_validate(data)
     except ValidationError as err:
-        raise InputError(format_validation_error(err, origin, tree)) from None
+        raise InputError(format_validation_error(err, origin, YAML(typ="rt", pure=True).load(text))) from None
+
+
+def _check_events(text: str, origin: str) -> None:
+    """Refuse explicit tags, long values, and documents too large or too deep once aliases are
+    expanded, from the parser's events alone (nothing is built, so an alias bomb costs nothing)."""
+    expanded: dict[str, int] = {}  # anchor -> the nodes it stands for
+    sizes: list[int] = []           # nodes so far of each list or mapping still open
+    anchors: list[str | None] = []  # and its anchor
+    total = 0
+    for event in YAML(typ="safe", pure=True).parse(text):
+        where = f"{origin}:{event.start_mark.line + 1}"
+        if isinstance(event, CollectionEndEvent):
+            nodes, anchor = sizes.pop(), anchors.pop()
+            if anchor:
+                expanded[anchor] = nodes
+            if sizes:
+                sizes[-1] += nodes
+            continue
+        if isinstance(event, AliasEvent):
+            if event.anchor not in expanded:
+                raise InputError(f"{where}: the alias *{event.anchor} refers to a list or mapping that contains it")
+            nodes = expanded[event.anchor]
+        elif isinstance(event, NodeEvent):
+            _check_node(event, where)
+            nodes = 1
+        else:
+            continue
+        total += nodes
+        if total > MAX_NODES:
+            raise InputError(f"{where}: more than {MAX_NODES:,} values (lists, mappings and scalars, each alias "
+                             f"counted as what it repeats): too large for a requirements file")
+        if isinstance(event, CollectionStartEvent):
+            sizes.append(nodes)
+            anchors.append(event.anchor)
+            if len(sizes) > MAX_DEPTH:
+                raise InputError(f"{where}: lists and mappings nested more than {MAX_DEPTH} deep")
+        else:
+            if isinstance(event, ScalarEvent) and event.anchor:
+                expanded[event.anchor] = 1
+            if sizes:
+                sizes[-1] += nodes
+
+
+def _check_node(event: NodeEvent, where: str) -> None:
+    if event.tag is not None:
+        raise InputError(f"{where}: not valid YAML: the tag {event.tag} is refused (a requirements file holds "
+                         f"plain values, without tags such as !!binary or !!python/object)")
+    if isinstance(event, ScalarEvent) and len(event.value) > MAX_SCALAR_CHARS:
+        raise InputError(f"{where}: a value of {len(event.value):,} characters is too long "
+                         f"(limit {MAX_SCALAR_CHARS:,})")
 
 
 def format_validation_error(err: ValidationError, origin: str, tree: Any = None) -> str:
-    """One line per problem: `file:line: field.path: why (got value)`."""
+    """One line per problem: `file:line: field.path: why (got value)`; the first MAX_PROBLEMS, then a count."""
     lines = [f"{origin}: {err.error_count()} problem(s) in the requirements:"]
-    for problem in err.errors(include_url=False):
+    for problem in err.errors(include_url=False)[:MAX_PROBLEMS]:
         loc = [p for p in problem["loc"] if p not in ("function-after", "function-before")]
         message = problem["msg"].removeprefix("Value error, ")
-        if not loc and re.match(r"^[a-z_.]+: ", message):  # a cross-field check names its own field
+        if not loc and re.match(r"^[a-z_.-]+: ", message):  # a cross-field check names its own field
             field, message = message.split(": ", 1)
             loc = field.split(".")
         path = _dotted(loc) or "(top level)"
@@ -65,6 +143,8 @@ def format_validation_error(err: ValidationError, origin: str, tree: Any = None)
         where = f"{origin}:{line}" if line else origin
         got = "" if problem["type"] in ("missing", "value_error") else f" (got {_short(problem.get('input'))})"
         lines.append(f"  {where}: {path}: {message}{got}")
+    if err.error_count() > MAX_PROBLEMS:
+        lines.append(f"  ... and {err.error_count() - MAX_PROBLEMS} more")
     return "\n".join(lines)
 
 
@@ -93,6 +173,11 @@ def _line_of(tree: Any, loc: list[Any]) -> int | None:
     return line
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 3, 3, 50, 50
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """At most 60 characters of `value`'s repr, without rendering a large value whole."""
+    text = _SHORT.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -9,6 +9,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from planner.catalog import VmSize, load_catalog
 
+NEEDED_ROLES = ("vmm", "sql", "spf")  # a stamp without them serves no tenant VM: never overridden below the catalog
+MIN_VCPU_PER_CORE = 0.5  # fewer vCPUs per physical core than this is no plan anyone runs
+
 Name = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Purpose = Literal["management", "compute", "edge"]
 
@@ -28,7 +31,7 @@ Percent = Annotated[float, BeforeValidator(_percent), Field(ge=0, le=100)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Wap(Strict):
@@ -95,19 +98,31 @@ def _default(key: str):
 
 
 class VcpuPerCore(Strict):
-    management: float = Field(default_factory=lambda: _default("vcpu_per_core")["management"], gt=0, le=16)
-    compute: float = Field(default_factory=lambda: _default("vcpu_per_core")["compute"], gt=0, le=16)
-    edge: float = Field(default_factory=lambda: _default("vcpu_per_core")["edge"], gt=0, le=16)
+    management: float = Field(default_factory=lambda: _default("vcpu_per_core")["management"],
+                    ge=MIN_VCPU_PER_CORE, le=16)
+    compute: float = Field(default_factory=lambda: _default("vcpu_per_core")["compute"],
+                    ge=MIN_VCPU_PER_CORE, le=16)
+    edge: float = Field(default_factory=lambda: _default("vcpu_per_core")["edge"],
+                    ge=MIN_VCPU_PER_CORE, le=16)
 
 
 class HostReserve(Strict):
-    memory_gb: float = Field(default_factory=lambda: _default("host_reserve_memory_gb"), ge=0)
+    memory_gb: float = Field(default_factory=lambda: _default("host_reserve_memory_gb"), ge=0, le=49_152)
     memory_percent: float = Field(default_factory=lambda: _default("host_reserve_memory_percent"), ge=0, lt=100)
 
 
 class SharedStorage(Strict):
     type: Literal["csv", "local"] = Field("csv", description="csv: clustered shared volumes; local: host disks")
     free_percent: float = Field(default_factory=lambda: _default("shared_storage_free_percent"), ge=0, lt=100)
+
+
+class CustomVmSize(VmSize):
+    """A tenant VM size of the requirements: finite, and no larger than an overridden role may be."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    vcpu: int = Field(gt=0, le=240)
+    memory_gb: float = Field(gt=0, le=12_288)
+    storage_gb: float = Field(ge=0, le=1e6)
 
 
 class Hardware(Strict):
@@ -182,7 +197,7 @@ class Requirements(Strict):
     availability: Availability = Availability()
     placement: Placement = Placement()
     hardware: Hardware
-    custom_vm_sizes: dict[Name, VmSize] = {}
+    custom_vm_sizes: dict[Name, CustomVmSize] = {}
     networks: Networks = Networks()
     overrides: dict[str, RoleOverride] = {}
     licensing: Licensing | None = Field(None, exclude_if=lambda value: value is None,
@@ -212,10 +227,24 @@ class Requirements(Strict):
         return self
 
     @model_validator(mode="after")
+    def _needed_roles_kept(self) -> Requirements:
+        roles = load_catalog().roles
+        for name in NEEDED_ROLES:
+            override, least = self.overrides.get(name), roles[name].instances[self.wap.deployment]
+            if override and override.instances is not None and override.instances < least:
+                raise ValueError(f"overrides.{name}.instances: a stamp needs at least {least} {roles[name].title} "
+                                 f"instance(s) with wap.deployment {self.wap.deployment} (got {override.instances})")
+        return self
+
+    @model_validator(mode="after")
     def _not_absurd(self) -> Requirements:
         catalog = load_catalog()
         ceiling = catalog.limit("max_stamps", "any").value * catalog.limit("vmm_max_vms", self.system_center).value
         total = self.tenant_vm_count()
+        if self.tenants.count > total:  # gateways are sized by tenants: a million empty ones would need 20 000
+            raise ValueError(f"tenants.count: {self.tenants.count:,} tenants but {total:,} tenant VMs: every tenant "
+                             f"needs at least one VM (raise tenants.vms_per_tenant or VM Role deployments, or "
+                             f"count fewer tenants)")
         if total > ceiling:
             raise ValueError(
                 f"tenants.count: {total:,} tenant VMs exceed what {catalog.limit('max_stamps', 'any').value} VMM stamps "

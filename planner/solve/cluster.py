@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.errors import Infeasible, TimeLimitReached
+from planner.errors import Infeasible, InputError, TimeLimitReached
 from planner.model.design import Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import SolverSettings, solve_exact
 from planner.solve.explain import explain
 from planner.solve.heuristic import Placement, smallest_placement
-from planner.solve.problem import ClusterProblem, host_type, item_of
+from planner.solve.problem import MAX_RESTARTS, ClusterProblem, TooManyScenarios, host_type, item_of
 from planner.solve.tenant import count_model_applies, solve_tenant
 
 Progress = Callable[[str], None]
@@ -56,6 +56,7 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
     best: ClusterOutcome | None = None
     bounds: list[float] = []
     too_big = False
+    too_many: TooManyScenarios | None = None
     for (lb, reason), p in ranked:
         lb_cost = lb * p.host.price
         if best is not None and lb_cost >= best.report.cost:
@@ -65,7 +66,12 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
             too_big = True
             bounds.append(lb_cost)
             continue
-        outcome = _solve_model(cluster, p, lb, reason, settings, progress)
+        try:
+            outcome = _solve_model(cluster, p, lb, reason, settings, progress)
+        except TooManyScenarios as error:  # this host model needs too many hosts; another may need fewer
+            too_many = too_many or error
+            bounds.append(lb_cost)
+            continue
         if outcome is None:
             too_big = True
             bounds.append(lb_cost)
@@ -73,6 +79,8 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
         bounds.append(outcome.report.lower_bound_cost)
         if best is None or outcome.report.cost < best.report.cost:
             best = outcome
+    if best is None and too_many:
+        raise _too_many_scenarios(cluster, candidates[0], too_many)
     if best is None:
         if cluster.purpose == "compute":
             raise NeedsMoreClusters(cluster)
@@ -90,6 +98,17 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
     best.report.lower_bound_cost = lower
     best.report.gap = round((best.report.cost - lower) / best.report.cost, 4) if best.report.cost else 0.0
     return best
+
+
+def _too_many_scenarios(cluster: Cluster, p: ClusterProblem, error: TooManyScenarios) -> InputError:
+    """Exit 2 naming the cluster, its scenario count, the limit and the fields that lower it."""
+    split = (", or lower hardware.max_hosts_per_cluster (tenant VMs are then split over more, smaller compute "
+             "clusters)" if cluster.purpose == "compute" else ", or offer a larger host model (fewer hosts)")
+    return InputError(
+        f"{cluster.name}: a {cluster.purpose} cluster of {error.n} hosts with host_failures {p.k} has "
+        f"{error.count:,} failure scenarios whose restart plans would restart its {len(p.items):,} VMs "
+        f"{error.restarts:,} times in all; the limit is {MAX_RESTARTS:,} (MAX_RESTARTS): lower "
+        f"availability.{cluster.purpose}.host_failures" + split)
 
 
 def _too_big(cluster: Cluster, candidates: list[ClusterProblem]) -> Infeasible:
@@ -134,7 +153,7 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
     hint = counted.placement or smallest_placement(p, counted.bound)
     slots = hint.n if hint else p.max_hosts
     progress(f"{name}: CP-SAT over {slots} host slots, {len(p.items)} VMs, "
-             f"{len(p.scenarios(slots))} failure scenarios")
+             f"{p.scenario_count(slots)} failure scenarios")
     result = solve_exact(p, slots, hint, settings,
                          lambda obj, bnd: progress(f"{name}: {obj} hosts (solver bound {bnd})"))
     if result.placement is None:

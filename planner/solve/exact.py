@@ -33,7 +33,7 @@ class ExactResult:
 
 
 def model_size(p: ClusterProblem, slots: int) -> int:
-    return len(p.items) * slots * (1 + len(p.scenarios(slots)))
+    return len(p.items) * slots * (1 + p.scenario_count(slots))
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):

@@ -10,6 +10,15 @@ from planner.model.requirements import HostModel, Requirements
 
 MB_PER_GB = 1024
 MEMORY_STEP_MB = 256  # usable memory is rounded down to a quarter of a GB
+MAX_RESTARTS = 250_000  # per cluster: VM restarts over all failure scenarios' plans (design.json, bom.xlsx)
+
+
+class TooManyScenarios(Exception):
+    """A cluster of `n` hosts would have restart plans of more than MAX_RESTARTS VM restarts in all."""
+
+    def __init__(self, n: int, count: int, restarts: int):
+        super().__init__(f"{n} hosts: {count} scenarios, {restarts} restarts")
+        self.n, self.count, self.restarts = n, count, restarts
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,22 @@ class ClusterProblem:
     def fits_empty_host(self, item: Item) -> bool:
         return all(d <= c for d, c in zip(item.demand(self.per_host_storage), self.host.capacity()))
 
+    def scenario_count(self, n: int) -> int:
+        """len(self.scenarios(n)), without listing them: a rack of k hosts is one of the k-subsets."""
+        racks = [len(range(r, n, self.racks)) for r in range(min(n, self.racks))] if self.rack_tolerance else []
+        return (math.comb(n, self.k) if self.k else 0) + sum(1 for size in racks if not self.k or size != self.k)
+
+    def restart_count(self, n: int) -> int:
+        """VM restarts in all the restart plans of n hosts (at most): each VM is in C(n-1, k-1)
+        k-subsets, and in one rack."""
+        subsets = math.comb(n - 1, self.k - 1) if self.k and n else 0
+        return len(self.items) * (subsets + (1 if self.rack_tolerance else 0))
+
     def scenarios(self, n: int) -> list[tuple[int, ...]]:
-        """Failure scenarios over hosts 0..n-1: every k-subset, and each rack when asked."""
+        """Failure scenarios over hosts 0..n-1: every k-subset, and each rack when asked.
+        Raises TooManyScenarios when their plans would exceed MAX_RESTARTS, so work and memory stay bounded."""
+        if self.restart_count(n) > MAX_RESTARTS:
+            raise TooManyScenarios(n, self.scenario_count(n), self.restart_count(n))
         out = list(itertools.combinations(range(n), self.k)) if self.k else []
         if self.rack_tolerance:
             seen = set(out)

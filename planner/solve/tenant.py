@@ -77,7 +77,7 @@ def count_model_applies(p: ClusterProblem) -> bool:
 
 
 def _model_size(p: ClusterProblem, n: int, n_classes: int) -> int:
-    return len(p.scenarios(n)) * n * n_classes + n * n_classes
+    return p.scenario_count(n) * n * n_classes + n * n_classes
 
 
 def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, seed: int,
