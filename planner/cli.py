@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-
 from planner.errors import CheckFailed, Infeasible, InputError, StampplanError
+from planner.terminal import SafeConsole, styled
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Design and prove the management stamp of a Microsoft private cloud.")
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = SafeConsole(width=None if sys.stdout.isatty() else 120)  # user text is never markup: see planner.terminal
+err = SafeConsole(stderr=True, soft_wrap=True)
 
 
 def command(func: Callable) -> Callable:
@@ -40,7 +39,7 @@ def command(func: Callable) -> Callable:
             sys.stderr.flush()
             os._exit(130)  # a stopped CP-SAT search can abort in interpreter teardown; leave at once
         except Exception as error:  # noqa: BLE001 - never show a traceback
-            err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} (please report it)")
+            err.print(styled("internal error:", "red", f"{type(error).__name__}: {error} (please report it)"))
             raise typer.Exit(1) from None
 
     return app.command()(run)
@@ -72,7 +71,7 @@ def plan(
             err.print(f"[{time.monotonic() - start:6.1f}s] {message}")
 
     built = build(req, SolverSettings(time_limit=time_limit, workers=workers), progress,
-                  lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))
+                  lambda msg: err.print(styled("note:", "yellow", msg)))
     print_design(built.design, out)
     print_verdict(built.verdict, built.unmet, out)
     if not built.sound:
@@ -141,7 +140,7 @@ def check(
     for r in results:
         shown = "; ".join(r.details[:3]) + (f"; +{len(r.details) - 3} more" if len(r.details) > 3 else "")
         colour = "green" if r.passed else "red"
-        table.add_row(r.profile, f"[{colour}]{r.status}[/{colour}]", str(r.hosts), f"{r.cost:,.0f}",
+        table.add_row(r.profile, styled(r.status, colour), str(r.hosts), f"{r.cost:,.0f}",
                       f"{r.seconds:.1f}", shown)
     out.print(table)
     if junit:
@@ -219,7 +218,7 @@ def bom(
     hardware = sum(h.price for h in loaded.hosts)
     out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
               f"licences {sum(totals.values()):,.0f} (Windows Server {totals['windows_server']:,.0f}, System Center "
-              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True, markup=False)
+              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True)
 
 
 @command
@@ -308,13 +307,13 @@ def inconsistent_design(path: Path):
 
 def _report(error: StampplanError) -> None:
     if isinstance(error, Infeasible):
-        err.print(f"[red]cannot be met:[/red] {error}")
+        err.print(styled("cannot be met:", "red", error))
         if error.clashes:
             err.print("The requirements that clash, and what would relax each:")
             for field, value, relax in error.clashes:
                 err.print(f"  {field} = {json.dumps(value, default=str)}: {relax}")
     else:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(styled("error:", "red", error))
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.model.design import Design
+from planner.terminal import styled
 from planner.validate import Verdict
 
 
@@ -44,11 +45,10 @@ def print_design(design: Design, console: Console) -> None:
 def print_verdict(verdict: Verdict, extra: list, console: Console) -> None:
     """Every violation, then a one-line verdict."""
     for f in verdict.violations + extra:
-        console.print(f"[red]violation[/red] {f.rule}: {f.subject}: {f.message}", markup=True, highlight=False)
+        console.print(styled("violation", "red", f"{f.rule}: {f.subject}: {f.message}"))
     for f in verdict.undecided:
-        console.print(f"[yellow]undecided[/yellow] {f.rule}: {f.subject}: {f.message}", highlight=False)
+        console.print(styled("undecided", "yellow", f"{f.rule}: {f.subject}: {f.message}"))
     ok = verdict.sound and not extra
     console.print(f"{'SOUND' if ok else 'NOT SOUND'}: {verdict.scenarios} failure scenarios "
                   f"({verdict.certified} by certificate, {verdict.searched} by search), "
-                  f"{len(verdict.violations) + len(extra)} violation(s), {len(verdict.undecided)} undecided",
-                  highlight=False)
+                  f"{len(verdict.violations) + len(extra)} violation(s), {len(verdict.undecided)} undecided")
