@@ -5,6 +5,7 @@ import contextlib
 import functools
 import json
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -266,19 +267,57 @@ def diagram(
     out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
 
 
+MAX_DESIGN_BYTES = 100_000_000  # design.json files larger than this are refused (a 30 000-VM design is 6 MB)
+MAX_DESIGN_DEPTH = 32           # nor nested deeper than this (design.json nests 6 deep)
+
+
 def read_json(path: Path) -> dict:
-    """Load a JSON object or raise InputError naming the file and the problem."""
+    """Load a JSON object from a regular file within the limits above, or raise InputError naming the file
+    and the problem (a FIFO or device is refused before anything is read from it)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read: {error}") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    too_deep = False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: not a regular file")
+        with open(fd, "rb", closefd=False) as file:
+            raw = file.read(MAX_DESIGN_BYTES + 1)
+        if len(raw) > MAX_DESIGN_BYTES:
+            raise InputError(f"{path}: {max(info.st_size, len(raw)):,} bytes is too large for a design "
+                             f"(limit {MAX_DESIGN_BYTES:,})")
+        data = json.loads(raw.decode("utf-8"))
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: cannot read: not UTF-8 ({error.reason} at byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise InputError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from None
+    except RecursionError:
+        data = too_deep = True
+    finally:
+        os.close(fd)
+    if too_deep or _too_deep(data):
+        raise InputError(f"{path}: nested too deeply (a design nests at most {MAX_DESIGN_DEPTH} levels)")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a JSON object")
     return data
+
+
+def _too_deep(data) -> bool:
+    """Whether lists and objects nest deeper than MAX_DESIGN_DEPTH (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DESIGN_DEPTH:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def load_design(path: Path):

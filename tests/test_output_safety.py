@@ -3,6 +3,9 @@ in a clear exit code (never a traceback or a hang), and data never becomes a liv
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -63,3 +66,31 @@ def test_tables_print_names_literally(tmp_path, monkeypatch):
     Path("new.json").write_text(json.dumps(data))
     result = run("diff", "[red]d[/x]/old.json", "new.json")
     assert result.exit_code == 1 and "[red]d[/x]/old.json" in result.output
+
+
+# ------------------------------------------------- finding 2: what a design.json reader accepts ----
+
+def test_deeply_nested_design_exits_2(tmp_path):
+    for depth in (3000, 200):
+        path = tmp_path / f"deep{depth}.json"
+        path.write_text('{"a": ' + "[" * depth + "]" * depth + "}")
+        for command in ("validate", "whatif", "bom"):
+            result = run(command, path)
+            assert result.exit_code == 2 and "nested too deeply" in result.output, (command, result.output)
+
+
+def test_device_and_fifo_are_refused_at_once(tmp_path):
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", fifo, tmp_path):
+        proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "validate", str(path)],
+                              capture_output=True, text=True, timeout=20, cwd=ROOT)
+        assert proc.returncode == 2 and "not a regular file" in proc.stderr, (path, proc.stderr)
+
+
+def test_design_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    import planner.cli
+
+    monkeypatch.setattr(planner.cli, "MAX_DESIGN_BYTES", 1000)
+    result = run("validate", POC)
+    assert result.exit_code == 2 and "too large" in result.output and "limit 1,000" in result.output
