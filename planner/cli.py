@@ -309,14 +309,14 @@ def read_json(path: Path) -> dict:
 
 
 def _too_deep(data) -> bool:
-    """Whether lists and objects nest deeper than MAX_DESIGN_DEPTH (checked without recursion)."""
-    stack = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > MAX_DESIGN_DEPTH:
-                return True
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    """Whether lists and objects nest deeper than MAX_DESIGN_DEPTH (level by level, without recursion)."""
+    level, depth = [data], 0
+    while level:
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, (dict, list))]
+        depth += 1
+        if depth > MAX_DESIGN_DEPTH:
+            return True
     return False
 
 
