@@ -94,3 +94,59 @@ def test_design_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(planner.cli, "MAX_DESIGN_BYTES", 1000)
     result = run("validate", POC)
     assert result.exit_code == 2 and "too large" in result.output and "limit 1,000" in result.output
+
+
+# ------------------------------------------------------ finding 3: validate's time and output ----
+
+def crafted(hosts: int, k: int, vcpu: float = 90) -> dict:
+    """One N+k cluster, no failover plans, one VM per host: every scenario is searched and fails."""
+    return {"format": "stampplan.design/1", "stamps": [{"name": "S", "vmm_vms": []}],
+            "clusters": [{"name": "C", "stamp": "S", "failures_tolerated": k, "shared_storage_gb": 1}],
+            "hosts": [{"name": f"H{i:02d}", "cluster": "C", "fault_domain": "r1", "vcpu_capacity": 100,
+                       "usable_memory_gb": 100} for i in range(hosts)],
+            "vms": [{"name": f"V{i:02d}", "host": f"H{i:02d}", "vcpu": vcpu, "memory_gb": 10, "storage_gb": 0}
+                    for i in range(hosts)]}
+
+
+def test_validate_output_is_bounded(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(crafted(12, 2)))  # 66 scenarios, each a violation
+    result = run("validate", path)
+    assert result.exit_code == 1 and result.output.count("violation failover") == 20
+    assert "... and 46 more violation(s)" in result.output and "NOT SOUND: 66 failure scenarios" in result.output
+
+
+def test_validate_search_is_bounded(tmp_path, monkeypatch):
+    import planner.validate
+
+    monkeypatch.setattr(planner.validate, "MAX_SEARCHED", 100)
+    verdict = planner.validate.validate_design(crafted(30, 4))  # 27 405 scenarios
+    assert verdict.scenarios == 100 and len(verdict.violations) == 100
+    assert "27,305 failure scenario(s) without a failover plan were not examined" in verdict.undecided[0].message
+
+
+def test_validate_search_nodes_are_bounded(monkeypatch):
+    import planner.validate
+
+    monkeypatch.setattr(planner.validate, "SEARCH_NODES", 1000)
+    design = crafted(11, 1)
+    design["vms"] = [{"name": f"V{i:02d}", "host": "H00", "vcpu": 9 + i / 100, "memory_gb": 1, "storage_gb": 0}
+                     for i in range(11)]  # H00's 11 VMs do not fit the other 10 hosts, one each: a long search
+    for i, h in enumerate(design["hosts"][1:]):
+        h["vcpu_capacity"] = 10 + i / 1000
+    design["hosts"][0]["vcpu_capacity"] = 200
+    verdict = planner.validate.validate_design(design)
+    assert not verdict.violations and len(verdict.undecided) == 2
+    assert "gave up after 1000 search nodes" in verdict.undecided[0].message
+    assert "10 failure scenario(s) without a failover plan were not examined" in verdict.undecided[1].message
+
+
+def test_undecided_design_exits_1_saying_so(tmp_path, monkeypatch):
+    import planner.validate
+
+    monkeypatch.setattr(planner.validate, "MAX_SEARCHED", 0)
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(crafted(5, 1, vcpu=10)))
+    result = run("validate", path)
+    assert result.exit_code == 1 and "UNDECIDED: 0 failure scenarios" in result.output
+    assert "could not prove every failure scenario" in result.output.replace("\n", " ")
