@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
@@ -150,3 +154,70 @@ def test_undecided_design_exits_1_saying_so(tmp_path, monkeypatch):
     result = run("validate", path)
     assert result.exit_code == 1 and "UNDECIDED: 0 failure scenarios" in result.output
     assert "could not prove every failure scenario" in result.output.replace("\n", " ")
+
+
+# ------------------------------------------------------------------- finding 4: running dot ----
+
+def fake_dot(tmp_path, monkeypatch, body: str) -> Path:
+    """Put a `dot` on PATH that runs `body` (a shell script); returns the folder it reports into."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "dot").write_text(f"#!/bin/sh\n{body}\n")
+    (folder / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    return folder
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")  # a zombie is dead
+    except FileNotFoundError:
+        return True
+
+
+def wait_gone(pid: int) -> bool:
+    for _ in range(50):
+        if gone(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+HANG = 'sleep 60 & echo $! > "$(dirname "$0")/child"; wait'
+
+
+def test_a_hung_dot_is_killed_with_its_children_at_the_timeout(tmp_path, monkeypatch):
+    from planner.errors import InputError
+    from planner.render import diagram_dot
+
+    folder = fake_dot(tmp_path, monkeypatch, HANG)
+    monkeypatch.setattr(diagram_dot, "DOT_TIMEOUT", 0.5)
+    start = time.monotonic()
+    with pytest.raises(InputError, match="took longer than 0.5 s"):
+        diagram_dot._run("digraph { a }", ("svg",), None)
+    assert time.monotonic() - start < 5 and wait_gone(int((folder / "child").read_text()))
+
+
+def test_ctrl_c_kills_a_hung_dot(tmp_path, monkeypatch):
+    from planner.render import diagram_dot
+
+    folder = fake_dot(tmp_path, monkeypatch, HANG)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        diagram_dot._run("digraph { a }", ("svg",), None)
+    assert wait_gone(int((folder / "child").read_text()))
+
+
+def test_no_room_for_dot_files_exits_2(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    result = run("diagram", POC, "--out", tmp_path / "p.svg")
+    assert result.exit_code == 2 and "missing" in result.output and "No such file" in result.output
+
+
+def test_a_failing_dot_exits_2(tmp_path, monkeypatch):
+    fake_dot(tmp_path, monkeypatch, 'echo "Error: out of disk" >&2; exit 1')
+    result = run("diagram", POC, "--out", tmp_path / "p.svg")
+    assert result.exit_code == 2 and "out of disk" in result.output
