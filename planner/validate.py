@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -22,6 +23,9 @@ FORMAT = "stampplan.design/1"
 UNDECIDED = "undecided"
 EPS = 1e-6                 # tolerance on sums of fractional sizes
 INF = math.inf
+# The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the
+# standard library: a name never starts like a spreadsheet formula nor holds markup or control characters.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_SCENARIOS = 1_000_000  # more k-subsets than this in one cluster are not enumerated
 # The checker's own restart search, per design (scenarios with a failover plan are only verified, never
 # searched). Beyond either bound the remaining scenarios are undecided, so validate ends in seconds:
@@ -54,7 +58,7 @@ class Verdict:
 
 # ---------------------------------------------------------------- format ----
 
-def _is_name(x): return isinstance(x, str) and x != ""
+def _is_name(x): return isinstance(x, str) and NAME.fullmatch(x) is not None
 def _is_names(x): return isinstance(x, list) and all(map(_is_name, x))
 def _is_name_map(x): return isinstance(x, dict) and all(_is_name(k) and _is_name(v) for k, v in x.items())
 def _is_count(x): return isinstance(x, int) and not isinstance(x, bool) and x >= 0
@@ -79,8 +83,8 @@ REQUIRED = {  # list -> field -> test; the order is the order of checking
 }
 OPTIONAL = {  # absent or null means "not given"
     "clusters": {"fault_domain_tolerance": _is_bool, "shared_storage_gb": _is_amount},
-    "hosts": {"usable_storage_gb": _is_amount},
-    "vms": {"anti_affinity_group": _is_name},
+    "hosts": {"usable_storage_gb": _is_amount, "model": _is_name},
+    "vms": {"anti_affinity_group": _is_name, "role": _is_name},
 }
 OPTIONAL_LISTS = ("anti_affinity_groups", "failover_plans")
 

@@ -221,3 +221,60 @@ def test_a_failing_dot_exits_2(tmp_path, monkeypatch):
     fake_dot(tmp_path, monkeypatch, 'echo "Error: out of disk" >&2; exit 1')
     result = run("diagram", POC, "--out", tmp_path / "p.svg")
     assert result.exit_code == 2 and "out of disk" in result.output
+
+
+# ------------------------------------------------------- finding 5: formulas from data ----
+
+EVIL = {"COMP01-H01": "=HYPERLINK(x)", "T0001-VM01": "=cmd|' /C calc'!A0", "SQLINST01": "+SUM(1)",
+        "MGMT01": "@MGMT", "STAMP01": "-2+3"}
+LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def crafted_poc(tmp_path) -> Path:
+    """The POC design with names a spreadsheet would run as formulas (consistent everywhere)."""
+    text = POC.read_text()
+    for old, new in EVIL.items():
+        text = text.replace(f'"{old}"', json.dumps(new))
+    data = json.loads(text)
+    data["assumptions"][0]["source"] = "\t=1+1"
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_bom_never_writes_data_as_a_formula(tmp_path):
+    import openpyxl
+
+    assert run("bom", crafted_poc(tmp_path)).exit_code == 0
+    book = openpyxl.load_workbook(tmp_path / "bom.xlsx")
+    reference = openpyxl.load_workbook(ROOT / "outputs" / "poc" / "bom.xlsx")
+
+    def formulas(wb):
+        return [c.value for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+    assert len(formulas(book)) == len(formulas(reference))
+    assert not [f for f in formulas(book) if "HYPERLINK" in f or "cmd" in f or "SUM(1)" in f]
+    text = [c.value for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "'=cmd|' /C calc'!A0" in text and "'+SUM(1)" in text
+    assert not [t for t in text if t.startswith(LEADS) and c_is_data(t)]
+
+
+def c_is_data(text: str) -> bool:
+    return any(name in text for name in EVIL.values()) or "=1+1" in text
+
+
+def test_checklist_csv_cells_never_start_like_a_formula(tmp_path):
+    import csv
+
+    assert run("checklist", crafted_poc(tmp_path)).exit_code == 0
+    with open(tmp_path / "checklist.csv", newline="", encoding="utf-8") as f:
+        cells = [cell for row in csv.reader(f) for cell in row]
+    assert not [c for c in cells if c.startswith(LEADS)]
+    assert any(c.startswith("'") for c in cells)
+
+
+def test_validate_refuses_names_the_requirements_would_refuse(tmp_path):
+    result = run("validate", crafted_poc(tmp_path))
+    assert result.exit_code == 1 and "NOT SOUND" in result.output
+    assert "hosts[1] has missing or invalid name" in result.output
+    assert "vms[5] has missing or invalid name" in result.output
