@@ -414,10 +414,10 @@ def find_restart_packing(vms: list[dict], residual: dict[str, tuple], *, node_li
 
 
 def restart_search(vms: list[dict], residual: dict[str, tuple], node_limit: int) -> tuple:
-    """(packing, search nodes spent). Exhaustive restart search: place each VM (name, vcpu, memory_gb[, storage_gb]) on one host
+    """Exhaustive restart search: place each VM (name, vcpu, memory_gb[, storage_gb]) on one host
     whose residual (vcpu, memory[, storage]) still fits it; a host without a storage figure has
-    unlimited storage. Returns {vm: host}, None when PROVEN impossible, or UNDECIDED once
-    `node_limit` placements have been tried. Deterministic depth-first search: VMs by decreasing
+    unlimited storage. Returns ({vm: host}, None when PROVEN impossible, or UNDECIDED once
+    `node_limit` placements have been tried; and the placements tried). Deterministic depth-first search: VMs by decreasing
     normalised size, hosts by name; prunes when remaining demand exceeds total free capacity,
     skips hosts whose free capacity equals one already tried at this depth, and places identical
     consecutive VMs on non-decreasing hosts (both only drop symmetric copies of a branch)."""
