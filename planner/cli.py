@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
 from planner.errors import CheckFailed, Infeasible, InputError, StampplanError
 from planner.terminal import SafeConsole, styled
 
