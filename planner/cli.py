@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import signal
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -13,14 +14,14 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from planner.errors import CheckFailed, Infeasible, InputError, StampplanError, Terminated
+from planner.terminal import SafeConsole, styled
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Design and prove the management stamp of a Microsoft private cloud.")
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = SafeConsole(width=None if sys.stdout.isatty() else 120)  # user text is never markup: see planner.terminal
+err = SafeConsole(stderr=True, soft_wrap=True)
 
 
 FORCE = typer.Option("--force", help="Replace an existing file even if stampplan did not write it")
@@ -30,7 +31,7 @@ def _version(show: bool) -> None:
     if show:
         from importlib.metadata import version
 
-        out.print(f"stampplan {version('stampplan')}", markup=False)
+        out.print(f"stampplan {version('stampplan')}")
         raise typer.Exit(0)
 
 
@@ -60,7 +61,7 @@ def command(func: Callable) -> Callable:
             os._exit(143 if isinstance(stop, Terminated) else 130)  # a stopped CP-SAT search can abort in
             # interpreter teardown; leave at once
         except Exception as error:  # noqa: BLE001 - never show a traceback
-            err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} (please report it)")
+            err.print(styled("internal error:", "red", f"{type(error).__name__}: {error} (please report it)"))
             raise typer.Exit(1) from None
 
     return app.command()(run)
@@ -93,7 +94,7 @@ def plan(
             err.print(f"[{time.monotonic() - start:6.1f}s] {message}")
 
     built = build(req, SolverSettings(time_limit=time_limit, workers=workers), progress,
-                  lambda msg: err.print(f"[yellow]note:[/yellow] {msg}"))
+                  lambda msg: err.print(styled("note:", "yellow", msg)))
     print_design(built.design, out)
     print_verdict(built.verdict, built.unmet, out)
     if not built.sound:
@@ -164,7 +165,7 @@ def check(
     for r in results:
         shown = "; ".join(r.details[:3]) + (f"; +{len(r.details) - 3} more" if len(r.details) > 3 else "")
         colour = "green" if r.passed else "red"
-        table.add_row(r.profile, f"[{colour}]{r.status}[/{colour}]", str(r.hosts), f"{r.cost:,.0f}",
+        table.add_row(r.profile, styled(r.status, colour), str(r.hosts), f"{r.cost:,.0f}",
                       f"{r.seconds:.1f}", shown)
     out.print(table)
     if junit:
@@ -242,7 +243,7 @@ def bom(
     hardware = sum(h.price for h in loaded.hosts)
     out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
               f"licences {sum(totals.values()):,.0f} (Windows Server {totals['windows_server']:,.0f}, System Center "
-              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True, markup=False)
+              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True)
 
 
 @command
@@ -302,19 +303,57 @@ def write_report(path: Path, data: bytes) -> None:
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
 
 
+MAX_DESIGN_BYTES = 100_000_000  # design.json files larger than this are refused (a 30 000-VM design is 6 MB)
+MAX_DESIGN_DEPTH = 32           # nor nested deeper than this (design.json nests 6 deep)
+
+
 def read_json(path: Path) -> dict:
-    """Load a JSON object or raise InputError naming the file and the problem."""
+    """Load a JSON object from a regular file within the limits above, or raise InputError naming the file
+    and the problem (a FIFO or device is refused before anything is read from it)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read: {error}") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    too_deep = False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: not a regular file")
+        with open(fd, "rb", closefd=False) as file:
+            raw = file.read(MAX_DESIGN_BYTES + 1)
+        if len(raw) > MAX_DESIGN_BYTES:
+            raise InputError(f"{path}: {max(info.st_size, len(raw)):,} bytes is too large for a design "
+                             f"(limit {MAX_DESIGN_BYTES:,})")
+        data = json.loads(raw.decode("utf-8"))
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: cannot read: not UTF-8 ({error.reason} at byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise InputError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from None
+    except RecursionError:
+        data = too_deep = True
+    finally:
+        os.close(fd)
+    if too_deep or _too_deep(data):
+        raise InputError(f"{path}: nested too deeply (a design nests at most {MAX_DESIGN_DEPTH} levels)")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a JSON object")
     return data
+
+
+def _too_deep(data) -> bool:
+    """Whether lists and objects nest deeper than MAX_DESIGN_DEPTH (level by level, without recursion)."""
+    level, depth = [data], 0
+    while level:
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, (dict, list))]
+        depth += 1
+        if depth > MAX_DESIGN_DEPTH:
+            return True
+    return False
 
 
 def load_design(path: Path):
@@ -343,13 +382,13 @@ def inconsistent_design(path: Path):
 
 def _report(error: StampplanError) -> None:
     if isinstance(error, Infeasible):
-        err.print(f"[red]cannot be met:[/red] {error}")
+        err.print(styled("cannot be met:", "red", error))
         if error.clashes:
             err.print("The requirements that clash, and what would relax each:")
             for field, value, relax in error.clashes:
                 err.print(f"  {field} = {json.dumps(value, default=str)}: {relax}")
     else:
-        err.print(f"[red]error:[/red] {error}")
+        err.print(styled("error:", "red", error))
 
 
 def _terminate(_signum, _frame) -> None:

@@ -111,7 +111,7 @@ def print_diff(d: DesignDiff, console: Console, old_label: str, new_label: str, 
     rows unless `every`)."""
     limit = None if every else MAX_ROWS
     if d.empty:
-        console.print(f"No differences: {old_label} and {new_label} describe the same design.", highlight=False)
+        console.print(f"No differences: {old_label} and {new_label} describe the same design.")
         return
     table = Table(title=f"{old_label} -> {new_label}")
     for col in ("", "old", "new", "change"):
@@ -124,7 +124,7 @@ def print_diff(d: DesignDiff, console: Console, old_label: str, new_label: str, 
     console.print(table)
     if d.clusters_added or d.clusters_removed:
         console.print(f"Clusters added: {', '.join(d.clusters_added) or '-'}; removed: "
-                      f"{', '.join(d.clusters_removed) or '-'}", highlight=False)
+                      f"{', '.join(d.clusters_removed) or '-'}")
     if d.hosts_added or d.hosts_removed:
         t = Table(title="Hosts added and removed")
         for col in ("", "host", "cluster", "model", "fault domain", "price"):
@@ -150,9 +150,9 @@ def print_diff(d: DesignDiff, console: Console, old_label: str, new_label: str, 
           [(v["name"], str(v.get("role", "")), v["host"]) for v in d.vms_removed], limit)
     _rows(console, "VMs resized", ("VM", "change"), d.vms_resized, limit)
     if d.other:
-        console.print(f"Other sections that differ: {', '.join(d.other)}", highlight=False)
+        console.print(f"Other sections that differ: {', '.join(d.other)}")
     console.print(f"DIFFERENT: {len(d.hosts_added)} host(s) added, {len(d.hosts_removed)} removed, "
-                  f"{len(d.vms_moved)} VM(s) moved, cost {delta:+,.0f}", highlight=False)
+                  f"{len(d.vms_moved)} VM(s) moved, cost {delta:+,.0f}")
 
 
 def _rows(console: Console, title: str, columns: tuple[str, ...], rows: list[tuple], limit: int | None) -> None:
@@ -165,4 +165,4 @@ def _rows(console: Console, title: str, columns: tuple[str, ...], rows: list[tup
         t.add_row(*row)
     console.print(t)
     if limit is not None and len(rows) > limit:
-        console.print(f"  ... and {len(rows) - limit} more (--all lists every one)", highlight=False)
+        console.print(f"  ... and {len(rows) - limit} more (--all lists every one)")

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.errors import InputError
+from planner.terminal import styled
 from planner.validate import EPS, DesignIndex, check_scenario, cluster_scenarios, index_design
 from planner.whatif import usable_index
 
@@ -224,13 +225,13 @@ def print_headroom(size: Size, rooms: list[Room], console: Console) -> None:
                 "memory now -> after", "stopped by"):
         table.add_column(col, justify="right" if col in ("hosts", "tenant VMs", "more fit") else "left")
     for r in rooms:
-        table.add_row(r.cluster, str(r.hosts), r.promise, str(r.tenant_vms), f"[bold]{r.fits}[/bold]",
+        table.add_row(r.cluster, str(r.hosts), r.promise, str(r.tenant_vms), styled(str(r.fits), "bold"),
                       f"{r.vcpu[0]:.0%} -> {r.vcpu[1]:.0%}", f"{r.memory[0]:.0%} -> {r.memory[1]:.0%}", r.stopped_by)
     console.print(table)
     for r in rooms:
-        console.print(f"  {r.cluster}: one more does not fit: {r.stops}", highlight=False)
+        console.print(f"  {r.cluster}: one more does not fit: {r.stops}")
     if not rooms:
         console.print("The design has no compute cluster.")
     elif len(rooms) > 1:
         console.print(f"In all: {sum(r.fits for r in rooms)} more (each cluster counted on its own; "
-                      f"the stamp limits apply to their sum)", highlight=False)
+                      f"the stamp limits apply to their sum)")

@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.model.design import Design
+from planner.terminal import styled
 from planner.validate import Verdict
 
 
@@ -41,14 +42,19 @@ def print_design(design: Design, console: Console) -> None:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
 
 
+MAX_SHOWN = 20  # violations (and undecided scenarios) listed; the rest are counted
+
+
 def print_verdict(verdict: Verdict, extra: list, console: Console) -> None:
-    """Every violation, then a one-line verdict."""
-    for f in verdict.violations + extra:
-        console.print(f"[red]violation[/red] {f.rule}: {f.subject}: {f.message}", markup=True, highlight=False)
-    for f in verdict.undecided:
-        console.print(f"[yellow]undecided[/yellow] {f.rule}: {f.subject}: {f.message}", highlight=False)
-    ok = verdict.sound and not extra
-    console.print(f"{'SOUND' if ok else 'NOT SOUND'}: {verdict.scenarios} failure scenarios "
+    """The first MAX_SHOWN violations and undecided findings, then a one-line verdict."""
+    violations = verdict.violations + extra
+    for label, style, findings in (("violation", "red", violations), ("undecided", "yellow", verdict.undecided)):
+        for f in findings[:MAX_SHOWN]:
+            console.print(styled(label, style, f"{f.rule}: {f.subject}: {f.message}"))
+        if len(findings) > MAX_SHOWN:
+            console.print(f"... and {len(findings) - MAX_SHOWN:,} more {label}(s)")
+    word = "NOT SOUND" if violations else "UNDECIDED" if verdict.undecided else "SOUND"
+    console.print(f"{word}: {verdict.scenarios} failure scenarios "
                   f"({verdict.certified} by certificate, {verdict.searched} by search), "
-                  f"{len(verdict.violations) + len(extra)} violation(s), {len(verdict.undecided)} undecided",
-                  highlight=False)
+                  f"{len(violations)} violation(s), {len(verdict.undecided)} undecided"
+                  + (" (the checker could not prove every failure scenario)" if word == "UNDECIDED" else ""))

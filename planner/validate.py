@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -22,7 +23,14 @@ FORMAT = "stampplan.design/1"
 UNDECIDED = "undecided"
 EPS = 1e-6                 # tolerance on sums of fractional sizes
 INF = math.inf
+# The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the
+# standard library: a name never starts like a spreadsheet formula nor holds markup or control characters.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_SCENARIOS = 1_000_000  # more k-subsets than this in one cluster are not enumerated
+# The checker's own restart search, per design (scenarios with a failover plan are only verified, never
+# searched). Beyond either bound the remaining scenarios are undecided, so validate ends in seconds:
+MAX_SEARCHED = 50_000      # failure scenarios without a failover plan searched
+SEARCH_NODES = 400_000     # search nodes in all
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class Verdict:
 
 # ---------------------------------------------------------------- format ----
 
-def _is_name(x): return isinstance(x, str) and x != ""
+def _is_name(x): return isinstance(x, str) and NAME.fullmatch(x) is not None
 def _is_names(x): return isinstance(x, list) and all(map(_is_name, x))
 def _is_name_map(x): return isinstance(x, dict) and all(_is_name(k) and _is_name(v) for k, v in x.items())
 def _is_count(x): return isinstance(x, int) and not isinstance(x, bool) and x >= 0
@@ -75,8 +83,8 @@ REQUIRED = {  # list -> field -> test; the order is the order of checking
 }
 OPTIONAL = {  # absent or null means "not given"
     "clusters": {"fault_domain_tolerance": _is_bool, "shared_storage_gb": _is_amount},
-    "hosts": {"usable_storage_gb": _is_amount},
-    "vms": {"anti_affinity_group": _is_name},
+    "hosts": {"usable_storage_gb": _is_amount, "model": _is_name},
+    "vms": {"anti_affinity_group": _is_name, "role": _is_name},
 }
 OPTIONAL_LISTS = ("anti_affinity_groups", "failover_plans")
 
@@ -140,6 +148,7 @@ class DesignIndex:
     vms_on: dict[str, list[dict]]           # host -> the VMs placed on it
     load: dict[str, tuple]                  # host -> (vcpu, memory, storage) placed on it
     plans: list[dict]
+    free: dict[str, tuple] = field(default_factory=dict)  # host -> residual(host), filled as asked
 
     def capacity(self, host: str) -> tuple:
         """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity)."""
@@ -148,9 +157,12 @@ class DesignIndex:
         return h["vcpu_capacity"], h["usable_memory_gb"], INF if storage is None else storage
 
     def residual(self, host: str) -> tuple:
-        """Free capacity: (vcpu, memory), plus storage where the host lists usable_storage_gb."""
-        free = tuple(c - u for c, u in zip(self.capacity(host), self.load[host]))
-        return free if self.hosts[host].get("usable_storage_gb") is not None else free[:2]
+        """Free capacity: (vcpu, memory), plus storage where the host lists usable_storage_gb
+        (computed once: the index is not changed after :func:`index_design`)."""
+        if host not in self.free:
+            free = tuple(c - u for c, u in zip(self.capacity(host), self.load[host]))
+            self.free[host] = free if self.hosts[host].get("usable_storage_gb") is not None else free[:2]
+        return self.free[host]
 
 
 def _demand(vm: dict) -> tuple:
@@ -291,6 +303,7 @@ class ScenarioResult(NamedTuple):
     status: str              # "certified", "searched", "violation" or "undecided"
     restarts: dict | None    # vm -> host: the verified certificate or the packing found
     finding: Finding | None  # why not proven ("failover" or "failover-certificate")
+    nodes: int = 0           # search nodes spent
 
 
 def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict) -> list[str]:
@@ -324,17 +337,18 @@ def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None
         return ScenarioResult("certified", dict(restarts), None)
     affected = [vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])]
     residual = {h: idx.residual(h) for h in idx.members.get(cluster, []) if h not in failed}
-    packing = find_restart_packing(affected, residual, node_limit=node_limit)
+    packing, nodes = restart_search(affected, residual, node_limit)
     if packing == UNDECIDED:
         return ScenarioResult("undecided", None, Finding("failover", subject, f"the restart search for {len(affected)} "
-                                                         f"VM(s) gave up after {node_limit} search nodes"))
+                                                         f"VM(s) gave up after {node_limit} search nodes"), nodes)
     if packing is None:
         need = [sum(_demand(vm)[d] for vm in affected) for d in (0, 1)]
         free = [sum(max(0, r[d]) for r in residual.values()) for d in (0, 1)]
         return ScenarioResult("violation", None, Finding(
             "failover", subject, f"no packing restarts the {len(affected)} VM(s) of the failed hosts (vCPU {_fmt(need[0])}, "
-            f"memory {_fmt(need[1])} GB) on the survivors (free vCPU {_fmt(free[0])}, memory {_fmt(free[1])} GB)"))
-    return ScenarioResult("searched", packing, None)
+            f"memory {_fmt(need[1])} GB) on the survivors (free vCPU {_fmt(free[0])}, memory {_fmt(free[1])} GB)"),
+            nodes)
+    return ScenarioResult("searched", packing, None, nodes)
 
 
 def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
@@ -352,17 +366,29 @@ def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
             certs[(cluster, failed)] = plan["restarts"]
             continue
         verdict.violations.append(Finding("failover-certificate", subject, f"the plan {problem}"))
+    searched, nodes_left = 0, SEARCH_NODES
     for name in idx.clusters:
         scenarios, violations, undecided = cluster_scenarios(idx, name)
         verdict.violations += violations
         verdict.undecided += undecided
+        skipped = 0
         for failed in scenarios:
-            result = check_scenario(idx, name, failed, certs.pop((name, failed), None), node_limit=node_limit)
+            certificate = certs.pop((name, failed), None)
+            if certificate is None and (searched >= MAX_SEARCHED or nodes_left <= 0):
+                skipped += 1
+                continue
+            result = check_scenario(idx, name, failed, certificate, node_limit=min(node_limit, nodes_left))
+            searched += certificate is None
+            nodes_left -= result.nodes
             verdict.scenarios += 1
             verdict.certified += result.status == "certified"
             verdict.searched += result.status == "searched"
             if result.finding:
                 (verdict.undecided if result.status == "undecided" else verdict.violations).append(result.finding)
+        if skipped:
+            verdict.undecided.append(Finding("failover", name, f"{skipped:,} failure scenario(s) without a failover plan "
+                                             f"were not examined: the checker searches at most {MAX_SEARCHED:,} "
+                                             f"scenarios and {SEARCH_NODES:,} search nodes per design"))
     verdict.violations += [Finding("failover-certificate", scenario_name(c, failed),
                                    f"the plan is for no failure scenario of {c} (k={idx.clusters[c]['failures_tolerated']})")
                            for c, failed in certs]
@@ -383,10 +409,15 @@ def _fits(demand, free) -> bool:
 
 
 def find_restart_packing(vms: list[dict], residual: dict[str, tuple], *, node_limit: int = 200_000):
+    """:func:`restart_search`'s packing alone."""
+    return restart_search(vms, residual, node_limit)[0]
+
+
+def restart_search(vms: list[dict], residual: dict[str, tuple], node_limit: int) -> tuple:
     """Exhaustive restart search: place each VM (name, vcpu, memory_gb[, storage_gb]) on one host
     whose residual (vcpu, memory[, storage]) still fits it; a host without a storage figure has
-    unlimited storage. Returns {vm: host}, None when PROVEN impossible, or UNDECIDED once
-    `node_limit` placements have been tried. Deterministic depth-first search: VMs by decreasing
+    unlimited storage. Returns ({vm: host}, None when PROVEN impossible, or UNDECIDED once
+    `node_limit` placements have been tried; and the placements tried). Deterministic depth-first search: VMs by decreasing
     normalised size, hosts by name; prunes when remaining demand exceeds total free capacity,
     skips hosts whose free capacity equals one already tried at this depth, and places identical
     consecutive VMs on non-decreasing hosts (both only drop symmetric copies of a branch)."""
@@ -411,14 +442,14 @@ def find_restart_packing(vms: list[dict], residual: dict[str, tuple], *, node_li
                            if free[c] not in tried[i] and _fits(demand, free[c])), None)
         if choice is None:  # no host left for item i: backtrack
             if i == 0:
-                return None
+                return None, nodes
             i -= 1
             free[placed[i]], total = saved[i]
             start = placed[i] + 1
             continue
+        if nodes >= node_limit:
+            return UNDECIDED, nodes
         nodes += 1
-        if nodes > node_limit:
-            return UNDECIDED
         tried[i].add(free[choice])
         saved[i] = (free[choice], total)
         free[choice] = tuple(f - x for f, x in zip(free[choice], demand))
@@ -428,4 +459,4 @@ def find_restart_packing(vms: list[dict], residual: dict[str, tuple], *, node_li
         if i < n:
             tried[i].clear()
             start = choice if items[i][1] == demand else 0
-    return {name: hosts[placed[j]] for j, (name, _) in enumerate(items)}
+    return {name: hosts[placed[j]] for j, (name, _) in enumerate(items)}, nodes

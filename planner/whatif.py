@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.errors import InputError
+from planner.terminal import styled
 from planner.validate import (EPS, UNDECIDED, DesignIndex, check_scenario, find_restart_packing,
                               index_design)
 
@@ -263,7 +264,7 @@ def _moves_table(title: str, moves: list[Move], details: bool) -> Table:
             table.add_column(col, justify="right" if col in ("vCPU", "memory GB") else "left")
         for m in moves:
             table.add_row(m.vm, m.role, f"{m.vcpu:g}", f"{m.memory_gb:g}", m.source,
-                          m.to or "[red]cannot restart[/red]", m.via)
+                          m.to or styled("cannot restart", "red"), m.via)
         return table
     for col in ("from", "to", "VMs", "vCPU", "memory GB", "by"):
         table.add_column(col, justify="right" if col in ("VMs", "vCPU", "memory GB") else "left")
@@ -271,7 +272,7 @@ def _moves_table(title: str, moves: list[Move], details: bool) -> Table:
     for m in moves:
         groups.setdefault((m.source, m.to or "", m.via), []).append(m)
     for (source, to, via), ms in sorted(groups.items()):
-        table.add_row(source, to or "[red]cannot restart[/red]", str(len(ms)),
+        table.add_row(source, to or styled("cannot restart", "red"), str(len(ms)),
                       f"{sum(m.vcpu for m in ms):g}", f"{sum(m.memory_gb for m in ms):g}", via)
     return table
 
@@ -281,20 +282,20 @@ def print_whatif(r: WhatIf, console: Console, details: bool = False) -> None:
     if r.rack:
         also = f" and {', '.join(r.named)} {'fails' if len(r.named) == 1 else 'fail'}" if r.named else ""
         console.print(f"What if {r.rack} is lost ({r.rack_hosts} hosts){also}"
-                      + (f", with {r.drained} drained first" if r.drained else "") + "?", highlight=False)
+                      + (f", with {r.drained} drained first" if r.drained else "") + "?")
     elif r.failed:
         console.print(f"What if {', '.join(r.failed)} {'fails' if len(r.failed) == 1 else 'fail'}"
-                      + (f", with {r.drained} drained first" if r.drained else "") + "?", highlight=False)
+                      + (f", with {r.drained} drained first" if r.drained else "") + "?")
     else:
-        console.print(f"What if {r.drained} is drained for maintenance?", highlight=False)
+        console.print(f"What if {r.drained} is drained for maintenance?")
     if r.drained:
         console.print(_moves_table(f"Drain {r.drained} (maintenance)", r.drain, details))
         if r.drain_problem:
-            console.print(f"[red]cannot drain:[/red] {r.drain_problem}", highlight=False)
+            console.print(styled("cannot drain:", "red", r.drain_problem))
     for c in r.clusters:
         console.print(_moves_table(f"{c.cluster}: {', '.join(c.failed)} down", c.moves, details))
         if c.note:
-            console.print(f"  {c.cluster}: {c.note}", highlight=False)
+            console.print(f"  {c.cluster}: {c.note}")
     if r.usage:
         table = Table(title="Surviving hosts")
         for col in ("host", "cluster", "VMs", "vCPU before", "vCPU after", "memory before", "memory after"):
@@ -305,15 +306,14 @@ def print_whatif(r: WhatIf, console: Console, details: bool = False) -> None:
         console.print(table)
     stranded = [m.vm for c in r.clusters for m in c.moves if m.to is None]
     if r.survived and not r.failed:
-        console.print(f"DRAINS: every VM of {r.drained} moves to another host of its cluster", highlight=False)
+        console.print(f"DRAINS: every VM of {r.drained} moves to another host of its cluster")
     elif r.survived:
         console.print(f"SURVIVES: every affected VM restarts ({sum(len(c.moves) for c in r.clusters)} restarted"
-                      + (f", with {r.drained} drained)" if r.drained else ")"), highlight=False)
+                      + (f", with {r.drained} drained)" if r.drained else ")"))
     elif r.drain_problem:
-        console.print(f"DOES NOT SURVIVE: {r.drained} cannot be drained", highlight=False)
+        console.print(f"DOES NOT SURVIVE: {r.drained} cannot be drained")
     else:
         undecided = [c.cluster for c in r.clusters if c.status == "undecided"]
         shown = f": {', '.join(stranded[:10])}" + (" ..." if len(stranded) > 10 else "") if stranded else ""
         console.print(f"DOES NOT SURVIVE: {len(stranded)} VM(s) cannot restart{shown}"
-                      + (f" (the restart search gave up in {', '.join(undecided)})" if undecided else ""),
-                      highlight=False)
+                      + (f" (the restart search gave up in {', '.join(undecided)})" if undecided else ""))

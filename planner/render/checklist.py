@@ -9,6 +9,7 @@ import csv
 import io
 
 from planner.model.design import Design
+from planner.render.cells import defuse, defused
 from planner.render.checklist_graph import load_build_catalog
 from planner.render.decisions import decision_rows, decisions_markdown
 from planner.render.checklist_steps import Step, build_steps
@@ -22,6 +23,7 @@ COLUMNS = ("Step ID", "Order", "Summary", "Title", "Issue Type", "Work Item Type
 
 def artifacts(design: Design) -> dict[str, bytes]:
     """checklist.md, checklist.csv and decisions.md for this design (deterministic bytes)."""
+    design = defused(design)
     steps = build_steps(design)
     return {
         "checklist.md": markdown(design, steps).encode(),
@@ -63,7 +65,7 @@ def _csv(records: list[dict[str, str]]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({k: defuse(v) for k, v in r.items()} for r in records)  # no cell starts like a formula
     return buf.getvalue()
 
 

@@ -1,15 +1,17 @@
 """Graphviz plumbing shared by the views: font scales, graph defaults, the 16:9 slide fit, running `dot`."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
 import graphviz
 
-from planner.errors import MissingProgram
+from planner.errors import InputError, MissingProgram
 from planner.machine import dot_env
 from planner.render.diagram_html import esc
 from planner.render.theme import FONT, Scale, Theme
@@ -19,6 +21,7 @@ SLIDE_INCHES = (13.333, 7.5)  # a 16:9 slide
 SLIDE_DPI = 144               # slide PNGs come out 1920 x 1080
 SLIDE_MARGIN = 0.2            # inches of the drawing kept clear around a slide
 FORMATS = ("dot", "svg", "png", "pdf")
+DOT_TIMEOUT = 120           # seconds one `dot` run may take; then it is killed with its children
 
 
 READABLE = 8.0  # points: below this once scaled to the slide, the slide is drawn compact
@@ -91,11 +94,7 @@ def slide_scale(graph: graphviz.Digraph) -> float:
 
 def _extent(graph: graphviz.Digraph) -> tuple[float, float]:
     """Width and height (inches) of the laid-out drawing, before any scaling."""
-    done = subprocess.run([dot_program(), "-Tplain"], input=graph.source, capture_output=True, text=True, check=False,
-                          env=dot_env())
-    if done.returncode != 0:
-        raise RuntimeError(f"dot failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
-    _, _, width, height = done.stdout.split("\n", 1)[0].split()[:4]
+    _, _, width, height = run_dot(["-Tplain"], graph.source).split("\n", 1)[0].split()[:4]
     return float(width), float(height)
 
 
@@ -118,21 +117,49 @@ def dot_program() -> str:
     return program
 
 
+def run_dot(args: list[str], source: str = "") -> str:
+    """Run `dot` with `args` on `source` and return its output. It runs in a process group of its own
+    (Ctrl-C reaches us, not it) that is killed after DOT_TIMEOUT seconds or on any exception (Ctrl-C);
+    a timeout or a failure is an InputError naming the reason."""
+    process = subprocess.Popen([dot_program(), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True, env=dot_env())
+    try:
+        out, err = process.communicate(source, timeout=DOT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        raise InputError(f"Graphviz `dot` took longer than {DOT_TIMEOUT:g} s and was stopped") from None
+    except BaseException:
+        _kill(process)
+        raise
+    if process.returncode != 0:
+        raise InputError(f"Graphviz `dot` failed: {(err.strip().splitlines() or [process.returncode])[-1]}")
+    return out
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill `process` and everything it started, and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
 def _run(source: str, formats: tuple[str, ...], dpi: int | None) -> dict[str, bytes]:
     if not formats:
         return {}
-    program = dot_program()
-    with tempfile.TemporaryDirectory(prefix="stampplan-dot-") as tmp:
-        folder = Path(tmp)
-        (folder / "in.dot").write_text(source, encoding="utf-8")
-        args = [program, *([f"-Gdpi={dpi}"] if dpi else [])]
-        for fmt in formats:
-            args += [f"-T{fmt}", f"-o{folder / ('out.' + fmt)}"]
-        done = subprocess.run([*args, str(folder / "in.dot")], capture_output=True, text=True, check=False,
-                              env=dot_env())
-        if done.returncode != 0:
-            raise RuntimeError(f"dot failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
-        return {fmt: _stable(fmt, (folder / f"out.{fmt}").read_bytes()) for fmt in formats}
+    try:
+        with tempfile.TemporaryDirectory(prefix="stampplan-dot-") as tmp:
+            folder = Path(tmp)
+            (folder / "in.dot").write_text(source, encoding="utf-8")
+            args = [f"-Gdpi={dpi}"] if dpi else []
+            for fmt in formats:
+                args += [f"-T{fmt}", f"-o{folder / ('out.' + fmt)}"]
+            run_dot([*args, str(folder / "in.dot")])
+            return {fmt: _stable(fmt, (folder / f"out.{fmt}").read_bytes()) for fmt in formats}
+    except OSError as error:
+        raise InputError(f"cannot draw with Graphviz `dot`: {error.strerror or error}"
+                         + (f": {error.filename}" if error.filename else "")) from None
 
 
 def _stable(fmt: str, data: bytes) -> bytes:

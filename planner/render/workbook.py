@@ -11,6 +11,7 @@ from planner.model.requirements import Requirements
 from planner.render.bom_costs import licences_sheet, summary_sheet
 from planner.render.bom_failover import failover_sheets
 from planner.render.bom_inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
+from planner.render.cells import defused
 from planner.render.licences import licensing
 from planner.render.xlsx import write_workbook
 
@@ -23,6 +24,7 @@ def artifacts(design: Design) -> dict[str, bytes]:
 
 
 def workbook(design: Design) -> bytes:
+    design = defused(design)  # no text from the design becomes a live formula
     req = requirements_of(design)
     book = Book(design, req, licensing(design, req))
     sheets = [vms_sheet(book), hosts_sheet(book), sql_sheet(book), licences_sheet(book), ip_sheet(book),

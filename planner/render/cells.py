@@ -1,0 +1,37 @@
+"""Spreadsheet safety: text that Excel or a CSV reader would run as a formula is defused.
+
+Text from data (names, roles, sources ...) starting with =, +, -, @, a tab or a carriage return gets a
+leading apostrophe, so it shows as text; the workbook's own formulas are written by the code, not from
+data, and stay live."""
+from __future__ import annotations
+
+import json
+import re
+
+from planner.model.design import Design
+
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_LEAD_IN_JSON = re.compile(r'"(?:[=+\-@]|\\[tr])')  # a JSON string (or key) starting with one of them
+
+
+def defuse(text: str) -> str:
+    """`text`, with an apostrophe in front when a spreadsheet would read it as a formula."""
+    return "'" + text if text.startswith(FORMULA_LEAD) else text
+
+
+def defused(design: Design) -> Design:
+    """`design` with every string in it (names, keys, free text) defused; the same object when none needs it."""
+    text = design.model_dump_json()
+    if not _LEAD_IN_JSON.search(text):
+        return design
+    return Design.model_validate(_defuse_all(json.loads(text)))
+
+
+def _defuse_all(value):
+    if isinstance(value, str):
+        return defuse(value)
+    if isinstance(value, list):
+        return [_defuse_all(v) for v in value]
+    if isinstance(value, dict):
+        return {defuse(k): _defuse_all(v) for k, v in value.items()}
+    return value
