@@ -230,7 +230,7 @@ def bom(
 ) -> None:
     """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
     from planner.output import beside_name, write_files
-    from planner.render.licences import licensing
+    from planner.licensing import licensing
     from planner.render.workbook import requirements_of, workbook
 
     loaded = load_design(design)

@@ -17,7 +17,7 @@ from planner.cli import app
 from planner.model.design import Design
 from planner.render import RENDERERS
 from planner.render.checklist import COLUMNS, artifacts, decision_rows, rows
-from planner.render.checklist_steps import build_steps
+from planner.render.checklist.steps import build_steps
 
 from conftest import ROOT
 

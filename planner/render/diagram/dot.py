@@ -10,7 +10,7 @@ from pathlib import Path
 import graphviz
 
 from planner.errors import MissingProgram
-from planner.render.diagram_html import esc
+from planner.render.diagram.labels import esc
 from planner.render.theme import FONT, Scale, Theme
 
 INSTALL_HINT = "Graphviz `dot` is not installed, so no diagrams were drawn: install it with `apt-get install graphviz`"
