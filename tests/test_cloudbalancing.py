@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.bench.cloudbalancing import DATASET, best_bound, format_score, instances, load, score
-from planner.solve.mixed import ffd, solve_mixed
+from bench.cloudbalancing.dataset import DATASET, best_bound, format_score, instances, load, score
+from bench.cloudbalancing.mixed import ffd, solve_mixed
 
 TINY = {"2computers-6processes": 5460, "3computers-9processes": 5460, "4computers-12processes": 7410}
 
