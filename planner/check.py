@@ -11,7 +11,7 @@ from planner.errors import StampplanError
 from planner.model.load import load_requirements
 from planner.output import default_folder, write_folder
 from planner.pipeline import build
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 
 RENDERINGS = {".png", ".pdf"}  # renderings of compared DOT: checked for presence only
 

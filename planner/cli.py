@@ -81,7 +81,7 @@ def plan(
     req = load_requirements(requirements)  # before importing the solver: bad input fails fast
     from planner.output import default_folder, refuse_foreign_folder, write_folder
     from planner.pipeline import build
-    from planner.solve.exact import SolverSettings
+    from planner.settings import SolverSettings
     from planner.summary import print_design, print_verdict
 
     target = out_dir or default_folder(requirements)
@@ -147,7 +147,7 @@ def check(
     from rich.table import Table
 
     from planner.check import check_profile, junit_xml
-    from planner.solve.exact import SolverSettings
+    from planner.settings import SolverSettings
 
     if junit and (junit.is_dir() or junit.is_symlink()):
         raise InputError(f"--junit {junit}: is a folder or a link; give a file name")

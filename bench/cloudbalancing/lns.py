@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.cloudbalancing.problem import MixedProblem
-from planner.solve.exact import run_solver
+from planner.solve.runner import run_solver
 
 STEP_TIME = 0.05  # deterministic seconds per step
 PARTNERS = 3

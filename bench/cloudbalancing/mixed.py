@@ -26,7 +26,7 @@ import numpy as np
 
 from bench.cloudbalancing.lns import lns
 from bench.cloudbalancing.problem import MixedProblem
-from planner.solve.exact import run_solver
+from planner.solve.runner import run_solver
 
 EXACT_MAX_PAIRS = 5_000  # items x machines for the CP-SAT assignment model
 MARGINS = (0.01, 0.02)  # extra capacity asked of the LP machine set, one construction each
