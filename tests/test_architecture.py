@@ -5,6 +5,8 @@ import ast
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -135,3 +137,8 @@ def test_the_checks_catch_a_wrong_import_and_a_cycle():
 def test_no_file_over_400_lines():
     lines = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in MODULES.items()}
     assert {name: n for name, n in lines.items() if n > 400} == {}
+
+
+@pytest.mark.parametrize("name", ["planner.whatif", "planner.headroom", "planner.diff", "planner.conformance"])
+def test_design_reviews_return_data_and_leave_printing_to_the_cli(name):
+    assert not {m for m in imports(name) if m.split(".")[0] == "rich"}
