@@ -11,6 +11,7 @@ from planner.errors import StampplanError
 from planner.model.load import load_requirements
 from planner.output import default_folder, write_folder
 from planner.pipeline import build
+from planner.render import machine
 from planner.settings import SolverSettings
 
 RENDERINGS = {".png", ".pdf"}  # renderings of compared DOT: checked for presence only
@@ -104,7 +105,8 @@ def check_profile(path: Path, outputs: Path, settings: SolverSettings, update: b
             return result
         result.status = "updated"
     else:
-        result.details = drift(built.files, folder)
+        details = drift(built.files, folder)
+        result.details = machine.explain(details) + details  # which machine dependency differs, first
         result.status = "drift" if result.details else "ok"
     result.seconds = round(time.monotonic() - start, 1)
     return result

@@ -1,4 +1,4 @@
-"""Shared fixtures: the reference profiles, each planned once per test session."""
+"""Shared fixtures: the reference profiles, each planned once per test session; cloud-balancing instances."""
 from __future__ import annotations
 
 import json
@@ -10,10 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the benchmark's engine (bench.cloudbalancing) is tested too
 
+from bench.cloudbalancing.dataset import DATASET  # noqa: E402
 from planner.model.load import load_requirements  # noqa: E402
 from planner.plan import plan  # noqa: E402
 
 PROFILES = sorted(p.stem for p in (ROOT / "profiles").glob("*.yaml"))
+TINY_INSTANCES = ROOT / "tests" / "data" / "cloudbalancing"  # shipped: the tiny ones (Apache-2.0, README there)
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,12 @@ def planned():
 
 def as_dict(text: str) -> dict:
     return json.loads(text)
+
+
+def cloudbalancing(name: str) -> Path:
+    """A cloud-balancing instance ("json/2computers-6processes.json"): shipped when tiny, else from ../shared
+    beside the clone; the test is skipped when neither has it."""
+    for folder in (TINY_INSTANCES, DATASET):
+        if (folder / name).is_file():
+            return folder / name
+    pytest.skip(f"needs {name} of the cloud-balancing dataset (../shared/datasets/cloudbalancing beside the clone)")

@@ -8,11 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.cloudbalancing.dataset import DATASET, best_bound, load
 from bench.cloudbalancing.bounds import cover_bound, lp_cover_bound
+from bench.cloudbalancing.dataset import best_bound, load
 from planner.solve.bounds import host_lower_bound, l1_bound, l2_bound
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.tenant import solve_tenant
+
+from conftest import cloudbalancing
 
 TINY = {"2computers-6processes": 5460, "3computers-9processes": 5460, "4computers-12processes": 7410}
 
@@ -74,7 +76,7 @@ def test_l2_drives_the_bound_when_vms_cannot_share():
 
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_bounds_equal_the_optimum_on_tiny_cloud_balancing(name):
-    inst = load(DATASET / "json" / f"{name}.json")
+    inst = load(cloudbalancing(f"json/{name}.json"))
     assert best_bound(inst) == TINY[name]
     demand = inst.demands.sum(axis=0).tolist()
     assert lp_cover_bound(inst.caps.tolist(), inst.costs.tolist(), demand) <= TINY[name]
@@ -88,6 +90,6 @@ def test_bounds_equal_the_optimum_on_tiny_cloud_balancing(name):
 
 def test_lp_bound_matches_the_dataset_readme():
     for name, readme in [("100computers-300processes", 95930), ("800computers-2400processes", 747160)]:
-        inst = load(DATASET / "json" / f"{name}.json")
+        inst = load(cloudbalancing(f"json/{name}.json"))
         value = lp_cover_bound(inst.caps.tolist(), inst.costs.tolist(), inst.demands.sum(axis=0).tolist())
         assert value <= readme + 1e-6 and value >= readme * 0.99

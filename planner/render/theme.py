@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FONT = "Helvetica,Arial,sans-serif"
+FONT = "Helvetica,Arial,sans-serif"  # the name in the DOT, SVG and report CSS: viewers pick their own
+# The font `dot` measures and draws FONT with, whatever fontconfig would prefer (planner/machine.py pins it):
+# Liberation Sans of Debian's fonts-liberation2 (bin/setup installs it), Helvetica's metrics.
+FONT_DRAWN = "Liberation Sans"
 INK = "#111827"  # text on role and network colours, in both themes
 
 # role id -> (short label, colour). The same colour in every view, theme and the report.
