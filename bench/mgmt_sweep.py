@@ -26,7 +26,7 @@ from planner.catalog import load_catalog  # noqa: E402
 from planner.errors import Infeasible  # noqa: E402
 from planner.model.load import parse_requirements  # noqa: E402
 from planner.solve.cluster import problems, solve_cluster  # noqa: E402
-from planner.solve.exact import SolverSettings  # noqa: E402
+from planner.settings import SolverSettings  # noqa: E402
 from planner.sizing import size_design  # noqa: E402
 
 MAX_TENANT_VMS = 24_000  # one stamp

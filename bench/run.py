@@ -78,8 +78,8 @@ def run_profile(path: str) -> dict:
 
 
 def run_cb(path: str, highs: bool) -> dict:
-    from planner.bench.cloudbalancing import best_bound, load, score
-    from planner.solve.mixed import ffd, solve_mixed
+    from bench.cloudbalancing.dataset import best_bound, load, score
+    from bench.cloudbalancing.mixed import ffd, solve_mixed
     inst = load(path)
     name = Path(path).name.rsplit(".", 1)[0]
     t = time.perf_counter()
@@ -157,7 +157,7 @@ def highs_mip(inst) -> str:
 
 def run_timefold(path: str, seconds: int) -> dict:
     """Timefold on one instance; its best assignment re-scored with our score()."""
-    from planner.bench.cloudbalancing import format_score, load, score
+    from bench.cloudbalancing.dataset import format_score, load, score
     t = time.perf_counter()
     try:
         import timefold_cb  # starts the JVM and translates the model to Java classes
@@ -207,7 +207,7 @@ def run_child(args: list[str], timeout: float | None = None) -> tuple[dict | Non
 
 
 def cases(only: str | None) -> list[tuple[str, str, str]]:
-    from planner.bench.cloudbalancing import instances
+    from bench.cloudbalancing.dataset import instances
     out = []
     if only in (None, "profiles"):
         out += [("profile", p.stem, str(p)) for p in sorted((ROOT / "profiles").glob("*.yaml"))]

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from planner import machine
 from planner.errors import StampplanError
 from planner.model.load import load_requirements
 from planner.output import default_folder, write_folder
 from planner.pipeline import build
-from planner.solve.exact import SolverSettings
+from planner.render import machine
+from planner.settings import SolverSettings
 
 RENDERINGS = {".png", ".pdf"}  # renderings of compared DOT: checked for presence only
 

@@ -82,7 +82,7 @@ def plan(
     req = load_requirements(requirements)  # before importing the solver: bad input fails fast
     from planner.output import default_folder, refuse_foreign_folder, write_folder
     from planner.pipeline import build
-    from planner.solve.exact import SolverSettings
+    from planner.settings import SolverSettings
     from planner.summary import print_design, print_verdict
 
     target = out_dir or default_folder(requirements)
@@ -148,7 +148,7 @@ def check(
     from rich.table import Table
 
     from planner.check import check_profile, junit_xml
-    from planner.solve.exact import SolverSettings
+    from planner.settings import SolverSettings
 
     if junit and (junit.is_dir() or junit.is_symlink()):
         raise InputError(f"--junit {junit}: is a folder or a link; give a file name")
@@ -184,7 +184,8 @@ def whatif(
     details: Annotated[bool, typer.Option("--details", help="List every VM even when many move")] = False,
 ) -> None:
     """What if hosts or a rack fail (after draining a host)? Where each VM restarts; exit 1 if not all do."""
-    from planner.whatif import print_whatif, what_if
+    from planner.cli_print import print_whatif
+    from planner.whatif import what_if
 
     hosts = [h.strip() for h in (fail or "").split(",") if h.strip()]
     result = what_if(read_json(design), hosts, fail_rack, drain)
@@ -199,8 +200,9 @@ def headroom(
     size: Annotated[str, typer.Option("--size", help="Tenant VM size (catalog or custom_vm_sizes)")] = "medium",
 ) -> None:
     """How many more tenant VMs of a size fit per compute cluster with every N+k promise kept."""
+    from planner.cli_print import print_headroom
     from planner.headroom import headroom as compute_headroom
-    from planner.headroom import print_headroom, vm_size
+    from planner.headroom import vm_size
 
     data = read_json(design)
     chosen = vm_size(data, size)
@@ -214,7 +216,8 @@ def diff(
     every: Annotated[bool, typer.Option("--all", help="List every change, not the first 20 of each kind")] = False,
 ) -> None:
     """What changed between two designs: hosts, VMs moved, role counts, cost; exit 1 when they differ."""
-    from planner.diff import diff_designs, print_diff
+    from planner.cli_print import print_diff
+    from planner.diff import diff_designs
 
     result = diff_designs(read_json(old), read_json(new), str(old), str(new))
     print_diff(result, out, str(old), str(new), every)
@@ -231,7 +234,7 @@ def bom(
 ) -> None:
     """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
     from planner.output import beside_name, write_files
-    from planner.render.licences import licensing
+    from planner.licensing import licensing
     from planner.render.workbook import requirements_of, workbook
 
     loaded = load_design(design)

@@ -9,14 +9,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rich.console import Console
-from rich.table import Table
-
 from planner.errors import InputError
 from planner.validate import DesignIndex, index_design
 
 SUMMARISED = {"clusters", "hosts", "vms", "cost"}
-MAX_ROWS = 20  # rows per list unless all are asked for
 
 
 @dataclass
@@ -100,69 +96,3 @@ def diff_designs(old: dict, new: dict, old_label: str = "OLD", new_label: str = 
 
 def _canon(value: object) -> str:
     return json.dumps(value, sort_keys=True, default=str)
-
-
-def _money(x: float) -> str:
-    return f"{x:,.0f}"
-
-
-def print_diff(d: DesignDiff, console: Console, old_label: str, new_label: str, every: bool = False) -> None:
-    """A summary table, then the hosts, VMs and role counts that changed (lists cut at MAX_ROWS
-    rows unless `every`)."""
-    limit = None if every else MAX_ROWS
-    if d.empty:
-        console.print(f"No differences: {old_label} and {new_label} describe the same design.")
-        return
-    table = Table(title=f"{old_label} -> {new_label}")
-    for col in ("", "old", "new", "change"):
-        table.add_column(col, justify="left" if not col else "right")
-    delta = d.cost[1] - d.cost[0]
-    pct = f" ({delta / d.cost[0]:+.1%})" if d.cost[0] else ""
-    table.add_row("hosts", str(d.host_count[0]), str(d.host_count[1]), f"{d.host_count[1] - d.host_count[0]:+d}")
-    table.add_row("VMs", str(d.vm_count[0]), str(d.vm_count[1]), f"{d.vm_count[1] - d.vm_count[0]:+d}")
-    table.add_row("hardware cost", _money(d.cost[0]), _money(d.cost[1]), f"{delta:+,.0f}{pct}")
-    console.print(table)
-    if d.clusters_added or d.clusters_removed:
-        console.print(f"Clusters added: {', '.join(d.clusters_added) or '-'}; removed: "
-                      f"{', '.join(d.clusters_removed) or '-'}")
-    if d.hosts_added or d.hosts_removed:
-        t = Table(title="Hosts added and removed")
-        for col in ("", "host", "cluster", "model", "fault domain", "price"):
-            t.add_column(col, justify="right" if col == "price" else "left")
-        for sign, hosts in (("+", d.hosts_added), ("-", d.hosts_removed)):
-            for h in hosts:
-                t.add_row(sign, h["name"], h["cluster"], str(h.get("model", "")), h["fault_domain"],
-                          _money(h.get("price") or 0))
-        console.print(t)
-    _rows(console, "Clusters changed", ("cluster", "change"), d.clusters_changed, limit)
-    _rows(console, "Hosts changed", ("host", "change"), d.hosts_changed, limit)
-    if d.roles:
-        t = Table(title="VMs per role")
-        for col in ("role", "old", "new", "change"):
-            t.add_column(col, justify="left" if col == "role" else "right")
-        for role, a, b in d.roles:
-            t.add_row(role, str(a), str(b), f"{b - a:+d}")
-        console.print(t)
-    _rows(console, "VMs moved", ("VM", "role", "from", "to"), d.vms_moved, limit)
-    _rows(console, "VMs added", ("VM", "role", "host"),
-          [(v["name"], str(v.get("role", "")), v["host"]) for v in d.vms_added], limit)
-    _rows(console, "VMs removed", ("VM", "role", "host"),
-          [(v["name"], str(v.get("role", "")), v["host"]) for v in d.vms_removed], limit)
-    _rows(console, "VMs resized", ("VM", "change"), d.vms_resized, limit)
-    if d.other:
-        console.print(f"Other sections that differ: {', '.join(d.other)}")
-    console.print(f"DIFFERENT: {len(d.hosts_added)} host(s) added, {len(d.hosts_removed)} removed, "
-                  f"{len(d.vms_moved)} VM(s) moved, cost {delta:+,.0f}")
-
-
-def _rows(console: Console, title: str, columns: tuple[str, ...], rows: list[tuple], limit: int | None) -> None:
-    if not rows:
-        return
-    t = Table(title=f"{title} ({len(rows)})")
-    for col in columns:
-        t.add_column(col)
-    for row in rows[:limit]:
-        t.add_row(*row)
-    console.print(t)
-    if limit is not None and len(rows) > limit:
-        console.print(f"  ... and {len(rows) - limit} more (--all lists every one)")

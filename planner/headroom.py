@@ -12,11 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from rich.console import Console
-from rich.table import Table
-
 from planner.errors import InputError
-from planner.terminal import styled
 from planner.validate import EPS, DesignIndex, check_scenario, cluster_scenarios, index_design
 from planner.whatif import usable_index
 
@@ -215,23 +211,3 @@ def _room(design: dict, idx: DesignIndex, cluster: str, size: Size) -> Room:
     tenant = sum(1 for h in hosts for vm in idx.vms_on[h] if str(vm.get("role", "")).startswith("tenant"))
     promise = f"N+{c['failures_tolerated']}" + (" +rack" if c.get("fault_domain_tolerance") else "")
     return Room(cluster, len(hosts), promise, tenant, fits, kind, stops, placed, util[0], util[1])
-
-
-def print_headroom(size: Size, rooms: list[Room], console: Console) -> None:
-    """One row per compute cluster: how many more fit, the utilisation after, and what stops one more."""
-    table = Table(title=f"Headroom for {size.name} VMs ({size.vcpu:g} vCPU, {size.memory_gb:g} GB memory, "
-                        f"{size.storage_gb:g} GB storage), every promise kept")
-    for col in ("cluster", "hosts", "promise", "tenant VMs", "more fit", "vCPU now -> after",
-                "memory now -> after", "stopped by"):
-        table.add_column(col, justify="right" if col in ("hosts", "tenant VMs", "more fit") else "left")
-    for r in rooms:
-        table.add_row(r.cluster, str(r.hosts), r.promise, str(r.tenant_vms), styled(str(r.fits), "bold"),
-                      f"{r.vcpu[0]:.0%} -> {r.vcpu[1]:.0%}", f"{r.memory[0]:.0%} -> {r.memory[1]:.0%}", r.stopped_by)
-    console.print(table)
-    for r in rooms:
-        console.print(f"  {r.cluster}: one more does not fit: {r.stops}")
-    if not rooms:
-        console.print("The design has no compute cluster.")
-    elif len(rooms) > 1:
-        console.print(f"In all: {sum(r.fits for r in rooms)} more (each cluster counted on its own; "
-                      f"the stamp limits apply to their sum)")

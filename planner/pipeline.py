@@ -10,7 +10,7 @@ from planner.model.design import Design
 from planner.model.requirements import Requirements
 from planner.plan import plan
 from planner.render import render_all
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 from planner.validate import Finding, Verdict, validate_design
 
 

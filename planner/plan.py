@@ -10,7 +10,7 @@ from planner.model.design import (Assumption, Design, FailoverPlan, Host, SolveR
 from planner.model.requirements import Requirements
 from planner.sizing import Sizing, size_design
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 from planner.solve.problem import MB_PER_GB, host_type
 
 Progress = Callable[[str], None]

@@ -1,7 +1,8 @@
 """Solver-agnostic checker: proves a stampplan design sound from ``design.json`` alone.
 
 Written from the public contract (``design-format.md``) only, and importing nothing but
-the standard library, so that a reviewer need not trust the solver. Rules (``Finding.rule``):
+the standard library (and validate_search.py, its restart search), so that a reviewer need not
+trust the solver. Rules (``Finding.rule``):
 
   format, unique-names, reference   the file is well formed and self-consistent
   host-capacity, host-storage       no host carries more than it may
@@ -19,10 +20,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from planner.validate_search import EPS, INF, UNDECIDED, add, find_restart_packing, restart_search, vm_demand
+
 FORMAT = "stampplan.design/1"
-UNDECIDED = "undecided"
-EPS = 1e-6                 # tolerance on sums of fractional sizes
-INF = math.inf
 # The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the
 # standard library: a name never starts like a spreadsheet formula nor holds markup or control characters.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -165,14 +165,6 @@ class DesignIndex:
         return self.free[host]
 
 
-def _demand(vm: dict) -> tuple:
-    return vm["vcpu"], vm["memory_gb"], vm.get("storage_gb") or 0
-
-
-def _add(a, b) -> tuple:
-    return tuple(x + y for x, y in zip(a, b))
-
-
 def index_design(design) -> tuple[DesignIndex, list[Finding]]:
     """Rules "format", "unique-names" and "reference"; returns the index and the findings."""
     entries, findings = check_format(design)
@@ -191,7 +183,7 @@ def index_design(design) -> tuple[DesignIndex, list[Finding]]:
     for vm in entries["vms"]:
         if vm["host"] in idx.hosts:
             idx.vms_on[vm["host"]].append(vm)
-            idx.load[vm["host"]] = _add(idx.load[vm["host"]], _demand(vm))
+            idx.load[vm["host"]] = add(idx.load[vm["host"]], vm_demand(vm))
     return idx, findings + check_references(entries, idx)
 
 
@@ -221,7 +213,7 @@ def _excess(idx: DesignIndex, host: str, extra=(0, 0, 0)) -> list[tuple[int, str
     """The dimensions (0 vcpu, 1 memory, 2 storage) in which the host's VMs plus `extra`
     exceed its capacity, each with a text such as "vCPU 70 > capacity 64"."""
     out = []
-    for d, (cap, used) in enumerate(zip(idx.capacity(host), _add(idx.load[host], extra))):
+    for d, (cap, used) in enumerate(zip(idx.capacity(host), add(idx.load[host], extra))):
         if used > cap + EPS:
             label, unit, what = _DIMS[d]
             out.append((d, f"{label} {_fmt(used)}{unit} > {what} {_fmt(cap)}{unit}"))
@@ -318,7 +310,7 @@ def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict)
         if vm in affected and target not in survivors:
             problems.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
         elif vm in affected:
-            added[target] = _add(added[target], _demand(affected[vm]))
+            added[target] = add(added[target], vm_demand(affected[vm]))
     problems += [f"overloads {host} ({text})" for host in sorted(added) for _, text in _excess(idx, host, added[host])]
     return problems
 
@@ -342,7 +334,7 @@ def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None
         return ScenarioResult("undecided", None, Finding("failover", subject, f"the restart search for {len(affected)} "
                                                          f"VM(s) gave up after {node_limit} search nodes"), nodes)
     if packing is None:
-        need = [sum(_demand(vm)[d] for vm in affected) for d in (0, 1)]
+        need = [sum(vm_demand(vm)[d] for vm in affected) for d in (0, 1)]
         free = [sum(max(0, r[d]) for r in residual.values()) for d in (0, 1)]
         return ScenarioResult("violation", None, Finding(
             "failover", subject, f"no packing restarts the {len(affected)} VM(s) of the failed hosts (vCPU {_fmt(need[0])}, "
@@ -400,63 +392,3 @@ def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdic
     verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx) + check_anti_affinity(idx))
     check_failover(idx, verdict, search_node_limit)
     return verdict
-
-
-# --------------------------------------------------------- restart search ----
-
-def _fits(demand, free) -> bool:
-    return all(x <= f + EPS for x, f in zip(demand, free))
-
-
-def find_restart_packing(vms: list[dict], residual: dict[str, tuple], *, node_limit: int = 200_000):
-    """:func:`restart_search`'s packing alone."""
-    return restart_search(vms, residual, node_limit)[0]
-
-
-def restart_search(vms: list[dict], residual: dict[str, tuple], node_limit: int) -> tuple:
-    """Exhaustive restart search: place each VM (name, vcpu, memory_gb[, storage_gb]) on one host
-    whose residual (vcpu, memory[, storage]) still fits it; a host without a storage figure has
-    unlimited storage. Returns ({vm: host}, None when PROVEN impossible, or UNDECIDED once
-    `node_limit` placements have been tried; and the placements tried). Deterministic depth-first search: VMs by decreasing
-    normalised size, hosts by name; prunes when remaining demand exceeds total free capacity,
-    skips hosts whose free capacity equals one already tried at this depth, and places identical
-    consecutive VMs on non-decreasing hosts (both only drop symmetric copies of a branch)."""
-    hosts = sorted(residual)
-    free = [tuple(residual[h]) + (INF,) * (3 - len(residual[h])) for h in hosts]
-    total = tuple(sum(max(0, f[d]) for f in free) for d in range(3))
-
-    def size(demand):
-        return max([x / t for x, t in zip(demand, total) if 0 < t < INF] + [0])
-
-    items = sorted(((str(vm["name"]), _demand(vm)) for vm in vms), key=lambda it: (-size(it[1]), it[1], it[0]))
-    n = len(items)
-    need = [(0, 0, 0)] * (n + 1)  # need[i]: total demand of items i..n-1
-    for i in range(n - 1, -1, -1):
-        need[i] = _add(need[i + 1], items[i][1])
-    placed, saved, tried = [-1] * n, [None] * n, [set() for _ in range(n)]
-    nodes, i, start = 0, 0, 0
-    while i < n:
-        demand, choice = items[i][1], None
-        if all(x <= t + EPS for x, t in zip(need[i], total)):
-            choice = next((c for c in range(start, len(hosts))
-                           if free[c] not in tried[i] and _fits(demand, free[c])), None)
-        if choice is None:  # no host left for item i: backtrack
-            if i == 0:
-                return None, nodes
-            i -= 1
-            free[placed[i]], total = saved[i]
-            start = placed[i] + 1
-            continue
-        if nodes >= node_limit:
-            return UNDECIDED, nodes
-        nodes += 1
-        tried[i].add(free[choice])
-        saved[i] = (free[choice], total)
-        free[choice] = tuple(f - x for f, x in zip(free[choice], demand))
-        total = tuple(t - x for t, x in zip(total, demand))
-        placed[i] = choice
-        i += 1
-        if i < n:
-            tried[i].clear()
-            start = choice if items[i][1] == demand else 0
-    return {name: hosts[placed[j]] for j, (name, _) in enumerate(items)}, nodes

@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rich.console import Console
-from rich.table import Table
-
 from planner.errors import InputError
-from planner.terminal import styled
 from planner.validate import (EPS, UNDECIDED, DesignIndex, check_scenario, find_restart_packing,
                               index_design)
 
 PARTIAL_NODE_LIMIT = 20_000  # per step when naming the VMs that cannot restart
-MAX_ROWS = 40  # more moves than this are summarised per (from, to) unless details are asked for
 
 
 @dataclass
@@ -248,72 +243,3 @@ def _usage(before: DesignIndex, after: DesignIndex, result: WhatIf) -> list[Usag
                               (before.load[host][1], now[1] + extra[1], cap[1]),
                               (len(before.vms_on[host]), len(after.vms_on[host]) + count.get(host, 0))))
     return rows
-
-
-# ------------------------------------------------------------------ output ----
-
-def _pct(used: float, cap: float) -> str:
-    return f"{used / cap:.0%}" if cap else "-"
-
-
-def _moves_table(title: str, moves: list[Move], details: bool) -> Table:
-    """Every VM when few (or asked), else one row per (from, to) pair with the stranded VMs listed."""
-    table = Table(title=title)
-    if details or len(moves) <= MAX_ROWS:
-        for col in ("VM", "role", "vCPU", "memory GB", "from", "to", "by"):
-            table.add_column(col, justify="right" if col in ("vCPU", "memory GB") else "left")
-        for m in moves:
-            table.add_row(m.vm, m.role, f"{m.vcpu:g}", f"{m.memory_gb:g}", m.source,
-                          m.to or styled("cannot restart", "red"), m.via)
-        return table
-    for col in ("from", "to", "VMs", "vCPU", "memory GB", "by"):
-        table.add_column(col, justify="right" if col in ("VMs", "vCPU", "memory GB") else "left")
-    groups: dict[tuple, list[Move]] = {}
-    for m in moves:
-        groups.setdefault((m.source, m.to or "", m.via), []).append(m)
-    for (source, to, via), ms in sorted(groups.items()):
-        table.add_row(source, to or styled("cannot restart", "red"), str(len(ms)),
-                      f"{sum(m.vcpu for m in ms):g}", f"{sum(m.memory_gb for m in ms):g}", via)
-    return table
-
-
-def print_whatif(r: WhatIf, console: Console, details: bool = False) -> None:
-    """Drain moves, restarts per cluster, survivors' utilisation and the verdict, as tables."""
-    if r.rack:
-        also = f" and {', '.join(r.named)} {'fails' if len(r.named) == 1 else 'fail'}" if r.named else ""
-        console.print(f"What if {r.rack} is lost ({r.rack_hosts} hosts){also}"
-                      + (f", with {r.drained} drained first" if r.drained else "") + "?")
-    elif r.failed:
-        console.print(f"What if {', '.join(r.failed)} {'fails' if len(r.failed) == 1 else 'fail'}"
-                      + (f", with {r.drained} drained first" if r.drained else "") + "?")
-    else:
-        console.print(f"What if {r.drained} is drained for maintenance?")
-    if r.drained:
-        console.print(_moves_table(f"Drain {r.drained} (maintenance)", r.drain, details))
-        if r.drain_problem:
-            console.print(styled("cannot drain:", "red", r.drain_problem))
-    for c in r.clusters:
-        console.print(_moves_table(f"{c.cluster}: {', '.join(c.failed)} down", c.moves, details))
-        if c.note:
-            console.print(f"  {c.cluster}: {c.note}")
-    if r.usage:
-        table = Table(title="Surviving hosts")
-        for col in ("host", "cluster", "VMs", "vCPU before", "vCPU after", "memory before", "memory after"):
-            table.add_column(col, justify="left" if col in ("host", "cluster") else "right")
-        for u in r.usage:
-            table.add_row(u.host, u.cluster, f"{u.vms[0]} -> {u.vms[1]}", _pct(u.vcpu[0], u.vcpu[2]),
-                          _pct(u.vcpu[1], u.vcpu[2]), _pct(u.memory[0], u.memory[2]), _pct(u.memory[1], u.memory[2]))
-        console.print(table)
-    stranded = [m.vm for c in r.clusters for m in c.moves if m.to is None]
-    if r.survived and not r.failed:
-        console.print(f"DRAINS: every VM of {r.drained} moves to another host of its cluster")
-    elif r.survived:
-        console.print(f"SURVIVES: every affected VM restarts ({sum(len(c.moves) for c in r.clusters)} restarted"
-                      + (f", with {r.drained} drained)" if r.drained else ")"))
-    elif r.drain_problem:
-        console.print(f"DOES NOT SURVIVE: {r.drained} cannot be drained")
-    else:
-        undecided = [c.cluster for c in r.clusters if c.status == "undecided"]
-        shown = f": {', '.join(stranded[:10])}" + (" ..." if len(stranded) > 10 else "") if stranded else ""
-        console.print(f"DOES NOT SURVIVE: {len(stranded)} VM(s) cannot restart{shown}"
-                      + (f" (the restart search gave up in {', '.join(undecided)})" if undecided else ""))

@@ -16,7 +16,7 @@ from planner.cli import app
 from planner.errors import Infeasible, InputError
 from planner.model.load import parse_requirements
 from planner.plan import plan
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 from planner.validate import validate_design
 
 from conftest import ROOT

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.bench.cloudbalancing import best_bound, load
-from planner.solve.bounds import cover_bound, host_lower_bound, l1_bound, l2_bound, lp_cover_bound
+from bench.cloudbalancing.bounds import cover_bound, lp_cover_bound
+from bench.cloudbalancing.dataset import best_bound, load
+from planner.solve.bounds import host_lower_bound, l1_bound, l2_bound
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.tenant import solve_tenant
 

@@ -6,29 +6,21 @@ import io
 import json
 import re
 from functools import cache
-from importlib import resources
 
 import pytest
-from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from planner.catalog import load_catalog
+from planner.catalog import load_catalog, read_yaml as catalog_yaml
 from planner.cli import app
 from planner.model.design import Design
 from planner.render import RENDERERS
 from planner.render.checklist import COLUMNS, artifacts, decision_rows, rows
-from planner.render.checklist_steps import build_steps
+from planner.render.checklist.steps import build_steps
 
 from conftest import ROOT
 
 PROFILES = ("poc", "small", "medium", "service-provider", "multi-stamp")
 CMDLET = re.compile(r"\b([A-Z][a-z]+-[A-Z][A-Za-z0-9]+)\b")
-
-
-@cache
-def catalog_yaml(name: str):
-    text = resources.files("planner.catalog").joinpath(name).read_text(encoding="utf-8")
-    return YAML(typ="safe", pure=True).load(text)
 
 
 @cache

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.bench.cloudbalancing import best_bound, format_score, instances, load, score
-from planner.solve.mixed import ffd, solve_mixed
+from bench.cloudbalancing.dataset import best_bound, format_score, instances, load, score
+from bench.cloudbalancing.mixed import ffd, solve_mixed
 
 from conftest import cloudbalancing
 

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.errors import MissingProgram
 from planner.model.design import Design
-from planner.render import diagram, diagram_dot, render_all
+from planner.render import diagram, render_all
+from planner.render.diagram import dot as diagram_dot
 from planner.render.design_index import is_tenant
 from planner.render.theme import NETWORKS, ROLES, role_label
 

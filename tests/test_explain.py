@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.errors import Infeasible
 from planner.plan import plan
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 
 from helpers import requirements
 

@@ -16,7 +16,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from conftest import ROOT
-from planner.solve.exact import run_solver
+from planner.solve.runner import run_solver
 
 CLI = [sys.executable, "-c", "from planner.cli import main; main()"]
 

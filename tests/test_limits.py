@@ -13,7 +13,7 @@ import pytest
 from planner.errors import InputError
 from planner.model.load import MAX_NODES, MAX_PROBLEMS, load_requirements, parse_requirements
 from planner.plan import plan
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 from planner.solve.problem import MAX_RESTARTS
 
 from conftest import ROOT

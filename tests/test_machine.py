@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from planner import machine
 from planner.check import check_profile
-from planner.render import diagram_dot
-from planner.solve.exact import SolverSettings
+from planner.render import machine
+from planner.render.diagram import dot as diagram_dot
+from planner.settings import SolverSettings
 
 from conftest import ROOT
 

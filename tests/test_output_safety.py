@@ -188,7 +188,7 @@ HANG = 'sleep 60 & echo $! > "$(dirname "$0")/child"; wait'
 
 def test_a_hung_dot_is_killed_with_its_children_at_the_timeout(tmp_path, monkeypatch):
     from planner.errors import InputError
-    from planner.render import diagram_dot
+    from planner.render.diagram import dot as diagram_dot
 
     folder = fake_dot(tmp_path, monkeypatch, HANG)
     monkeypatch.setattr(diagram_dot, "DOT_TIMEOUT", 0.5)
@@ -199,7 +199,7 @@ def test_a_hung_dot_is_killed_with_its_children_at_the_timeout(tmp_path, monkeyp
 
 
 def test_ctrl_c_kills_a_hung_dot(tmp_path, monkeypatch):
-    from planner.render import diagram_dot
+    from planner.render.diagram import dot as diagram_dot
 
     folder = fake_dot(tmp_path, monkeypatch, HANG)
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))

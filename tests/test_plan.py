@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from planner.conformance import check_requirements
 from planner.errors import Infeasible
 from planner.plan import plan
-from planner.solve.exact import SolverSettings
+from planner.settings import SolverSettings
 from planner.validate import validate_design
 
 from helpers import requirements

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from planner.model.design import Design
-from planner.render import diagram_dot, report
+from planner.render import report
+from planner.render.diagram import dot as diagram_dot
 from planner.render.design_index import is_tenant
 
 from conftest import ROOT

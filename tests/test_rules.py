@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
-from planner.solve.exact import SolverSettings, solve_exact
+from planner.solve.exact import solve_exact
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.validate import validate_design

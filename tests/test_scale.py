@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from planner.plan import plan
 from planner.solve.backup import place_backup
+from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
-from planner.solve.exact import SolverSettings, solve_exact
+from planner.solve.exact import solve_exact
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.tenant import _classes, _solve_count, check, solve_tenant
 from planner.validate import validate_design

@@ -22,7 +22,7 @@ from planner.errors import InputError
 from planner.ipplan import ip_plan
 from planner.model.design import Design
 from planner.render import RENDERERS
-from planner.render.licences import catalog, host_units, licensing, sql_host_packs, sql_vm_packs
+from planner.licensing import catalog, host_units, licensing, sql_host_packs, sql_vm_packs
 from planner.render.workbook import ORDER, artifacts, requirements_of, workbook
 
 from conftest import ROOT

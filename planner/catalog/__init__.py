@@ -1,7 +1,8 @@
 """The catalog: product limits, role definitions, VM sizes and defaults, each with its source.
 
 Figures live in the YAML files beside this module; code reads them only through
-`load_catalog()`, so every figure a design uses can be listed with its source.
+`load_catalog()` (and the other loaders, through `read_yaml`), so every figure a design uses
+can be listed with its source.
 """
 from __future__ import annotations
 
@@ -84,7 +85,9 @@ class Catalog(BaseModel):
         return by_version.get(version) or by_version["any"]
 
 
-def _read(name: str) -> Any:
+@cache
+def read_yaml(name: str) -> Any:
+    """The parsed content of catalog file `name` (cached: callers must not modify it)."""
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return YAML(typ="safe", pure=True).load(text)
 
@@ -92,11 +95,11 @@ def _read(name: str) -> Any:
 @cache
 def load_catalog() -> Catalog:
     """Load and check the bundled catalog (cached)."""
-    roles = {name: RoleSpec(name=name, **spec) for name, spec in _read("roles.yaml").items()}
+    roles = {name: RoleSpec(name=name, **spec) for name, spec in read_yaml("roles.yaml").items()}
     limits = {
         key: {ver: Figure(key=f"{key}[{ver}]", **fig) for ver, fig in per_version.items()}
-        for key, per_version in _read("limits.yaml").items()
+        for key, per_version in read_yaml("limits.yaml").items()
     }
-    defaults = {key: Figure(key=key, **fig) for key, fig in _read("defaults.yaml").items()}
-    sizes = {name: VmSize(**spec) for name, spec in _read("sizes.yaml").items()}
+    defaults = {key: Figure(key=key, **fig) for key, fig in read_yaml("defaults.yaml").items()}
+    sizes = {name: VmSize(**spec) for name, spec in read_yaml("sizes.yaml").items()}
     return Catalog(roles=roles, sizes=sizes, limits=limits, defaults=defaults)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FONT = "Helvetica,Arial,sans-serif"  # the name in the DOT, SVG and report CSS: viewers pick their own
-# The font `dot` measures and draws FONT with, whatever fontconfig would prefer (planner/machine.py pins it):
+# The font `dot` measures and draws FONT with, whatever fontconfig would prefer (planner/render/machine.py pins it):
 # Liberation Sans of Debian's fonts-liberation2 (bin/setup installs it), Helvetica's metrics.
 FONT_DRAWN = "Liberation Sans"
 INK = "#111827"  # text on role and network colours, in both themes

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from planner.errors import Infeasible, InputError, TimeLimitReached
 from planner.model.design import Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
+from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
-from planner.solve.exact import SolverSettings, solve_exact
+from planner.solve.exact import solve_exact
 from planner.solve.explain import explain
 from planner.solve.heuristic import Placement, smallest_placement
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, TooManyScenarios, host_type, item_of

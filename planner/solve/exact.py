@@ -1,27 +1,19 @@
 """Solve one management or edge cluster exactly with CP-SAT (configuration, no rules here)."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.settings import SolverSettings
 from planner.solve import rules
 from planner.solve.rules import Vars
 from planner.solve.heuristic import Placement
 from planner.solve.problem import ClusterProblem
+from planner.solve.runner import run_solver
 
 MAX_MODEL_VARIABLES = 3_000_000
-
-
-@dataclass
-class SolverSettings:
-    """Deterministic CP-SAT settings: fixed seed and workers, deterministic time limit."""
-
-    time_limit: float = 30.0  # deterministic seconds per cluster and host model
-    workers: int = 8
-    seed: int = 20141015
 
 
 @dataclass
@@ -77,36 +69,6 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
                          for v, it in enumerate(p.items) if host_of[it.name] in down}
     placement = Placement(n=n, host_of=host_of, restarts=plans)
     return ExactResult(status, placement, int(solver.best_objective_bound), solver.deterministic_time)
-
-
-def run_solver(m: cp_model.CpModel, time_limit: float, workers: int, seed: int,
-               callback: cp_model.CpSolverSolutionCallback | None = None,
-               interleave: bool = True) -> tuple[cp_model.CpSolver, int]:
-    """Solve `m` deterministically (fixed seed and workers, interleaved search, deterministic time
-    limit) and interruptibly; every CP-SAT run of the planner goes through here."""
-    solver = cp_model.CpSolver()
-    prm = solver.parameters
-    prm.num_workers = workers
-    prm.interleave_search = interleave
-    prm.random_seed = seed
-    prm.max_deterministic_time = time_limit
-    prm.catch_sigint_signal = False
-    return solver, _interruptible_solve(solver, m, callback)
-
-
-def _interruptible_solve(solver: cp_model.CpSolver, m: cp_model.CpModel, callback) -> int:
-    """Solve in a worker thread so Ctrl-C stops the search at once and raises KeyboardInterrupt."""
-    result: list[int] = []
-    worker = threading.Thread(target=lambda: result.append(solver.solve(m, callback)), daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.1)
-    except KeyboardInterrupt:
-        solver.stop_search()
-        worker.join()
-        raise
-    return result[0]
 
 
 def _add_hint(m: cp_model.CpModel, p: ClusterProblem, hint: Placement, used: list, x: Vars,

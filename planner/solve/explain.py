@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from planner.model.design import Cluster
 from planner.model.requirements import Requirements
 from planner.solve.bounds import host_lower_bound
-from planner.solve.exact import run_solver
+from planner.solve.runner import run_solver
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
 

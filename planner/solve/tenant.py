@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from planner.solve.backup import applies, place_backup
-from planner.solve.exact import run_solver
+from planner.solve.runner import run_solver
 from planner.solve.heuristic import Placement, place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import graphviz
 
 from planner.render.design_index import Facts, count, natural
-from planner.render.diagram_dot import frame, heading, new_graph
-from planner.render.diagram_html import esc, legend, note
-from planner.render.logical_boxes import cluster_box, clusters_table, role_box
+from planner.render.diagram.dot import frame, heading, new_graph
+from planner.render.diagram.labels import esc, legend, note
+from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box
 from planner.render.theme import EDGES, Scale, Theme, role_colour, role_label, role_order
 
 # Who talks to whom: (from, to, kind). Ends are role ids or the pseudo-nodes below; a flow is

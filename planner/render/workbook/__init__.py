@@ -8,12 +8,12 @@ from planner.errors import InputError
 from planner.model.design import Design
 from planner.model.load import format_validation_error
 from planner.model.requirements import Requirements
-from planner.render.bom_costs import licences_sheet, summary_sheet
-from planner.render.bom_failover import failover_sheets
-from planner.render.bom_inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
+from planner.licensing import licensing
 from planner.render.cells import defused
-from planner.render.licences import licensing
-from planner.render.xlsx import write_workbook
+from planner.render.workbook.costs import licences_sheet, summary_sheet
+from planner.render.workbook.failover import failover_sheets
+from planner.render.workbook.inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
+from planner.render.workbook.xlsx import write_workbook
 
 ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Failover", "Failover hosts", "Assumptions")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from planner.render.design_index import Facts, count, is_tenant, share
-from planner.render.diagram_html import bar, blank, chip, esc, grid
+from planner.render.diagram.labels import bar, blank, chip, esc, grid
 from planner.render.theme import Scale, Theme, role_colour, role_label, role_order
 
 CHIP = {False: 84, True: 108}     # width of a VM cell (points), page or slide

@@ -1,4 +1,4 @@
-"""Large-neighbourhood search for the mixed-machine placement (planner/solve/mixed.py).
+"""Large-neighbourhood search for the mixed-machine placement (mixed.py).
 
 Each step frees the items of a few used machines and re-places them exactly with CP-SAT on
 those machines plus a few unused efficient ones:
@@ -13,14 +13,10 @@ a deterministic time limit per step.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from planner.solve.exact import run_solver
-
-if TYPE_CHECKING:
-    from planner.solve.mixed import MixedProblem
+from bench.cloudbalancing.problem import MixedProblem
+from planner.solve.runner import run_solver
 
 STEP_TIME = 0.05  # deterministic seconds per step
 PARTNERS = 3

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.render.bom_inventory import Book
-from planner.render.xlsx import GB, INT, PCT, Col, Sheet
+from planner.render.workbook.inventory import Book
+from planner.render.workbook.xlsx import GB, INT, PCT, Col, Sheet
 
 
 def _load(book: Book) -> dict[str, list[float]]:

@@ -12,7 +12,7 @@ from planner.errors import InputError
 from planner.ipplan import HOST_NICS, Address, ip_plan
 from planner.model.design import Design, Vm
 from planner.model.requirements import Requirements
-from planner.render.checklist_graph import BuildCatalog
+from planner.render.checklist.graph import BuildCatalog
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 WAP_NAMESPACES = ("wap-admin-portal", "wap-tenant-portal", "wap-admin-auth", "wap-tenant-auth")

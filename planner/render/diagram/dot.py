@@ -12,8 +12,8 @@ from pathlib import Path
 import graphviz
 
 from planner.errors import InputError, MissingProgram
-from planner.machine import dot_env
-from planner.render.diagram_html import esc
+from planner.render.diagram.labels import esc
+from planner.render.machine import dot_env
 from planner.render.theme import FONT, Scale, Theme
 
 INSTALL_HINT = "Graphviz `dot` is not installed, so no diagrams were drawn: install it with `apt-get install graphviz`"

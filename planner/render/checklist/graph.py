@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from ruamel.yaml import YAML
+
+from planner.catalog import read_yaml
 
 Condition = dict[str, object]
 VERB_NOUN = re.compile(r"(?<![\w$.\\'\"-])([A-Z][a-z]+-[A-Z][A-Za-z0-9]*\*?)")
@@ -106,17 +106,12 @@ def cmdlets_in(command: str) -> list[str]:
     return [tok for tok in VERB_NOUN.findall(command) if not tok.endswith("*")]
 
 
-def _read(name: str) -> object:
-    text = resources.files("planner.catalog").joinpath(name).read_text(encoding="utf-8")
-    return YAML(typ="safe", pure=True).load(text)
-
-
 @cache
 def load_build_catalog() -> BuildCatalog:
     """Load build_tasks.yaml, cmdlets.yaml and pitfalls.yaml; ValueError on any inconsistency."""
-    graph = _read("build_tasks.yaml")
-    pitfalls = {key: Pitfall(id=key, **value) for key, value in _read("pitfalls.yaml").items()}
-    catalog = BuildCatalog(**graph, modules=_read("cmdlets.yaml"), pitfalls=pitfalls)
+    graph = read_yaml("build_tasks.yaml")
+    pitfalls = {key: Pitfall(id=key, **value) for key, value in read_yaml("pitfalls.yaml").items()}
+    catalog = BuildCatalog(**graph, modules=read_yaml("cmdlets.yaml"), pitfalls=pitfalls)
     _check(catalog)
     return catalog
 

@@ -1,9 +1,9 @@
 """Licences and Summary sheets: editable prices, licence counts as formulas, live totals."""
 from __future__ import annotations
 
-from planner.render.bom_inventory import Book
-from planner.render.licences import host_units_formula, sql_host_packs_formula, sql_vm_packs_formula
-from planner.render.xlsx import GB, INT, MONEY, PCT, PRICE, Col, Sheet, Styled, Table
+from planner.render.workbook.inventory import Book
+from planner.licensing import host_units_formula, sql_host_packs_formula, sql_vm_packs_formula
+from planner.render.workbook.xlsx import GB, INT, MONEY, PCT, PRICE, Col, Sheet, Styled, Table
 
 SQL_KEYS = ("sql_enterprise_2core", "sql_standard_2core")
 

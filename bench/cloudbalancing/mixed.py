@@ -12,7 +12,7 @@ placement over mixed host models.
    Left-over items go best-fit into the room left, else onto the cheapest unused machine
    that holds them, which is then filled the same way. Two margins are tried, and
    first-fit decreasing (`ffd`) as a safeguard; the cheapest wins.
-3. Improvement: large-neighbourhood search with CP-SAT (planner/solve/mixed_lns.py) for
+3. Improvement: large-neighbourhood search with CP-SAT (lns.py) for
    machines / 4 steps, at least 100 and at most 1000; the CP-SAT assignment model instead
    when items x machines is small.
 
@@ -20,21 +20,13 @@ Every step is deterministic: fixed seeds, one CP-SAT worker, deterministic time 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import le, mul, sub
 
 import numpy as np
 
-from planner.solve.exact import run_solver
-from planner.solve.mixed_lns import lns
-
-
-@dataclass(frozen=True)
-class MixedProblem:
-    caps: np.ndarray  # machines x resources
-    costs: np.ndarray  # machines
-    demands: np.ndarray  # items x resources
-
+from bench.cloudbalancing.lns import lns
+from bench.cloudbalancing.problem import MixedProblem
+from planner.solve.runner import run_solver
 
 EXACT_MAX_PAIRS = 5_000  # items x machines for the CP-SAT assignment model
 MARGINS = (0.01, 0.02)  # extra capacity asked of the LP machine set, one construction each

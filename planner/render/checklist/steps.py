@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from planner.model.design import Design
-from planner.render.checklist_graph import BuildCatalog, Pitfall, Task, cmdlets_in, load_build_catalog, task_order
-from planner.render.checklist_view import DesignView, Scope, fill, join
+from planner.render.checklist.graph import BuildCatalog, Pitfall, Task, cmdlets_in, load_build_catalog, task_order
+from planner.render.checklist.view import DesignView, Scope, fill, join
 
 
 @dataclass(frozen=True)

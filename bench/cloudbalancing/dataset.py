@@ -2,7 +2,7 @@
 
 Format and scoring: ../shared/datasets/cloudbalancing/README.md (sections 3 and 4).
 A loader only: it adapts an instance to the planner's mixed-machine placement input
-(planner/solve/mixed.py) and scores an assignment; no solving here.
+(mixed.py) and scores an assignment; no solving here.
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.solve.bounds import cover_bound, lp_cover_bound
-from planner.solve.mixed import MixedProblem
+from bench.cloudbalancing.bounds import cover_bound, lp_cover_bound
+from bench.cloudbalancing.problem import MixedProblem
 
 DATASET = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "cloudbalancing"  # ../shared beside the clone
 RESOURCES = (("cpuPower", "requiredCpuPower"), ("memory", "requiredMemory"),

@@ -10,16 +10,16 @@ from importlib import import_module
 from planner.errors import InputError
 from planner.model.design import Design
 from planner.render.design_index import index
-from planner.render.diagram_dot import FORMATS, READABLE, SLIDE_DPI, dot_program, fit_slide, render, slide_scale
+from planner.render.diagram.dot import FORMATS, READABLE, SLIDE_DPI, dot_program, fit_slide, render, slide_scale
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
-VIEWS = ("physical", "logical", "network")  # each a module planner.render.view_<view> with build(facts, theme, scale)
+VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
 
 
 def source(design: Design, view: str, theme: str = "light", slide: bool = False) -> str:
     """The DOT source of one view (for a slide, padded to 16:9: that needs `dot`)."""
     check(view=view, theme=theme)
-    module = import_module(f"planner.render.view_{view}")
+    module = import_module(f"planner.render.diagram.{view}")
     facts = index(design)
     if not slide:
         return module.build(facts, THEMES[theme], PAGE).source

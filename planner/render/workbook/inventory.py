@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from planner.ipplan import ip_plan
 from planner.model.design import Design
 from planner.model.requirements import Requirements
-from planner.render.licences import Licensing
-from planner.render.xlsx import GB, INT, MONEY, PCT, Col, Sheet, Table
+from planner.licensing import Licensing
+from planner.render.workbook.xlsx import GB, INT, MONEY, PCT, Col, Sheet, Table
 
 
 @dataclass

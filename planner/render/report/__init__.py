@@ -11,9 +11,9 @@ from planner.errors import MissingProgram
 from planner.model.design import Design
 from planner.render import diagram
 from planner.render.design_index import Facts, count, index
-from planner.render.diagram_dot import render
-from planner.render.report_css import CSS
-from planner.render.report_tables import clusters, failover, hosts, services, summary, vms
+from planner.render.diagram.dot import render
+from planner.render.report.css import CSS
+from planner.render.report.tables import clusters, failover, hosts, services, summary, vms
 
 VIEW_TITLES = {"physical": "Physical view: racks, clusters, hosts and VMs",
                "logical": "Logical view: management roles and how they talk",

@@ -9,7 +9,7 @@ from planner.catalog import load_catalog
 from planner.ipplan import ip_plan
 from planner.model.design import Design
 from planner.model.requirements import Requirements
-from planner.render.checklist_view import requirements_of
+from planner.render.checklist.view import requirements_of
 
 AREAS = {
     "DEP": "Deployment", "STM": "Stamps", "ROL": "Roles and instance counts", "CLU": "Clusters and host counts",

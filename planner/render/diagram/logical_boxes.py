@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from planner.render.design_index import Facts, count, natural
-from planner.render.diagram_html import chip, esc, grid
+from planner.render.diagram.labels import chip, esc, grid
 from planner.render.theme import INK, ROLES, Scale, Theme, role_colour, role_label
 
 MAX_NAMES = 3  # VM names listed in a role box; more become "first … last"

@@ -8,11 +8,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
-
+from planner.catalog import read_yaml
 from planner.model.design import Design
 from planner.model.requirements import Requirements
 
@@ -88,8 +86,7 @@ class Licensing:
 @cache
 def catalog() -> tuple[dict[str, Rule], dict[str, dict]]:
     """The licensing rules and default prices (catalog/licensing.yaml)."""
-    text = resources.files("planner.catalog").joinpath("licensing.yaml").read_text(encoding="utf-8")
-    data = YAML(typ="safe", pure=True).load(text)
+    data = read_yaml("licensing.yaml")
     rules = {key: Rule(key=key, **spec) for key, spec in data["rules"].items()}
     return rules, data["prices"]
 

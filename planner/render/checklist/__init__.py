@@ -10,10 +10,10 @@ import io
 
 from planner.model.design import Design
 from planner.render.cells import defuse, defused
-from planner.render.checklist_graph import load_build_catalog
-from planner.render.decisions import decision_rows, decisions_markdown
-from planner.render.checklist_steps import Step, build_steps
-from planner.render.checklist_view import fill, join
+from planner.render.checklist.decisions import decision_rows, decisions_markdown
+from planner.render.checklist.graph import load_build_catalog
+from planner.render.checklist.steps import Step, build_steps
+from planner.render.checklist.view import fill, join
 
 __all__ = ["artifacts", "rows", "decision_rows", "COLUMNS"]
 
