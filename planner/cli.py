@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import signal
-import stat
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from planner.design_file import load_design, read_json
 from planner.errors import CheckFailed, Infeasible, InputError, StampplanError, Terminated
 from planner.terminal import SafeConsole, styled
 
@@ -304,73 +304,6 @@ def write_report(path: Path, data: bytes) -> None:
         path.write_bytes(data)
     except OSError as error:
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
-
-
-MAX_DESIGN_BYTES = 100_000_000  # design.json files larger than this are refused (a 30 000-VM design is 6 MB)
-MAX_DESIGN_DEPTH = 32           # nor nested deeper than this (design.json nests 6 deep)
-
-
-def read_json(path: Path) -> dict:
-    """Load a JSON object from a regular file within the limits above, or raise InputError naming the file
-    and the problem (a FIFO or device is refused before anything is read from it)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    too_deep = False
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{path}: not a regular file")
-        with open(fd, "rb", closefd=False) as file:
-            raw = file.read(MAX_DESIGN_BYTES + 1)
-        if len(raw) > MAX_DESIGN_BYTES:
-            raise InputError(f"{path}: {max(info.st_size, len(raw)):,} bytes is too large for a design "
-                             f"(limit {MAX_DESIGN_BYTES:,})")
-        data = json.loads(raw.decode("utf-8"))
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: cannot read: not UTF-8 ({error.reason} at byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path}:{error.lineno}: not valid JSON: {error.msg}") from None
-    except RecursionError:
-        data = too_deep = True
-    finally:
-        os.close(fd)
-    if too_deep or _too_deep(data):
-        raise InputError(f"{path}: nested too deeply (a design nests at most {MAX_DESIGN_DEPTH} levels)")
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: expected a JSON object")
-    return data
-
-
-def _too_deep(data) -> bool:
-    """Whether lists and objects nest deeper than MAX_DESIGN_DEPTH (level by level, without recursion)."""
-    level, depth = [data], 0
-    while level:
-        level = [child for node in level if isinstance(node, (dict, list))
-                 for child in (node.values() if isinstance(node, dict) else node) if isinstance(child, (dict, list))]
-        depth += 1
-        if depth > MAX_DESIGN_DEPTH:
-            return True
-    return False
-
-
-def load_design(path: Path):
-    """A Design from a design.json file, or InputError naming the first problems."""
-    from pydantic import ValidationError
-
-    from planner.model.design import Design
-
-    try:
-        return Design.model_validate(read_json(path))
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
-                             for e in error.errors(include_url=False)[:5])
-        raise InputError(f"{path}: not a stampplan design ({error.error_count()} problem(s)): {problems}") from None
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ def test_solver_settings_import_neither_ortools_nor_a_model():
 # The parts of planner/, lowest first (docs/architecture.md). A module may import the parts of lower
 # layers and its own part; parts on one layer are peers and import neither each other nor anything above.
 LAYERS = [
-    {"errors": ("planner.errors",), "settings": ("planner.settings",),
+    {"errors": ("planner.errors", "planner.files"), "settings": ("planner.settings",),
      "validate": ("planner.validate", "planner.validate_search")},
     {"catalog": ("planner.catalog",)},
     {"model": ("planner.model",)},
@@ -30,7 +30,7 @@ LAYERS = [
     {"solve": ("planner.solve",)},
     {"plan": ("planner.plan",), "render": ("planner.render",)},
     {"app": ("planner.pipeline", "planner.check", "planner.output", "planner.whatif", "planner.headroom",
-             "planner.diff", "planner.summary")},
+             "planner.diff", "planner.summary", "planner.terminal", "planner.design_file")},
     {"cli": ("planner.cli", "planner.cli_print")},
 ]
 STDLIB_ONLY = ("validate", "settings", "errors")

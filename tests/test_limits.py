@@ -95,7 +95,7 @@ def test_directory_and_fifo_named_for_what_they_are(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(InputError, match="is not a regular file"):
         load_requirements(fifo)  # O_NONBLOCK: no writer needed, never blocks
-    with pytest.raises(InputError, match="no such requirements file"):
+    with pytest.raises(InputError, match="no such file"):
         load_requirements(tmp_path / "missing.yaml")
 
 

@@ -86,16 +86,16 @@ def test_deeply_nested_design_exits_2(tmp_path):
 def test_device_and_fifo_are_refused_at_once(tmp_path):
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
-    for path in ("/dev/zero", fifo, tmp_path):
+    for path, says in (("/dev/zero", "not a regular file"), (fifo, "not a regular file"), (tmp_path, "a directory")):
         proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "validate", str(path)],
                               capture_output=True, text=True, timeout=20, cwd=ROOT)
-        assert proc.returncode == 2 and "not a regular file" in proc.stderr, (path, proc.stderr)
+        assert proc.returncode == 2 and says in proc.stderr, (path, proc.stderr)
 
 
 def test_design_over_the_size_limit_is_refused(tmp_path, monkeypatch):
-    import planner.cli
+    import planner.design_file
 
-    monkeypatch.setattr(planner.cli, "MAX_DESIGN_BYTES", 1000)
+    monkeypatch.setattr(planner.design_file, "MAX_DESIGN_BYTES", 1000)
     result = run("validate", POC)
     assert result.exit_code == 2 and "too large" in result.output and "limit 1,000" in result.output
 
@@ -165,6 +165,9 @@ def fake_dot(tmp_path, monkeypatch, body: str) -> Path:
     (folder / "dot").write_text(f"#!/bin/sh\n{body}\n")
     (folder / "dot").chmod(0o755)
     monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    from planner.render.diagram import dot
+
+    monkeypatch.setattr(dot, "_RECENT", {})  # no drawing kept from an earlier test
     return folder
 
 
@@ -245,7 +248,7 @@ def crafted_poc(tmp_path) -> Path:
 def test_bom_never_writes_data_as_a_formula(tmp_path):
     import openpyxl
 
-    assert run("bom", crafted_poc(tmp_path)).exit_code == 0
+    assert run("bom", crafted_poc(tmp_path), "--out", tmp_path / "bom.xlsx").exit_code == 0
     book = openpyxl.load_workbook(tmp_path / "bom.xlsx")
     reference = openpyxl.load_workbook(ROOT / "outputs" / "poc" / "bom.xlsx")
 
@@ -266,7 +269,7 @@ def c_is_data(text: str) -> bool:
 def test_checklist_csv_cells_never_start_like_a_formula(tmp_path):
     import csv
 
-    assert run("checklist", crafted_poc(tmp_path)).exit_code == 0
+    assert run("checklist", crafted_poc(tmp_path), "--out", tmp_path).exit_code == 0
     with open(tmp_path / "checklist.csv", newline="", encoding="utf-8") as f:
         cells = [cell for row in csv.reader(f) for cell in row]
     assert not [c for c in cells if c.startswith(LEADS)]

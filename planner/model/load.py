@@ -7,10 +7,8 @@ shortened without rendering it whole.
 """
 from __future__ import annotations
 
-import os
 import re
 import reprlib
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 
 from planner.errors import InputError
+from planner.files import read_regular_file
 from planner.model.requirements import Requirements
 
 MAX_FILE_BYTES = 1_000_000
@@ -37,25 +36,9 @@ def load_requirements(path: str | Path) -> Requirements:
 def _read(path: Path) -> str:
     """The text of a regular file of at most MAX_FILE_BYTES; never blocks on a FIFO or a device."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such requirements file") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{path}: is a directory, not a requirements file")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{path}: is not a regular file (a FIFO, socket or device); give a YAML file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: {info.st_size:,} bytes is too large for a requirements file "
-                             f"(limit {MAX_FILE_BYTES:,})")
-        return os.read(fd, MAX_FILE_BYTES + 1).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: cannot read: {err}") from None
-    finally:
-        os.close(fd)
+        return read_regular_file(path, MAX_FILE_BYTES, "requirements file").decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: cannot read: not UTF-8 ({err.reason} at byte {err.start})") from None
 
 
 def parse_requirements(text: str, origin: str = "<requirements>") -> Requirements:
