@@ -215,7 +215,10 @@ def test_ctrl_c_kills_a_hung_dot(tmp_path, monkeypatch):
 def test_no_room_for_dot_files_exits_2(tmp_path, monkeypatch):
     import tempfile
 
+    from planner.render.diagram import dot
+
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    monkeypatch.setattr(dot, "_RECENT", {})  # no drawing kept from an earlier test
     result = run("diagram", POC, "--out", tmp_path / "p.svg")
     assert result.exit_code == 2 and "missing" in result.output and "No such file" in result.output
 
