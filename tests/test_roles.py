@@ -9,6 +9,7 @@ from planner.catalog import is_tenant_role, load_catalog, role_colour, role_labe
 from planner.conformance import check_requirements
 from planner.model.design import Cluster
 from planner.render.checklist.graph import load_build_catalog
+from planner.render.theme import EDGES
 from planner.sizing import StampCapacity, compute_clusters, size_design, stamp_capacity
 
 CATALOG = load_catalog()
@@ -35,6 +36,7 @@ def test_every_role_is_an_end_of_a_flow_and_every_flow_end_exists():
     assert not set(ROLES) & set(CATALOG.flow_ends)
     for flow in flows:
         assert {flow.source, flow.to} <= ends, flow
+        assert flow.kind in EDGES, f"no line style for flow kind {flow.kind}"
     orders = [f.order for f in flows]
     assert len(orders) == len(set(orders)), "each flow has its own place in the drawing order"
     drawn = {f.source for f in flows} | {f.to for f in flows}

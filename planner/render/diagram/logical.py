@@ -10,6 +10,7 @@ from planner.render.diagram.labels import esc, legend, note
 from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box
 from planner.render.theme import EDGES, Scale, Theme
 
+
 def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     """The logical view of a design."""
     design = facts.design
