@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from planner.catalog import load_catalog
+from planner.catalog import is_tenant_role, load_catalog
 from planner.model.requirements import Requirements
 from planner.validate import Finding
 
@@ -73,8 +73,7 @@ def _roles(design: dict, req: Requirements) -> list[Finding]:
     stamps = len(design["stamps"])
     out = []
     for role in catalog.roles.values():
-        if (role.requires == "console_access" and not req.tenants.console_access) or \
-           (role.requires == "nvgre" and req.tenants.networking != "nvgre"):
+        if not role.present(req):
             continue
         want = role.instances[deployment] * (stamps if role.scope == "stamp" else 1)
         override = req.overrides.get(role.name)
@@ -100,7 +99,7 @@ def _roles(design: dict, req: Requirements) -> list[Finding]:
 
 
 def _tenants(design: dict, req: Requirements) -> list[Finding]:
-    tenant_vms = [vm for vm in design["vms"] if vm["role"].startswith("tenant")]
+    tenant_vms = [vm for vm in design["vms"] if is_tenant_role(vm["role"])]
     out = []
     if len(tenant_vms) != req.tenant_vm_count():
         out.append(_finding("tenants", f"{len(tenant_vms)} tenant VMs; the requirements ask "

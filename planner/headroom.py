@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from planner.catalog import is_tenant_role, load_catalog
 from planner.errors import InputError
+from planner.sizing import stamp_capacity
 from planner.validate import EPS, DesignIndex, check_scenario, cluster_scenarios, index_design
 from planner.whatif import usable_index
 
@@ -87,12 +89,10 @@ def check_added(design: dict, cluster: str, size: Size, n: int) -> str:
 
 def _limits(design: dict) -> tuple[float, float, float]:
     """Running VMs per host and per cluster (Hyper-V), VMs per VMM stamp; infinite when unknown."""
-    from planner.catalog import load_catalog
-
     catalog, version = load_catalog(), design.get("system_center")
     try:
         return (catalog.limit("host_max_vms", version).value, catalog.limit("cluster_max_vms", version).value,
-                min(catalog.limit("vmm_max_vms", version).value, catalog.limit("spf_max_vms", "any").value))
+                stamp_capacity(version).max_vms)
     except Exception:  # noqa: BLE001 - unknown version: no product limits
         return math.inf, math.inf, math.inf
 
@@ -208,6 +208,6 @@ def _room(design: dict, idx: DesignIndex, cluster: str, size: Size) -> Room:
     now = [sum(idx.load[h][d] for h in hosts) for d in (0, 1)]
     add = (fits * size.vcpu, fits * size.memory_gb)
     util = [(now[d] / cap[d] if cap[d] else 0.0, (now[d] + add[d]) / cap[d] if cap[d] else 0.0) for d in (0, 1)]
-    tenant = sum(1 for h in hosts for vm in idx.vms_on[h] if str(vm.get("role", "")).startswith("tenant"))
+    tenant = sum(1 for h in hosts for vm in idx.vms_on[h] if is_tenant_role(str(vm.get("role", ""))))
     promise = f"N+{c['failures_tolerated']}" + (" +rack" if c.get("fault_domain_tolerance") else "")
     return Room(cluster, len(hosts), promise, tenant, fits, kind, stops, placed, util[0], util[1])

@@ -5,13 +5,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from planner.catalog import load_catalog
 from planner.errors import InputError
 from planner.model.design import Design
 
 # Which network each kind of endpoint takes its address from, in allocation order.
 HOST_NICS = ("management", "cluster", "live_migration", "storage", "provider_address")
 RESERVED_AT_START = 1  # the first usable address is left for the subnet's router
-TENANT_FACING = {"wap-tenant-portal", "wap-tenant-auth", "wap-tenant-public-api", "rdgw"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def endpoints(design: Design) -> dict[str, list[tuple[str, str]]]:
     for cluster in design.clusters:
         add("management", "cluster-name", cluster.name)
     for vm in design.vms:
-        if vm.role.startswith("tenant"):
+        if vm.is_tenant:
             continue
         add("management", "vm", vm.name)
         if vm.role == "hnv-gateway":
@@ -51,8 +51,9 @@ def endpoints(design: Design) -> dict[str, list[tuple[str, str]]]:
     for sql in design.sql_instances:
         if sql.listener:
             add("management", "sql-listener", sql.listener)
+    facing = load_catalog().tenant_facing()
     for lb in design.load_balancers:
-        add("external" if lb.role in TENANT_FACING else "management", "vip", lb.name)
+        add("external" if lb.role in facing else "management", "vip", lb.name)
     return want
 
 

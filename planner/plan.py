@@ -8,10 +8,10 @@ from planner.catalog import load_catalog
 from planner.errors import Infeasible
 from planner.model.design import (Assumption, Design, FailoverPlan, Host, SolveReport)
 from planner.model.requirements import Requirements
-from planner.sizing import Sizing, size_design
+from planner.sizing import Sizing, StampCapacity, compute_clusters, size_design, stamp_capacity
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.settings import SolverSettings
-from planner.solve.problem import MB_PER_GB, host_type
+from planner.solve.problem import MB_PER_GB, HostType, host_type
 
 Progress = Callable[[str], None]
 
@@ -20,17 +20,16 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
     """The cheapest design found for `req`; raises Infeasible when the requirements clash."""
     settings = settings or SolverSettings()
     precheck(req)
-    catalog, version = load_catalog(), req.system_center
-    max_vms = min(catalog.limit("vmm_max_vms", version).value, catalog.limit("spf_max_vms", version).value)
-    max_hosts = catalog.limit("vmm_max_hosts", version).value
-    max_stamps = catalog.limit("max_stamps", "any").value
-    stamps = max(1, math.ceil(req.tenant_vm_count() / (max_vms - 100)))
+    capacity = stamp_capacity(req.system_center)
+    max_stamps = load_catalog().limit("max_stamps", "any").value
+    stamps = capacity.stamps_for(req.tenant_vm_count())
     while stamps <= max_stamps:
         sizing, outcomes = _place_all(req, stamps, settings, progress)
-        over = _stamp_over_limits(sizing, outcomes, max_hosts, max_vms)
+        over = _stamp_over_limits(sizing, outcomes, capacity)
         if not over:
             return assemble(req, sizing, outcomes)
-        progress(f"{over}: beyond one VMM server's limits ({max_hosts} hosts, {max_vms} VMs); trying {stamps + 1} stamps")
+        progress(f"{over}: beyond one VMM server's limits ({capacity.max_hosts} hosts, {capacity.max_vms} VMs); "
+                 f"trying {stamps + 1} stamps")
         stamps += 1
     raise Infeasible(f"the requirements need more than {max_stamps} VMM stamps",
                      [("tenants.count", req.tenants.count, "serve fewer tenants per design")])
@@ -73,37 +72,13 @@ def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
                               ("system_center", req.system_center, "a later version allows larger VMs")])
 
 
-def _compute_clusters(req: Requirements, sizing: Sizing, stamps: int) -> list[int]:
-    """Compute clusters per stamp so each stays within the host and VM limits per cluster."""
-    catalog, version = load_catalog(), req.system_center
-    max_cluster_vms = catalog.limit("cluster_max_vms", version).value
-    avail, hw = req.availability, req.hardware
-    usable_hosts = hw.max_hosts_per_cluster - avail.compute.host_failures
-    if avail.survive_rack_loss:
-        usable_hosts = min(usable_hosts, hw.max_hosts_per_cluster - math.ceil(hw.max_hosts_per_cluster / avail.racks))
-    out = []
-    for s in range(stamps):
-        names = {c.name for c in sizing.clusters if c.purpose == "compute" and c.stamp == sizing.stamps[s].name}
-        vms = [vm for vm in sizing.vms if vm.cluster in names]
-        cluster = next(c for c in sizing.clusters if c.name in names)
-        hosts_needed = []
-        for model in hw.host_models:
-            ht = host_type(model, cluster, req, 1024)
-            need = max(sum(vm.vcpu for vm in vms) / max(ht.vcpu, 1),  # no vCPU at the ratio: exit 3 later
-                       sum(vm.memory_gb for vm in vms) * MB_PER_GB / max(ht.memory_mb, 1))
-            hosts_needed.append((need * model.price, need))
-        need = min(hosts_needed)[1] * 1.05
-        out.append(max(1, math.ceil(need / max(usable_hosts, 1)), math.ceil(len(vms) / max_cluster_vms)))
-    return out
-
-
 def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome]]:
     catalog = load_catalog()
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
     first = size_design(req, stamps, [1] * stamps)
     check_vm_limits(req, first)
-    compute = _compute_clusters(req, first, stamps)
+    compute = compute_clusters(req, first, lambda model, cluster: _usable(host_type(model, cluster, req, 1024)))
     while True:
         sizing = size_design(req, stamps, compute)
         scope_of = {g.name: g.scope for g in sizing.groups}
@@ -128,12 +103,16 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
         return sizing, outcomes
 
 
-def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], max_hosts: int, max_vms: int) -> str:
+def _usable(host: HostType) -> tuple[float, float]:
+    return host.vcpu, host.memory_mb / MB_PER_GB
+
+
+def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capacity: StampCapacity) -> str:
     for stamp in sizing.stamps:
         clusters = [c.name for c in sizing.clusters if c.stamp == stamp.name]
         hosts = sum(outcomes[c].placement.n for c in clusters)
         vms = sum(len(sizing.vms_of(c)) for c in clusters)
-        if hosts > max_hosts or vms > max_vms:
+        if hosts > capacity.max_hosts or vms > capacity.max_vms:
             return f"{stamp.name} ({hosts} hosts, {vms} VMs)"
     return ""
 

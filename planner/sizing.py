@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
-from planner.model.requirements import Requirements
+from planner.model.requirements import HostModel, Requirements
+
+COMPUTE_MARGIN = 1.05  # compute hosts estimated 5% above the bare vCPU/memory need before the first placement
 
 
 @dataclass
@@ -71,9 +74,7 @@ class _Sizer:
     # ---- management and edge roles --------------------------------------------------------
     def instances(self, role: RoleSpec, stamp_tenants: int) -> int:
         req = self.req
-        if role.requires == "console_access" and not req.tenants.console_access:
-            return 0
-        if role.requires == "nvgre" and req.tenants.networking != "nvgre":
+        if not role.present(req):
             return 0
         count = role.instances[req.wap.deployment]
         if role.scale_by and count:
@@ -224,6 +225,59 @@ class _Sizer:
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
+
+
+@dataclass(frozen=True)
+class StampCapacity:
+    """What one VMM stamp (one VMM server and its SPF) manages."""
+
+    max_vms: int              # every VM of the stamp: the lower of the VMM and SPF limits
+    max_hosts: int
+    management_vms: int       # of max_vms, kept for the stamp's own management and edge VMs
+
+    @property
+    def tenant_vms(self) -> int:
+        return self.max_vms - self.management_vms
+
+    def stamps_for(self, tenant_vms: int) -> int:
+        """The fewest stamps that hold `tenant_vms` tenant VMs (at least one)."""
+        return max(1, math.ceil(tenant_vms / self.tenant_vms))
+
+
+def stamp_capacity(version: str) -> StampCapacity:
+    """The capacity of one stamp for System Center `version`, from the catalog's sourced limits."""
+    catalog = load_catalog()
+    return StampCapacity(
+        max_vms=min(catalog.limit("vmm_max_vms", version).value, catalog.limit("spf_max_vms", version).value),
+        max_hosts=catalog.limit("vmm_max_hosts", version).value,
+        management_vms=catalog.limit("stamp_management_vms", version).value)
+
+
+HostCapacity = Callable[[HostModel, Cluster], tuple[float, float]]  # (vCPU, usable memory GB) of a model in a cluster
+
+
+def compute_clusters(req: Requirements, sizing: Sizing, host_capacity: HostCapacity) -> list[int]:
+    """Compute clusters per stamp, so each stays within the hosts (less its failover spares) and the
+    VMs allowed per cluster; `sizing` has one compute cluster per stamp."""
+    max_cluster_vms = load_catalog().limit("cluster_max_vms", req.system_center).value
+    avail, hw = req.availability, req.hardware
+    usable_hosts = hw.max_hosts_per_cluster - avail.compute.host_failures
+    if avail.survive_rack_loss:
+        usable_hosts = min(usable_hosts, hw.max_hosts_per_cluster - math.ceil(hw.max_hosts_per_cluster / avail.racks))
+    out = []
+    for stamp in sizing.stamps:
+        names = {c.name for c in sizing.clusters if c.purpose == "compute" and c.stamp == stamp.name}
+        vms = [vm for vm in sizing.vms if vm.cluster in names]
+        cluster = next(c for c in sizing.clusters if c.name in names)
+        hosts_needed = []
+        for model in hw.host_models:
+            vcpu, memory_gb = host_capacity(model, cluster)
+            need = max(sum(vm.vcpu for vm in vms) / max(vcpu, 1),  # no vCPU at the ratio: exit 3 later
+                       sum(vm.memory_gb for vm in vms) / max(memory_gb, 1 / 1024))  # 1 MB at least
+            hosts_needed.append((need * model.price, need))
+        need = min(hosts_needed)[1] * COMPUTE_MARGIN
+        out.append(max(1, math.ceil(need / max(usable_hosts, 1)), math.ceil(len(vms) / max_cluster_vms)))
+    return out
 
 
 def size_sequence(mix: dict[str, float], total: int) -> list[str]:

@@ -123,7 +123,7 @@ def test_every_management_vm_sits_in_its_roles_install_step(name):
     stamp_of = {c.name: c.stamp for c in d.clusters}
     by_id = {s.id: s for s in steps(name)}
     for vm in d.vms:
-        if vm.role.startswith("tenant"):
+        if vm.is_tenant:
             continue
         step = by_id[f"{install[vm.role]}/{stamp_of[vm.cluster]}"]
         assert any(o.startswith(f"{vm.name}: host {vm.host}") for o in step.objects), (vm.name, step.id)
@@ -139,7 +139,7 @@ def test_every_host_sits_in_its_clusters_host_step(name):
 
 def test_tenant_vms_never_get_steps_of_their_own():
     md = files("multi-stamp")["checklist.md"].decode()
-    tenant_names = [vm.name for vm in design("multi-stamp").vms if vm.role.startswith("tenant")]
+    tenant_names = [vm.name for vm in design("multi-stamp").vms if vm.is_tenant]
     assert len(steps("multi-stamp")) < 200
     assert not any(name in md for name in tenant_names[:: max(1, len(tenant_names) // 500)])
 
@@ -148,7 +148,7 @@ def test_tenant_vms_never_get_steps_of_their_own():
 def test_every_step_names_design_objects_dependencies_and_a_verification(name):
     d = design(name)
     names = {d.name, d.requirements["dns_domain"], *(s.name for s in d.stamps), *(c.name for c in d.clusters),
-             *(h.name for h in d.hosts), *(vm.name for vm in d.vms if not vm.role.startswith("tenant")),
+             *(h.name for h in d.hosts), *(vm.name for vm in d.vms if not vm.is_tenant),
              *(s.name for s in d.sql_instances), *(lb.vip_fqdn for lb in d.load_balancers)}
     for i, s in enumerate(steps(name)):
         assert any(n in text_of(s) for n in names), f"{s.id} names no object of the design"

@@ -10,13 +10,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
+from planner.catalog import load_catalog, role_label
 from planner.cli import app
 from planner.errors import MissingProgram
 from planner.model.design import Design
 from planner.render import diagram, render_all
 from planner.render.diagram import dot as diagram_dot
-from planner.render.design_index import is_tenant
-from planner.render.theme import NETWORKS, ROLES, role_label
+from planner.render.theme import NETWORKS
 
 from conftest import PROFILES, ROOT
 
@@ -84,7 +84,7 @@ def test_every_host_and_management_role_is_drawn(drawn, design, name, view):
     graph = layout(drawn(name, view)["json"])
     ids = drawn_ids(graph)
     assert {f"host:{h.name}" for h in d.hosts} <= ids
-    managed = [vm for vm in d.vms if not is_tenant(vm)]
+    managed = [vm for vm in d.vms if not vm.is_tenant]
     if view == "logical":
         stamp_of = {c.name: c.stamp for c in d.clusters}
         assert {f"{stamp_of[vm.cluster]}/{vm.role}" for vm in managed} <= ids
@@ -184,9 +184,10 @@ def test_dark_theme_and_role_colours(design):
     dark = diagram.source(design("small"), "logical", theme="dark")
     light = diagram.source(design("small"), "logical")
     assert 'bgcolor="#0F172A"' in dark and 'bgcolor="#FFFFFF"' in light
-    for role, (_, colour) in ROLES.items():  # one colour per role, the same in every view and theme
-        assert (colour in dark) == (colour in light)
-    colours = [c for _, c in ROLES.values()] + [c for _, c in NETWORKS.values()]
+    looks = load_catalog().looks()
+    for look in looks.values():  # one colour per role, the same in every view and theme
+        assert (look.colour in dark) == (look.colour in light)
+    colours = [look.colour for look in looks.values()] + [c for _, c in NETWORKS.values()]
     assert len(colours) == len(set(colours))
 
 

@@ -12,7 +12,6 @@ import pytest
 from planner.model.design import Design
 from planner.render import report
 from planner.render.diagram import dot as diagram_dot
-from planner.render.design_index import is_tenant
 
 from conftest import ROOT
 
@@ -60,10 +59,10 @@ def test_report_shows_the_design(page):
 def test_huge_report_summarises_tenant_vms_and_stays_small(page):
     design, html = page("multi-stamp")
     assert len(html.encode()) < 3_000_000
-    tenant = [vm for vm in design.vms if is_tenant(vm)]
+    tenant = [vm for vm in design.vms if vm.is_tenant]
     assert sum(f"<td>{vm.name}</td>" in html for vm in tenant[:200]) == 0
     for vm in design.vms:
-        if not is_tenant(vm):
+        if not vm.is_tenant:
             assert f"<td>{vm.name}</td>" in html
     for host in design.hosts:
         assert f"<td>{host.name}</td>" in html

@@ -6,11 +6,11 @@ can be listed with its source.
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, reduce
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ruamel.yaml import YAML
 
 Deployment = Literal["express", "distributed", "ha"]
@@ -50,19 +50,76 @@ class RoleSize(BaseModel):
     assumption: bool = False
 
 
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-F]{6}$")]
+FlowKind = Literal["request", "auth", "manage", "console", "network"]
+
+
+class Look(BaseModel):
+    """How a role is shown: short label and colour (the same in every view, theme and the report)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    colour: Colour
+
+
+class Endpoint(BaseModel):
+    """The service a role answers on: its WAP namespace (if any) and TCP port."""
+
+    model_config = ConfigDict(extra="forbid")
+    namespace: str | None = None
+    port: int = Field(gt=0, lt=65536)
+
+
+class Talk(BaseModel):
+    """One flow of the logical view: to a role or a flow end, of a kind, on a port."""
+
+    model_config = ConfigDict(extra="forbid")
+    to: str
+    kind: FlowKind
+    port: int | None = Field(default=None, gt=0, lt=65536)
+    protocol: str
+    order: int  # place among all flows: the logical view draws them in this order
+
+
+class Flow(Talk):
+    """A Talk with its source."""
+
+    source: str
+
+
+class When(BaseModel):
+    """The condition under which a role exists: requirement `field` (dotted) equals `equals`."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    equals: bool | int | str
+    otherwise: str  # the other choice, in words ("no console access"): the relaxation explain offers
+
+    def value(self, req: Any) -> Any:
+        """The value of `field` in the requirements."""
+        return reduce(getattr, self.field.split("."), req)
+
+    def holds(self, req: Any) -> bool:
+        return self.value(req) == self.equals
+
+
 class RoleSpec(BaseModel):
-    """How one management or edge role is deployed."""
+    """How one management or edge role is deployed, drawn and reached."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = ""
     title: str
+    label: str
+    colour: Colour
     prefix: str
     scope: Literal["stamp", "global"]
     tier: Literal["management", "edge", "tenant_facing"]
     instances: dict[Deployment, int]
     size: RoleSize
     load_balanced: bool = False
-    requires: Literal["console_access", "nvgre"] | None = None
+    when: When | None = None
+    endpoint: Endpoint | None = None
+    talks_to: list[Talk] = []
     scale_by: str | None = None
     pairs_by: str | None = None
     ha_mode: str | None = None
@@ -70,11 +127,25 @@ class RoleSpec(BaseModel):
     databases: list[str] = []
     databases_source: str | None = None
 
+    def present(self, req: Any) -> bool:
+        """Whether the requirements `req` call for this role at all (its `when` holds)."""
+        return self.when is None or self.when.holds(req)
+
+
+class FlowEnd(BaseModel):
+    """A node of the logical view that is not a role (tenants, admins, clusters...)."""
+
+    model_config = ConfigDict(extra="forbid")
+    talks_to: list[Talk] = []
+
 
 class Catalog(BaseModel):
     """Everything the planner knows about the products, as data."""
 
     roles: dict[str, RoleSpec]
+    tenant_roles: dict[str, Look]
+    unknown_role_colour: Colour
+    flow_ends: dict[str, FlowEnd]
     sizes: dict[str, VmSize]
     limits: dict[str, dict[str, Figure]]
     defaults: dict[str, Figure]
@@ -83,6 +154,50 @@ class Catalog(BaseModel):
         """The figure of limit `key` for System Center `version` (or its version-free value)."""
         by_version = self.limits[key]
         return by_version.get(version) or by_version["any"]
+
+    def looks(self) -> dict[str, Look]:
+        """Role -> its look, in display order: the catalog roles, then the tenant roles."""
+        return {**{n: Look(label=r.label, colour=r.colour) for n, r in self.roles.items()}, **self.tenant_roles}
+
+    def flows(self) -> list[Flow]:
+        """Every flow of the logical view (from roles and flow ends), in drawing order."""
+        talkers = [*self.roles.items(), *self.flow_ends.items()]
+        return sorted((Flow(source=name, **t.model_dump()) for name, spec in talkers for t in spec.talks_to),
+                      key=lambda f: f.order)
+
+    def tenant_facing(self) -> set[str]:
+        """Roles of the tenant-facing tier (their VIPs take external addresses)."""
+        return {n for n, r in self.roles.items() if r.tier == "tenant_facing"}
+
+
+def is_tenant_role(role: str) -> bool:
+    """Whether `role` is a tenant workload (`tenant`, `tenant-vmrole`): the one test of "is a tenant VM"."""
+    return role.startswith("tenant")
+
+
+@cache
+def _looks() -> dict[str, Look]:
+    return load_catalog().looks()
+
+
+def role_label(role: str) -> str:
+    """Short display name of a role (its own name when the catalog does not know it)."""
+    look = _looks().get(role)
+    return look.label if look else role
+
+
+def role_colour(role: str) -> str:
+    """The role's colour; unknown tenant roles share the tenant colour."""
+    looks = _looks()
+    if role in looks:
+        return looks[role].colour
+    return looks["tenant"].colour if is_tenant_role(role) else load_catalog().unknown_role_colour
+
+
+def role_order(role: str) -> tuple[int, str]:
+    """Sort key: catalog order (roles, then tenant roles), then unknown roles by name."""
+    rank = {name: i for i, name in enumerate(_looks())}
+    return (rank[role], "") if role in rank else (len(rank), role)
 
 
 @cache
@@ -95,11 +210,13 @@ def read_yaml(name: str) -> Any:
 @cache
 def load_catalog() -> Catalog:
     """Load and check the bundled catalog (cached)."""
-    roles = {name: RoleSpec(name=name, **spec) for name, spec in read_yaml("roles.yaml").items()}
+    role_file = read_yaml("roles.yaml")
+    roles = {name: RoleSpec(name=name, **spec) for name, spec in role_file["roles"].items()}
     limits = {
         key: {ver: Figure(key=f"{key}[{ver}]", **fig) for ver, fig in per_version.items()}
         for key, per_version in read_yaml("limits.yaml").items()
     }
     defaults = {key: Figure(key=key, **fig) for key, fig in read_yaml("defaults.yaml").items()}
     sizes = {name: VmSize(**spec) for name, spec in read_yaml("sizes.yaml").items()}
-    return Catalog(roles=roles, sizes=sizes, limits=limits, defaults=defaults)
+    return Catalog(roles=roles, tenant_roles=role_file["tenant_roles"], unknown_role_colour=role_file["unknown_role_colour"],
+                   flow_ends=role_file["flow_ends"], sizes=sizes, limits=limits, defaults=defaults)

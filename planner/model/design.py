@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from planner.catalog import is_tenant_role
+
 FORMAT = "stampplan.design/1"
 Purpose = Literal["management", "compute", "edge"]
 
@@ -59,6 +61,11 @@ class Vm(Item):
     anti_affinity_group: str | None = None
     size: str | None = None
     tenant: str | None = None
+
+    @property
+    def is_tenant(self) -> bool:
+        """A tenant VM (or VM Role instance), not a management or edge VM."""
+        return is_tenant_role(self.role)
 
 
 class FailoverPlan(Item):

@@ -13,10 +13,6 @@ def natural(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
-def is_tenant(vm: Vm) -> bool:
-    return vm.role.startswith("tenant")
-
-
 @dataclass
 class Load:
     vcpu: int = 0
@@ -94,7 +90,7 @@ def _index(design: Design) -> Facts:
     load = {h.name: Load() for h in design.hosts}
     managed, unplaced = [], []
     for vm in design.vms:
-        if not is_tenant(vm):
+        if not vm.is_tenant:
             managed.append(vm)
         if vm.host not in load:
             unplaced.append(vm)
@@ -104,7 +100,7 @@ def _index(design: Design) -> Facts:
         entry.vcpu += vm.vcpu
         entry.memory_gb += vm.memory_gb
         entry.vms += 1
-        entry.tenants += is_tenant(vm)
+        entry.tenants += vm.is_tenant
     managed.sort(key=lambda v: natural(v.name))
     order = {vm.name: i for i, vm in enumerate(managed)}
     for host_vms in vms.values():

@@ -1,4 +1,5 @@
-"""Colours and fonts of the diagrams and the report, as data: one colour per role, two themes."""
+"""Colours and fonts of the diagrams and the report, as data: networks, flow kinds, scales, two themes.
+Role labels and colours are catalog data (planner/catalog/roles.yaml: `planner.catalog.role_colour`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,29 +9,6 @@ FONT = "Helvetica,Arial,sans-serif"  # the name in the DOT, SVG and report CSS: 
 # Liberation Sans of Debian's fonts-liberation2 (bin/setup installs it), Helvetica's metrics.
 FONT_DRAWN = "Liberation Sans"
 INK = "#111827"  # text on role and network colours, in both themes
-
-# role id -> (short label, colour). The same colour in every view, theme and the report.
-ROLES: dict[str, tuple[str, str]] = {
-    "vmm": ("VMM", "#74A9F2"),
-    "vmm-library": ("VMM library", "#BFD9FB"),
-    "spf": ("SPF", "#5CCFC0"),
-    "sql": ("SQL Server", "#F4A259"),
-    "wap-express": ("WAP express", "#B9A3E3"),
-    "wap-admin-api": ("WAP Admin API", "#A5B4FC"),
-    "wap-tenant-api": ("WAP Tenant API", "#818CF8"),
-    "wap-admin-portal": ("WAP admin portal", "#D8B4FE"),
-    "wap-admin-auth": ("WAP admin auth", "#EBDCFD"),
-    "wap-tenant-portal": ("WAP tenant portal", "#F9A8D4"),
-    "wap-tenant-auth": ("WAP tenant auth", "#FBD3E9"),
-    "wap-tenant-public-api": ("WAP Tenant Public API", "#E879F9"),
-    "adfs": ("AD FS", "#FCD34D"),
-    "sma": ("SMA", "#C8B6A6"),
-    "rdgw": ("RD Gateway", "#86D49A"),
-    "hnv-gateway": ("HNV gateway", "#F08A8A"),
-    "tenant": ("Tenant VMs", "#D5DCE3"),
-    "tenant-vmrole": ("VM Role instances", "#A9B8C6"),
-}
-UNKNOWN_ROLE = "#E5E7EB"
 
 # network key (as in the requirements) -> (label, colour)
 NETWORKS: dict[str, tuple[str, str]] = {
@@ -80,24 +58,6 @@ THEMES: dict[str, Theme] = {
                   panel_line="#5B6B82", group="#1B263B", node="#223049", node_line="#64748B",
                   edge="#CBD5E1", bar_track="#3A4A63", bar="#CBD5E1"),
 }
-
-
-def role_label(role: str) -> str:
-    """Short display name of a role."""
-    return ROLES.get(role, (role, ""))[0]
-
-
-def role_colour(role: str) -> str:
-    """The role's colour; unknown tenant roles share the tenant colour."""
-    if role in ROLES:
-        return ROLES[role][1]
-    return ROLES["tenant"][1] if role.startswith("tenant") else UNKNOWN_ROLE
-
-
-def role_order(role: str) -> tuple[int, str]:
-    """Sort key: catalog order, then unknown roles by name."""
-    keys = list(ROLES)
-    return (keys.index(role), "") if role in keys else (len(keys), role)
 
 
 # logical-view edge kind -> (legend text, colour, Graphviz style); readable on both backgrounds

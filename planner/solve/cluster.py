@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from planner.catalog import is_tenant_role
 from planner.errors import Infeasible, InputError, TimeLimitReached
 from planner.model.design import Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
@@ -128,7 +129,7 @@ def _too_big(cluster: Cluster, candidates: list[ClusterProblem]) -> Infeasible:
         f"not enough {' / '.join(names[d] for d in lacking)}",
         [("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
         + [relax[d] for d in lacking]
-        + [("tenants.vm_sizes" if item.role.startswith("tenant") or not item.role else f"overrides.{item.role}",
+        + [("tenants.vm_sizes" if is_tenant_role(item.role) or not item.role else f"overrides.{item.role}",
             item.name, "use a smaller VM size")])
 
 

@@ -207,12 +207,9 @@ def _group_clash(group: str, size: int, req: Requirements | None, max_hosts: int
         per = load_catalog().limit(spec.scale_by, req.system_center).value
         return ("wap.concurrent_tenant_users", req.wap.concurrent_tenant_users,
                 f"fewer concurrent users ({per} per {role} instance), or overrides.{role}.instances"), False
-    if spec.requires and (spec.pairs_by or len(set(spec.instances.values())) == 1):
-        field, value, without = {
-            "console_access": ("tenants.console_access", req.tenants.console_access, "no console access"),
-            "nvgre": ("tenants.networking", req.tenants.networking, "VLAN networking")}[spec.requires]
-        return (field, value, f"{without} (no {role}: its {size} instances never share a host), "
-                              f"or overrides.{role}.instances"), False
+    if spec.when and (spec.pairs_by or len(set(spec.instances.values())) == 1):
+        return (spec.when.field, spec.when.value(req), f"{spec.when.otherwise} (no {role}: its {size} instances "
+                                                       f"never share a host), or overrides.{role}.instances"), False
     return ("wap.deployment", req.wap.deployment,
             f"a deployment mode with fewer {role} instances ({req.wap.deployment} gives {size}), "
             f"or overrides.{role}.instances"), False

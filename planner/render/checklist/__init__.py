@@ -73,7 +73,7 @@ def markdown(design: Design, steps: list[Step]) -> str:
     """The checklist as a GitHub task list, one section per phase."""
     labels = load_build_catalog().labels
     phases = _phase_titles()
-    mgmt = [vm for vm in design.vms if not vm.role.startswith("tenant")]
+    mgmt = [vm for vm in design.vms if not vm.is_tenant]
     summary = fill(labels["checklist_summary"], {
         "version": design.system_center, "wap": design.wap_deployment, "stamps": str(len(design.stamps)),
         "clusters": str(len(design.clusters)), "hosts": str(len(design.hosts)), "mgmt_vms": str(len(mgmt)),

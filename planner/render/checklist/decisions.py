@@ -10,6 +10,7 @@ from planner.ipplan import ip_plan
 from planner.model.design import Design
 from planner.model.requirements import Requirements
 from planner.render.checklist.view import requirements_of
+from planner.sizing import stamp_capacity
 
 AREAS = {
     "DEP": "Deployment", "STM": "Stamps", "ROL": "Roles and instance counts", "CLU": "Clusters and host counts",
@@ -87,7 +88,7 @@ def _value(value: object) -> str:
 
 
 def _mgmt(design: Design):
-    return [vm for vm in design.vms if not vm.role.startswith("tenant")]
+    return [vm for vm in design.vms if not vm.is_tenant]
 
 
 # ---- areas -------------------------------------------------------------------------------------
@@ -111,13 +112,12 @@ def _deployment(design: Design, req: Requirements, add) -> None:
 
 
 def _stamps(design: Design, req: Requirements, add) -> None:
-    cat = load_catalog()
-    max_vms = min(cat.limit("vmm_max_vms", design.system_center).value, cat.limit("spf_max_vms", "any").value)
-    max_hosts = cat.limit("vmm_max_hosts", design.system_center).value
+    cap = stamp_capacity(design.system_center)
     tenant_vms = req.tenant_vm_count()
-    first = math.ceil(tenant_vms / (max_vms - 100)) or 1
-    driven = (f"{tenant_vms:,} tenant VMs; one VMM server and SPF serve at most {max_vms:,} VMs and {max_hosts:,} "
-              f"hosts, less 100 VMs kept for management: ⌈{tenant_vms:,} / {max_vms - 100:,}⌉ = {first}")
+    first = cap.stamps_for(tenant_vms)
+    driven = (f"{tenant_vms:,} tenant VMs; one VMM server and SPF serve at most {cap.max_vms:,} VMs and "
+              f"{cap.max_hosts:,} hosts, less {cap.management_vms:,} VMs kept for management: "
+              f"⌈{tenant_vms:,} / {cap.tenant_vms:,}⌉ = {first}")
     if len(design.stamps) > first:
         driven += f"; a stamp passed a limit with {first}, so the planner added stamps"
     per = "; ".join(f"{s.name}: {s.tenants} tenants, VMM {', '.join(s.vmm_vms)}" for s in design.stamps)
@@ -169,7 +169,7 @@ def _compute_split(design: Design, req: Requirements, add) -> None:
     limit = load_catalog().limit("cluster_max_vms", design.system_center)
     for s in design.stamps:
         names = [c.name for c in design.clusters if c.stamp == s.name and c.purpose == "compute"]
-        vms = sum(1 for vm in design.vms if vm.role.startswith("tenant") and vm.cluster in names)
+        vms = sum(1 for vm in design.vms if vm.is_tenant and vm.cluster in names)
         if not names:
             continue
         add("CLU", f"{s.name}: {len(names)} compute cluster(s) ({', '.join(names)})",

@@ -70,11 +70,10 @@ class Module(Strict):
 
 
 class BuildCatalog(Strict):
-    """The task graph (in file order), phases, endpoints, naming and labels; cmdlets; pitfalls."""
+    """The task graph (in file order), phases, naming and labels; cmdlets; pitfalls (role endpoints: roles.yaml)."""
 
     versions: dict[str, dict[str, str]]
     phases: list[Phase]
-    endpoints: dict[str, dict[str, object]]
     naming: dict[str, str]
     labels: dict[str, str]
     cluster_networks: dict[str, str]

@@ -70,9 +70,9 @@ class DesignView:
             self.hosts_of[h.cluster].append(h)
         self.host = {h.name: h for h in design.hosts}
         self.cluster = {c.name: c for c in design.clusters}
-        self.mgmt_vms = [vm for vm in design.vms if not vm.role.startswith("tenant")]
+        self.mgmt_vms = [vm for vm in design.vms if not vm.is_tenant]
         self.vm_count = Counter(vm.cluster for vm in design.vms)
-        self.tenant_count = Counter(vm.cluster for vm in design.vms if vm.role.startswith("tenant"))
+        self.tenant_count = Counter(vm.cluster for vm in design.vms if vm.is_tenant)
         self.vms_on = defaultdict(list)
         for vm in design.vms:
             self.vms_on[vm.host].append(vm)
@@ -94,6 +94,11 @@ class DesignView:
         lb = self.lb(role, stamp)
         vms = self.role_vms(role, stamp) or (self.role_vms("wap-express", stamp) if role.startswith("wap") else [])
         return lb.vip_fqdn if lb else (self.fqdn(vms[0].name) if vms else "none")
+
+    def _port(self, role: str) -> int | None:
+        """The port a role's service answers on (roles.yaml `endpoint`), if it has one."""
+        spec = self.roles.get(role)
+        return spec.endpoint.port if spec and spec.endpoint else None
 
     def address_text(self, owner: str, network: str | None = None) -> str:
         found = [a for a in self.addresses.get(owner, []) if network is None or a.network == network]
@@ -192,10 +197,9 @@ class DesignView:
         first = d.stamps[0].name
         networks, router, pa_pool = self._networks()
         probe = self.mgmt_vms[0].name if self.mgmt_vms else d.clusters[0].name
-        web_roles = [r for r in self.cat.endpoints if self.role_vms(r)]
+        web_roles = [r for r, spec in self.roles.items() if spec.endpoint and self.role_vms(r)]
         web_vms = {self.fqdn(vm.name) for vm in self.mgmt_vms if vm.role in web_roles or vm.role == "wap-express"}
         cert_names = sorted({lb.vip_fqdn for lb in d.load_balancers} | web_vms)
-        port = {r: e.get("port") for r, e in self.cat.endpoints.items()}
         wap_vms = [vm.name for vm in self.mgmt_vms if vm.role.startswith("wap")]
         vm_roles = req.tenants.vm_roles
         ctx = {
@@ -212,9 +216,9 @@ class DesignView:
                 "vips": str(len(d.load_balancers))}),
             "dns_probe": self.fqdn(probe), "dns_probe_ip": self.ip(probe),
             "cert_names": join(cert_names),
-            "tenant_portal_url": f"https://{self.endpoint('wap-tenant-portal', first)}:{port['wap-tenant-portal']}",
+            "tenant_portal_url": f"https://{self.endpoint('wap-tenant-portal', first)}:{self._port('wap-tenant-portal')}",
             "admin_api": self.endpoint("wap-admin-api", first),
-            "wap_names": join(f"{self.cat.endpoints[r]['namespace']} {self.endpoint(r, first)}"
+            "wap_names": join(f"{self.roles[r].endpoint.namespace} {self.endpoint(r, first)}"
                               for r in WAP_NAMESPACES),
             "wap_sql": self._sql_target(first), "wap_vm_names": join(wap_vms),
             "adfs_fqdn": self.endpoint("adfs", first),
@@ -277,16 +281,15 @@ class DesignView:
 
     def _role_context(self, role: str, stamp: str) -> dict[str, str]:
         vms = self.role_vms(role, stamp)
-        endpoint = self.cat.endpoints.get(role, {})
-        fqdn = self.endpoint(role, stamp)
-        port = endpoint.get("port")
+        endpoint = self.roles[role].endpoint if role in self.roles else None
+        fqdn, port = self.endpoint(role, stamp), self._port(role)
         return {
             "role": role, "role_title": self.roles[role].title,
             "vm_names": join(vm.name for vm in vms), "vm_first": vms[0].name,
             "vm_first_fqdn": self.fqdn(vms[0].name),
             "vm_hosts": join(sorted({vm.host for vm in vms if vm.host})),
             "role_fqdn": fqdn, "role_port": str(port or 443),
-            "role_namespace": str(endpoint.get("namespace", role)),
+            "role_namespace": (endpoint and endpoint.namespace) or role,
             "role_url": f"https://{fqdn}:{port}" if port else f"https://{fqdn}",
         }
 
@@ -317,7 +320,7 @@ class DesignView:
         vms = [vm for h in failed for vm in self.vms_on[h]]
         if not vms:
             return labels["restart_none"]
-        tenants = sum(vm.role.startswith("tenant") for vm in vms)
+        tenants = sum(vm.is_tenant for vm in vms)
         if tenants:
             survivors = len(self.hosts_of[self.host[failed[0]].cluster]) - len(failed)
             return fill(labels["restart_counted"], {"count": str(len(vms)), "tenants": str(tenants),

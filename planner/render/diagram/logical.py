@@ -3,40 +3,12 @@ from __future__ import annotations
 
 import graphviz
 
+from planner.catalog import load_catalog, role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
 from planner.render.diagram.dot import frame, heading, new_graph
 from planner.render.diagram.labels import esc, legend, note
 from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box
-from planner.render.theme import EDGES, Scale, Theme, role_colour, role_label, role_order
-
-# Who talks to whom: (from, to, kind). Ends are role ids or the pseudo-nodes below; a flow is
-# drawn when both ends exist. "clusters" is every cluster of the stamp, "compute" its compute clusters.
-FLOWS: tuple[tuple[str, str, str], ...] = (
-    ("tenants", "wap-tenant-portal", "request"),
-    ("tenants", "wap-tenant-public-api", "request"),
-    ("tenants", "wap-express", "request"),
-    ("tenants", "rdgw", "console"),
-    ("admins", "wap-admin-portal", "request"),
-    ("admins", "wap-express", "request"),
-    ("wap-tenant-portal", "wap-tenant-auth", "auth"),
-    ("wap-tenant-auth", "adfs", "auth"),
-    ("wap-admin-portal", "wap-admin-auth", "auth"),
-    ("wap-tenant-portal", "wap-tenant-api", "request"),
-    ("wap-admin-portal", "wap-admin-api", "request"),
-    ("wap-tenant-public-api", "spf", "request"),
-    ("wap-tenant-api", "spf", "request"),
-    ("wap-admin-api", "spf", "request"),
-    ("wap-express", "spf", "request"),
-    ("wap-admin-api", "sma", "request"),
-    ("spf", "vmm", "request"),
-    ("sma", "vmm", "manage"),
-    ("vmm", "vmm-library", "manage"),
-    ("vmm", "clusters", "manage"),
-    ("vmm", "hnv-gateway", "manage"),
-    ("rdgw", "compute", "console"),
-    ("tenant-networks", "hnv-gateway", "network"),
-    ("hnv-gateway", "internet", "network"),
-)
+from planner.render.theme import EDGES, Scale, Theme
 
 
 def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
@@ -99,13 +71,14 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
 
 
 def _draw_flows(graph: graphviz.Digraph, facts: Facts, nodes: dict[tuple[str, str], list]) -> set[str]:
-    """Draw every flow whose ends exist, and the database lines to each stamp's SQL; return the kinds drawn."""
+    """Draw every flow whose ends exist (a flow end "clusters" is every cluster of the stamp, "compute" its compute
+    clusters), and the database lines to each stamp's SQL; return the kinds drawn."""
     stamps = [s.name for s in facts.design.stamps]
     kinds = set()
-    for source, target, kind in FLOWS:
-        for a, b in _pairs(nodes, stamps, source, target):
-            _edge(graph, a, b, kind)
-            kinds.add(kind)
+    for flow in load_catalog().flows():  # who talks to whom: roles.yaml `talks_to`
+        for a, b in _pairs(nodes, stamps, flow.source, flow.to):
+            _edge(graph, a, b, flow.kind)
+            kinds.add(flow.kind)
     for sql in facts.design.sql_instances:
         target = nodes.get((sql.stamp, "sql"))
         for role in sorted({db.role for db in sql.databases} - {"sql"}, key=role_order):

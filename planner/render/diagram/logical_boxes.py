@@ -1,9 +1,10 @@
 """The boxes of the logical view: a role (VMs, size, VIP, SQL databases), a cluster, a stamp's clusters."""
 from __future__ import annotations
 
+from planner.catalog import load_catalog, role_colour, role_label
 from planner.render.design_index import Facts, count, natural
 from planner.render.diagram.labels import chip, esc, grid
-from planner.render.theme import INK, ROLES, Scale, Theme, role_colour, role_label
+from planner.render.theme import INK, Scale, Theme
 
 MAX_NAMES = 3  # VM names listed in a role box; more become "first … last"
 HOST_COLUMNS = 8
@@ -34,7 +35,7 @@ def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale
                 cells = [chip(role_colour(db.role), db.name, scale) for db in sql.databases]
                 columns = 1 if scale.slide and not scale.compact else 2
                 rows.append(f'<TR><TD ALIGN="LEFT">{grid(cells, columns)}</TD></TR>')
-    if role not in ROLES:
+    if role not in load_catalog().looks():
         rows.append(_text_row(f"role {role}", theme, scale, muted=True))
     return (f'<<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="0" '
             f'CELLPADDING="4">{"".join(rows)}</TABLE>>')

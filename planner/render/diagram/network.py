@@ -6,11 +6,12 @@ from collections import Counter
 import graphviz
 
 from planner.ipplan import endpoints
+from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count
 from planner.render.diagram.dot import frame, new_graph, same_rank
 from planner.render.diagram.labels import chip, esc, grid, legend, note
 from planner.render.diagram.network_links import attachments, vm_groups
-from planner.render.theme import NETWORKS, Scale, Theme, role_colour, role_label, role_order
+from planner.render.theme import NETWORKS, Scale, Theme
 
 VM_COLUMNS = 5
 HOST_COLUMNS = 8

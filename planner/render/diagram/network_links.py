@@ -1,9 +1,10 @@
 """Which hosts and VMs attach to which network, for the network view."""
 from __future__ import annotations
 
-from planner.ipplan import TENANT_FACING, endpoints
+from planner.catalog import load_catalog, role_order
+from planner.ipplan import endpoints
 from planner.render.design_index import Facts, natural
-from planner.render.theme import NETWORKS, role_order
+from planner.render.theme import NETWORKS
 
 
 def attachments(facts: Facts) -> dict[str, dict[str, list[str]]]:
@@ -41,7 +42,7 @@ def _usual_networks(facts: Facts) -> dict[str, tuple[str, ...]]:
         usual["storage"] = every
     if req.get("tenants", {}).get("networking", "nvgre") != "vlan" and "hnv-gateway" in roles:
         usual["provider_address"] = ("edge", "compute")
-    if roles & {"hnv-gateway", *TENANT_FACING}:
+    if roles & {"hnv-gateway", *load_catalog().tenant_facing()}:
         usual["external"] = ()
     return usual
 
@@ -54,8 +55,9 @@ def _usual_group_networks(facts: Facts, group: str) -> set[str]:
         return {"management", "provider_address", "external"}
     lbs = [lb for lb in facts.design.load_balancers if lb.stamp == stamp]
     listener = any(s.listener for s in facts.design.sql_instances if s.stamp == stamp)
-    return ({"management"} if listener or any(lb.role not in TENANT_FACING for lb in lbs) else set()) | (
-        {"external"} if any(lb.role in TENANT_FACING for lb in lbs) else set())
+    facing = load_catalog().tenant_facing()
+    return ({"management"} if listener or any(lb.role not in facing for lb in lbs) else set()) | (
+        {"external"} if any(lb.role in facing for lb in lbs) else set())
 
 
 def _owner_names(facts: Facts, group: str, vms: list) -> set[str]:

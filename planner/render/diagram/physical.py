@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import graphviz
 
+from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
 from planner.render.diagram.dot import frame, new_graph, same_rank
 from planner.render.diagram.labels import esc, legend
 from planner.render.diagram.physical_boxes import VM_COLUMNS, compact_label, host_label, host_width, summary_label
-from planner.render.theme import Scale, Theme, role_colour, role_label, role_order
+from planner.render.theme import Scale, Theme
 
 SUMMARY_MIN_HOSTS = 3  # on a slide, compute hosts of a cluster in a rack share a box from this many
 

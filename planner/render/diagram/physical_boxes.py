@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from planner.render.design_index import Facts, count, is_tenant, share
+from planner.catalog import role_colour, role_label, role_order
+from planner.render.design_index import Facts, count, share
 from planner.render.diagram.labels import bar, blank, chip, esc, grid
-from planner.render.theme import Scale, Theme, role_colour, role_label, role_order
+from planner.render.theme import Scale, Theme
 
 CHIP = {False: 84, True: 108}     # width of a VM cell (points), page or slide
 NUMBERS = {False: 84, True: 104}  # width of the "used / capacity" column
@@ -36,7 +37,7 @@ def _cells_row(cells: list[str], columns: int) -> str:
 
 def _vm_rows(vms: list, scale: Scale, lines: int = 0, by_role: bool = False) -> str:
     """Management VMs one cell each (or counted by role), padded to `lines` rows; tenant VMs counted."""
-    named = [vm for vm in vms if not is_tenant(vm)]
+    named = [vm for vm in vms if not vm.is_tenant]
     if by_role:
         roles = Counter(vm.role for vm in named)
         cells = [chip(role_colour(r), f"{role_label(r)} ×{n}", scale, width=CHIP[scale.slide])
@@ -50,7 +51,7 @@ def _vm_rows(vms: list, scale: Scale, lines: int = 0, by_role: bool = False) -> 
                 f'no VMs: failover reserve</FONT></TD></TR>')
         lines -= 1
     cells += [blank(scale, CHIP[scale.slide])] * (lines * VM_COLUMNS - len(cells))
-    tenants = Counter(vm.role for vm in vms if is_tenant(vm))
+    tenants = Counter(vm.role for vm in vms if vm.is_tenant)
     summary = [chip(role_colour(role), _tenant_text(role, n), scale)
                for role, n in sorted(tenants.items(), key=lambda kv: role_order(kv[0]))]
     return note + _cells_row(cells, VM_COLUMNS) + _cells_row(summary, 2)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from html import escape
 
-from planner.render.design_index import Facts, count, is_tenant, natural, share
-from planner.render.theme import role_colour, role_label, role_order
+from planner.catalog import role_colour, role_label, role_order
+from planner.render.design_index import Facts, count, natural, share
+
 
 FULL_LIST = 2000        # tenant VMs listed one by one up to this many
 RESTARTS_LISTED = 24    # a failover plan lists its restarts up to this many, else summarises them
@@ -112,7 +113,7 @@ def vms(facts: Facts) -> str:
     managed = facts.management_vms()
     rows = [_vm_row(vm) for vm in sorted(managed, key=lambda v: (role_order(v.role), natural(v.name)))]
     parts = [f"<h3>Management and edge VMs ({len(managed):,})</h3>", _vm_table(rows)]
-    tenant = [vm for vm in d.vms if is_tenant(vm)]
+    tenant = [vm for vm in d.vms if vm.is_tenant]
     if not tenant:
         return "".join(parts)
     if len(tenant) <= FULL_LIST:

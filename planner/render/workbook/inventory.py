@@ -39,7 +39,7 @@ def vms_sheet(book: Book) -> Sheet:
     table = sheet.table("tblVMs", cols, len(design.vms))
 
     def os_of(vm) -> str:
-        if vm.role.startswith("tenant"):
+        if vm.is_tenant:
             return "tenant image"
         return f"{lic.windows_version} + SQL Server {editions[vm.name]}" if vm.name in editions else lic.windows_version
 

@@ -1,0 +1,111 @@
+"""A role is whole in the catalog: roles.yaml gives its look, flows, endpoint and condition; the
+build tasks install it; one evaluator decides whether it exists; one function gives stamp capacity."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import requirements
+from planner.catalog import is_tenant_role, load_catalog, role_colour, role_label, role_order
+from planner.conformance import check_requirements
+from planner.model.design import Cluster
+from planner.render.checklist.graph import load_build_catalog
+from planner.render.theme import EDGES
+from planner.sizing import StampCapacity, compute_clusters, size_design, stamp_capacity
+
+CATALOG = load_catalog()
+ROLES = CATALOG.roles
+# The other value of each `when:` field: a new condition adds its field here.
+OTHER = {"tenants.console_access": False, "tenants.networking": "vlan"}
+
+
+def test_every_role_has_a_label_and_a_colour_of_its_own():
+    looks = CATALOG.looks()
+    assert list(looks)[:len(ROLES)] == list(ROLES), "catalog roles first, in file order"
+    assert all(look.label.strip() for look in looks.values())
+    colours = [look.colour for look in looks.values()] + [CATALOG.unknown_role_colour]
+    assert len(colours) == len(set(colours))
+    assert role_label("vmm") == "VMM" and role_colour("vmm") == ROLES["vmm"].colour
+    assert role_colour("tenant-new-kind") == looks["tenant"].colour, "unknown tenant roles look like tenants"
+    assert role_label("mystery") == "mystery" and role_colour("mystery") == CATALOG.unknown_role_colour
+    assert role_order("hnv-gateway") < role_order("tenant") < role_order("mystery")
+
+
+def test_every_role_is_an_end_of_a_flow_and_every_flow_end_exists():
+    flows = CATALOG.flows()
+    ends = set(ROLES) | set(CATALOG.flow_ends)
+    assert not set(ROLES) & set(CATALOG.flow_ends)
+    for flow in flows:
+        assert {flow.source, flow.to} <= ends, flow
+        assert flow.kind in EDGES, f"no line style for flow kind {flow.kind}"
+    orders = [f.order for f in flows]
+    assert len(orders) == len(set(orders)), "each flow has its own place in the drawing order"
+    drawn = {f.source for f in flows} | {f.to for f in flows}
+    databases = {"sql"} if any(r.databases for r in ROLES.values()) else set()  # lines to SQL: `databases`
+    assert set(ROLES) - drawn <= databases, "a role without flows (add talks_to, or a flow to it)"
+    assert set(CATALOG.flow_ends) <= drawn, "a flow end no flow uses"
+
+
+def test_a_flow_to_a_role_with_an_endpoint_uses_its_port():
+    for flow in CATALOG.flows():
+        target = ROLES.get(flow.to)
+        if target and target.endpoint and flow.port:
+            assert flow.port == target.endpoint.port, (flow.source, flow.to)
+
+
+def test_every_role_has_an_install_task_with_known_cmdlets():
+    build = load_build_catalog()  # raises when a verification uses a cmdlet not in cmdlets.yaml
+    installed = {t.role for t in build.tasks if t.each == "role"}
+    assert set(ROLES) <= installed, f"no build task installs {sorted(set(ROLES) - installed)}"
+
+
+def test_tenant_facing_tier_is_the_catalog_tier():
+    assert CATALOG.tenant_facing() == {"wap-tenant-portal", "wap-tenant-auth", "wap-tenant-public-api", "rdgw"}
+
+
+def test_is_tenant_is_one_predicate():
+    assert is_tenant_role("tenant") and is_tenant_role("tenant-vmrole")
+    assert not any(is_tenant_role(r) for r in ROLES)
+
+
+@pytest.mark.parametrize("name", [n for n, r in ROLES.items() if r.when])
+def test_when_condition_decides_sizing_and_conformance(name):
+    when = ROLES[name].when
+    assert when.field in OTHER, f"add the other value of {when.field} to OTHER"
+    present, absent = requirements(**{when.field: when.equals}), requirements(**{when.field: OTHER[when.field]})
+    assert when.value(present) == when.equals and ROLES[name].present(present)
+    assert not ROLES[name].present(absent)
+    for req, count in ((present, True), (absent, False)):
+        vms = [vm for vm in size_design(req, 1, [1]).vms if vm.role == name]
+        assert bool(vms) == count
+    empty = {"wap_deployment": "distributed", "stamps": [{"name": "STAMP01", "tenants": 10}], "vms": [],
+             "clusters": [], "hosts": []}
+    for req, count in ((present, True), (absent, False)):
+        missing = {f.subject for f in check_requirements(empty, req)}
+        assert (name in missing) == count, "conformance asks the role exactly when it is present"
+
+
+def test_roles_without_a_condition_are_always_present():
+    req = requirements()
+    assert all(r.present(req) for r in ROLES.values() if r.when is None)
+
+
+def test_stamp_capacity_comes_from_sourced_limits():
+    cap = stamp_capacity("2019")
+    assert cap == StampCapacity(max_vms=25000, max_hosts=1000, management_vms=100)
+    assert cap.tenant_vms == 24900
+    assert [cap.stamps_for(n) for n in (0, 1, 24900, 24901, 49800, 49801)] == [1, 1, 1, 2, 2, 3]
+    figure = CATALOG.limit("stamp_management_vms", "2019")
+    assert figure.source.strip() and figure.assumption
+
+
+def test_compute_clusters_split_by_hosts_and_vms_per_cluster():
+    req = requirements(**{"tenants.count": 100, "tenants.vms_per_tenant": 10, "hardware.max_hosts_per_cluster": 4})
+    sizing = size_design(req, 1, [1])
+
+    def capacity(model, cluster: Cluster) -> tuple[float, float]:
+        return 64.0, 256.0
+
+    vcpu = sum(vm.vcpu for vm in sizing.vms if vm.cluster.startswith("COMP"))
+    memory = sum(vm.memory_gb for vm in sizing.vms if vm.cluster.startswith("COMP"))
+    hosts = max(vcpu / 64, memory / 256) * 1.05
+    assert compute_clusters(req, sizing, capacity) == [max(1, -(-hosts // 3))]  # 4 hosts less 1 spare
