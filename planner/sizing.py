@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
-from planner.model.requirements import Requirements
+from planner.model.requirements import HostModel, Requirements
 
 
 @dataclass
@@ -267,3 +267,29 @@ def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> 
             sizer.use(fig)
     return Sizing(stamps=stamp_objs, clusters=sizer.clusters, vms=sizer.vms, groups=sizer.groups,
                   sql_instances=sizer.sql, load_balancers=sizer.lbs, figures=sizer.figures)
+
+
+# ---- host capacity ---------------------------------------------------------------------------
+MB_PER_GB = 1024
+MEMORY_STEP_MB = 256  # usable memory is rounded down to a quarter of a GB
+
+
+def host_capacity(model: HostModel, cluster: Cluster, req: Requirements) -> tuple[int, int, int | None]:
+    """What `model` offers VMs in `cluster`: vCPU (cores x the purpose's ratio), MB of memory (less
+    the host reserve, rounded down to MEMORY_STEP_MB) and GB of local storage (None: storage is shared)."""
+    reserve = req.hardware.host_reserve
+    usable = model.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb
+    usable_mb = max(0, math.floor(usable * MB_PER_GB / MEMORY_STEP_MB) * MEMORY_STEP_MB)
+    local = req.hardware.shared_storage.type == "local"
+    return (math.floor(model.sockets * model.cores_per_socket * cluster.vcpu_per_core), usable_mb,
+            math.floor(model.storage_gb) if local else None)
+
+
+def cluster_roles(req: Requirements, purpose: str) -> frozenset[str]:
+    """The roles whose VMs go to a cluster of `purpose`: tenant VMs to compute, each catalog role to
+    the cluster of its tier (tenant-facing roles to edge or management, by placement.tenant_facing_tier)."""
+    if purpose == "compute":
+        return frozenset({"tenant", "tenant-vmrole"})
+    facing = req.placement.tenant_facing_tier
+    return frozenset(r.name for r in load_catalog().roles.values()
+                     if (facing if r.tier == "tenant_facing" else r.tier) == purpose)
