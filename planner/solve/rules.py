@@ -55,14 +55,16 @@ def capacity(p: ClusterProblem) -> tuple[int, int, int, int]:
 
 
 def loads(p: ClusterProblem, pl: Placement) -> list[list[int]]:
-    """Per host of pl, its load per resource of RESOURCES."""
+    """Per host of pl, its load per resource of RESOURCES (items placed off hosts 0..n-1 are not counted)."""
     out = [[0, 0, 0, 0] for _ in range(pl.n)]
+    local, host_of, n = p.per_host_storage, pl.host_of, pl.n
     for it in p.items:
-        h = pl.host_of.get(it.name)
-        if h is not None and 0 <= h < pl.n:
+        h = host_of.get(it.name, -1)
+        if 0 <= h < n:
             row = out[h]
-            for i, v in enumerate(it.demand(p.per_host_storage)):
-                row[i] += v
+            row[0] += it.vcpu
+            row[1] += it.memory_mb
+            row[2] += it.storage_gb if local else 0
             row[3] += 1
     return out
 
@@ -210,11 +212,15 @@ class Failover(Rule):
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
         base = loads(p, pl)
         state = [r for r in applicable(p) if isinstance(r, Resource)]
-        need = {it.name: (*it.demand(p.per_host_storage), 1) for it in p.items}
+        item = {it.name: it for it in p.items}
+        on_host: dict[int, list[str]] = {}
+        for name, h in pl.host_of.items():
+            if name in item:  # others are the assignment rule's
+                on_host.setdefault(h, []).append(name)
         out = []
         for failed in self.scenarios(p, pl.n):
             down, plan = set(failed), pl.restarts.get(failed)
-            moving = {name for name, h in pl.host_of.items() if h in down}
+            moving = {name for h in down for name in on_host.get(h, ())}
             if plan is None or set(plan) != moving:
                 out.append(f"scenario {failed}: no restart plan for exactly the failed hosts' VMs")
                 continue
@@ -223,9 +229,11 @@ class Failover(Rule):
                 out.append(f"scenario {failed}: a VM restarts on a failed or unknown host")
                 continue
             for name, h in plan.items():
-                row, d = load[h], need[name]
-                for i in range(4):
-                    row[i] += d[i]
+                row, d = load[h], item[name].demand(p.per_host_storage)
+                row[0] += d[0]
+                row[1] += d[1]
+                row[2] += d[2]
+                row[3] += 1
             out += [f"scenario {failed}: host {h} over its {r.name}" for h, row in sorted(load.items())
                     for r in state if r.over(p, row)]
         return out
