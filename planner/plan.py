@@ -78,7 +78,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
     first = size_design(req, stamps, [1] * stamps)
     check_vm_limits(req, first)
-    compute = compute_clusters(req, first, lambda model, cluster: _usable(host_type(model, cluster, req, 1024)))
+    compute = compute_clusters(req, first)
     while True:
         sizing = size_design(req, stamps, compute)
         scope_of = {g.name: g.scope for g in sizing.groups}
@@ -101,10 +101,6 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
             progress(f"{sizing.stamps[s].name}: {compute[s]} compute clusters needed; sizing again")
             continue
         return sizing, outcomes
-
-
-def _usable(host: HostType) -> tuple[float, float]:
-    return host.vcpu, host.memory_mb / MB_PER_GB
 
 
 def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capacity: StampCapacity) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from planner.catalog import Figure, RoleSpec, load_catalog
@@ -253,10 +252,7 @@ def stamp_capacity(version: str) -> StampCapacity:
         management_vms=catalog.limit("stamp_management_vms", version).value)
 
 
-HostCapacity = Callable[[HostModel, Cluster], tuple[float, float]]  # (vCPU, usable memory GB) of a model in a cluster
-
-
-def compute_clusters(req: Requirements, sizing: Sizing, host_capacity: HostCapacity) -> list[int]:
+def compute_clusters(req: Requirements, sizing: Sizing) -> list[int]:
     """Compute clusters per stamp, so each stays within the hosts (less its failover spares) and the
     VMs allowed per cluster; `sizing` has one compute cluster per stamp."""
     max_cluster_vms = load_catalog().limit("cluster_max_vms", req.system_center).value
@@ -271,7 +267,8 @@ def compute_clusters(req: Requirements, sizing: Sizing, host_capacity: HostCapac
         cluster = next(c for c in sizing.clusters if c.name in names)
         hosts_needed = []
         for model in hw.host_models:
-            vcpu, memory_gb = host_capacity(model, cluster)
+            vcpu, memory_mb, _ = host_capacity(model, cluster, req)
+            memory_gb = memory_mb / MB_PER_GB
             need = max(sum(vm.vcpu for vm in vms) / max(vcpu, 1),  # no vCPU at the ratio: exit 3 later
                        sum(vm.memory_gb for vm in vms) / max(memory_gb, 1 / 1024))  # 1 MB at least
             hosts_needed.append((need * model.price, need))
@@ -321,3 +318,29 @@ def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> 
             sizer.use(fig)
     return Sizing(stamps=stamp_objs, clusters=sizer.clusters, vms=sizer.vms, groups=sizer.groups,
                   sql_instances=sizer.sql, load_balancers=sizer.lbs, figures=sizer.figures)
+
+
+# ---- host capacity ---------------------------------------------------------------------------
+MB_PER_GB = 1024
+MEMORY_STEP_MB = 256  # usable memory is rounded down to a quarter of a GB
+
+
+def host_capacity(model: HostModel, cluster: Cluster, req: Requirements) -> tuple[int, int, int | None]:
+    """What `model` offers VMs in `cluster`: vCPU (cores x the purpose's ratio), MB of memory (less
+    the host reserve, rounded down to MEMORY_STEP_MB) and GB of local storage (None: storage is shared)."""
+    reserve = req.hardware.host_reserve
+    usable = model.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb
+    usable_mb = max(0, math.floor(usable * MB_PER_GB / MEMORY_STEP_MB) * MEMORY_STEP_MB)
+    local = req.hardware.shared_storage.type == "local"
+    return (math.floor(model.sockets * model.cores_per_socket * cluster.vcpu_per_core), usable_mb,
+            math.floor(model.storage_gb) if local else None)
+
+
+def cluster_roles(req: Requirements, purpose: str) -> frozenset[str]:
+    """The roles whose VMs go to a cluster of `purpose`: tenant VMs to compute, each catalog role to
+    the cluster of its tier (tenant-facing roles to edge or management, by placement.tenant_facing_tier)."""
+    if purpose == "compute":
+        return frozenset({"tenant", "tenant-vmrole"})
+    facing = req.placement.tenant_facing_tier
+    return frozenset(r.name for r in load_catalog().roles.values()
+                     if (facing if r.tier == "tenant_facing" else r.tier) == purpose)

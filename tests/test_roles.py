@@ -7,10 +7,9 @@ import pytest
 from helpers import requirements
 from planner.catalog import is_tenant_role, load_catalog, role_colour, role_label, role_order
 from planner.conformance import check_requirements
-from planner.model.design import Cluster
 from planner.render.checklist.graph import load_build_catalog
 from planner.render.theme import EDGES
-from planner.sizing import StampCapacity, compute_clusters, size_design, stamp_capacity
+from planner.sizing import StampCapacity, compute_clusters, host_capacity, size_design, stamp_capacity
 
 CATALOG = load_catalog()
 ROLES = CATALOG.roles
@@ -101,11 +100,9 @@ def test_stamp_capacity_comes_from_sourced_limits():
 def test_compute_clusters_split_by_hosts_and_vms_per_cluster():
     req = requirements(**{"tenants.count": 100, "tenants.vms_per_tenant": 10, "hardware.max_hosts_per_cluster": 4})
     sizing = size_design(req, 1, [1])
-
-    def capacity(model, cluster: Cluster) -> tuple[float, float]:
-        return 64.0, 256.0
-
+    cluster = next(c for c in sizing.clusters if c.purpose == "compute")
+    vcpu_cap, memory_mb, _ = host_capacity(req.hardware.host_models[0], cluster, req)
     vcpu = sum(vm.vcpu for vm in sizing.vms if vm.cluster.startswith("COMP"))
     memory = sum(vm.memory_gb for vm in sizing.vms if vm.cluster.startswith("COMP"))
-    hosts = max(vcpu / 64, memory / 256) * 1.05
-    assert compute_clusters(req, sizing, capacity) == [max(1, -(-hosts // 3))]  # 4 hosts less 1 spare
+    hosts = max(vcpu / vcpu_cap, memory / (memory_mb / 1024)) * 1.05
+    assert compute_clusters(req, sizing) == [max(1, -(-hosts // 3))]  # 4 hosts less 1 spare

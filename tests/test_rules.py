@@ -2,13 +2,16 @@
 rule forces, and its placement must pass the independent validator."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from planner.settings import SolverSettings
+from planner.solve import backup, heuristic, rules, tenant
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import solve_exact
 from planner.solve.heuristic import smallest_placement
-from planner.solve.problem import ClusterProblem, HostType, Item
+from planner.solve.problem import ClusterProblem, HostType, Item, Placement
 from planner.validate import validate_design
 
 HOST = HostType(model="h", price=1000, vcpu=16, memory_mb=64 * 1024, storage_gb=None, max_vms=1024, memory_gb=72)
@@ -155,3 +158,153 @@ def test_time_limit_with_no_design_found_is_exit_4():
     with pytest.raises(TimeLimitReached) as err:
         solve_cluster(cluster, candidates, SolverSettings(time_limit=1e-9, workers=1), lambda _: None)
     assert err.value.exit_code == 4 and "--time-limit" in str(err.value)
+
+
+# ------------------------------------------------ the registry: each rule, each engine ----
+
+def _exact(p):
+    result = solve_exact(p, p.max_hosts, None, SETTINGS)
+    return result.placement
+
+
+def _heuristic(p):
+    return smallest_placement(p, 1)
+
+
+def _backup(p):
+    from planner.solve.backup import place_backup
+
+    return next((pl for n in range(1, p.max_hosts + 1) if (pl := place_backup(p, n))), None)
+
+
+def _count(p):
+    from planner.solve.tenant import _classes, _solve_count
+
+    for n in range(max(1, p.k + 1), p.max_hosts + 1):
+        status, pl, _ = _solve_count(p, n, *_classes(p), 5.0, 1, 1)
+        if pl is not None or status == "declined":
+            return pl
+    return None
+
+
+ENGINES = {"exact": _exact, "heuristic": _heuristic, "backup": _backup, "count": _count}
+LOCAL = HostType(model="h", price=1, vcpu=16, memory_mb=65536, storage_gb=100, max_vms=2, memory_gb=72)
+SQL_VMM = [Item(f"{r}{i}", 1, 1024, 10, None, "host", r) for r in ("sql", "vmm") for i in range(2)]
+
+# rule -> (a tiny instance where it binds, the hosts it forces, or None: no placement at all)
+BINDING = {
+    "assignment": (problem([vm("a"), vm("b")]), 1),
+    "vcpu": (problem([vm(f"v{i}", vcpu=10) for i in range(3)]), 3),
+    "memory": (problem([vm(f"v{i}", memory_gb=40) for i in range(3)]), 3),
+    "local-storage": (problem([vm(f"v{i}", storage=60) for i in range(3)], host=LOCAL), 3),
+    "vms-per-host": (problem([vm(f"v{i}", storage=1) for i in range(5)], host=LOCAL), 3),
+    "anti-affinity-host": (problem([vm(f"v{i}", group="g") for i in range(3)]), 3),
+    "anti-affinity-rack": (problem([vm(f"v{i}", group="g", scope="fault_domain") for i in range(2)], racks=2), 2),
+    "failover": (problem([vm(f"v{i}", vcpu=6) for i in range(3)], k=1), 3),
+    "rack-loss": (problem([vm(f"v{i}", vcpu=8) for i in range(4)], racks=2, rack_tolerance=True), 4),
+    "host-limit": (problem([vm(f"v{i}", vcpu=10) for i in range(3)], max_hosts=2), None),
+    "role-to-cluster": (replace(problem(SQL_VMM), roles=frozenset({"vmm"})), None),
+}
+
+
+def test_every_rule_has_a_binding_instance():
+    assert set(BINDING) == {r.name for r in rules.REGISTRY}
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize("name", sorted(BINDING))
+def test_each_engine_honours_each_rule(engine, name):
+    """Where the rule binds, the engine places on the hosts it forces (or on none), and the rule holds."""
+    p, hosts = BINDING[name]
+    assert rules.rule(name).applies(p)
+    placement = ENGINES[engine](p)
+    if hosts is None:
+        assert placement is None
+        return
+    assert placement is not None and rules.rule(name).check(p, placement) == [] and rules.sound(p, placement)
+    assert engine != "exact" or placement.n == hosts  # the greedy engines need not be optimal
+    assert placement.n >= hosts
+
+
+def _broken(name):
+    """A placement of BINDING[name] that breaks exactly that rule (and a sound one)."""
+    p, _ = BINDING[name]
+    all_on_0 = Placement(n=1, host_of={it.name: 0 for it in p.items}, restarts={})
+    if name == "assignment":
+        return p, Placement(n=1, host_of={"a": 0}, restarts={}), Placement(1, {"a": 0, "b": 0}, {})
+    if name == "failover":
+        spread = {f"v{i}": i for i in range(3)}
+        good = {(h,): {f"v{h}": (h + 1) % 3} for h in range(3)}
+        return p, Placement(3, spread, {(h,): {f"v{h}": h} for h in range(3)}), Placement(3, spread, good)
+    if name == "rack-loss":
+        spread = {f"v{i}": i for i in range(4)}
+        good = {(0, 2): {"v0": 1, "v2": 3}, (1, 3): {"v1": 0, "v3": 2}}
+        return p, Placement(4, spread, {(0, 2): {"v0": 1, "v2": 1}, (1, 3): {"v1": 0, "v3": 2}}), \
+            Placement(4, spread, good)
+    if name == "host-limit":
+        return p, Placement(3, {f"v{i}": i for i in range(3)}, {}), Placement(2, {"v0": 0, "v1": 1, "v2": 1}, {})
+    if name == "role-to-cluster":
+        return p, all_on_0, None
+    if name == "anti-affinity-rack":
+        return p, Placement(3, {"v0": 0, "v1": 2}, {}), Placement(2, {"v0": 0, "v1": 1}, {})
+    return p, all_on_0, Placement(n=len(p.items), host_of={it.name: i for i, it in enumerate(p.items)}, restarts={})
+
+
+@pytest.mark.parametrize("name", sorted(BINDING))
+def test_each_checker_rejects_a_breaking_placement_and_accepts_a_sound_one(name):
+    p, bad, good = _broken(name)
+    assert rules.rule(name).check(p, bad)
+    if good is not None:
+        assert rules.rule(name).check(p, good) == []
+
+
+def test_engines_decline_a_rule_they_do_not_know():
+    class Toy(rules.Rule):
+        name = "toy"
+
+    p = problem([vm("a")])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rules, "REGISTRY", [*rules.REGISTRY, Toy()])
+        assert all(rules.declines(p, honours) for honours in (heuristic.HONOURS, backup.HONOURS, tenant.HONOURS))
+        assert _heuristic(p) is None and _backup(p) is None and _count(p) is None
+
+
+class SqlOffVmm(rules.Rule):
+    """Toy rule: keep SQL VMs off the hosts that run VMM VMs."""
+
+    name = "sql-off-vmm"
+
+    def applies(self, p):
+        return {"sql", "vmm"} <= {it.role for it in p.items}
+
+    def build(self, mdl, lit=None):
+        sql = [v for v, it in enumerate(mdl.p.items) if it.role == "sql"]
+        vmm = [v for v, it in enumerate(mdl.p.items) if it.role == "vmm"]
+        for h in range(len(mdl.used)):
+            for s in sql:
+                for w in vmm:
+                    ct = mdl.m.add(mdl.x[s][h] + mdl.x[w][h] <= 1)
+                    if lit is not None:
+                        ct.only_enforce_if(lit)
+
+    def check(self, p, pl):
+        hosts = {pl.host_of[it.name] for it in p.items if it.role == "vmm"}
+        return [f"{it.name} shares a host with VMM" for it in p.items
+                if it.role == "sql" and pl.host_of[it.name] in hosts]
+
+
+@pytest.mark.parametrize("purpose", ["management", "compute"])
+def test_a_toy_rule_added_to_the_registry_is_honoured_or_declined(monkeypatch, purpose):
+    from planner.model.design import Cluster
+    from planner.solve.cluster import solve_cluster
+
+    p = problem(SQL_VMM)
+    assert _heuristic(p).n == 1  # without the rule, everything shares one host
+    monkeypatch.setattr(rules, "REGISTRY", [*rules.REGISTRY, SqlOffVmm()])
+    assert _heuristic(p) is None and _backup(p) is None and _count(p) is None  # they decline
+    exact = _exact(p)
+    assert exact.n == 2 and SqlOffVmm().check(p, exact) == []
+    cluster = Cluster(name="C1", stamp="S1", purpose=purpose, failures_tolerated=0, fault_domain_tolerance=False,
+                      vcpu_per_core=1)
+    outcome = solve_cluster(cluster, [p], SETTINGS, lambda _: None)
+    assert outcome.placement.n == 2 and rules.sound(p, outcome.placement)

@@ -15,7 +15,8 @@ from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import solve_exact
 from planner.solve.problem import ClusterProblem, HostType, Item
-from planner.solve.tenant import _classes, _solve_count, check, solve_tenant
+from planner.solve.rules import sound as check
+from planner.solve.tenant import _classes, _solve_count, solve_tenant
 from planner.validate import validate_design
 
 from helpers import requirements

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.solve.heuristic import Placement, _order
-from planner.solve.problem import ClusterProblem
+from planner.solve import rules
+from planner.solve.heuristic import _order
+from planner.solve.problem import ClusterProblem, Placement
+
+HONOURS = rules.PLACEMENT | rules.RESTARTS  # the rules `place_backup` honours by construction (k <= 1)
 
 
 def applies(p: ClusterProblem) -> bool:
-    return p.k <= 1
+    """Whether the engine can place p: at most one host failure, and no rule it does not know."""
+    return p.k <= 1 and not rules.declines(p, HONOURS)
 
 
 def place_backup(p: ClusterProblem, n: int) -> Placement | None:
@@ -83,4 +87,5 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     for s in scenarios:
         down = set(s)
         restarts[s] = {name: backup[name] for name, h in host_of.items() if h in down}
-    return Placement(n=n, host_of=host_of, restarts=restarts)
+    found = Placement(n=n, host_of=host_of, restarts=restarts)
+    return found if rules.sound(p, found) else None

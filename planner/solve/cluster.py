@@ -1,5 +1,6 @@
 """Choose the host model and place one cluster: greedy and count model (planner/solve/tenant.py)
-for every cluster; the exact CP-SAT model for management and edge clusters they leave unproven."""
+for every cluster; the exact CP-SAT model for management and edge clusters they leave unproven,
+and for any cluster where a rule applies that they do not know (they decline it)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,9 +14,10 @@ from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import solve_exact
 from planner.solve.explain import explain
-from planner.solve.heuristic import Placement, smallest_placement
-from planner.solve.problem import MAX_RESTARTS, ClusterProblem, TooManyScenarios, host_type, item_of
-from planner.solve.tenant import count_model_applies, solve_tenant
+from planner.sizing import cluster_roles
+from planner.solve.heuristic import smallest_placement
+from planner.solve.problem import MAX_RESTARTS, ClusterProblem, Placement, TooManyScenarios, host_type, item_of
+from planner.solve.tenant import TenantResult, count_model_applies, solve_tenant
 
 Progress = Callable[[str], None]
 
@@ -43,7 +45,7 @@ def problems(cluster: Cluster, vms: list[Vm], req: Requirements, scope_of: dict[
     return [ClusterProblem(cluster=cluster.name, items=items, host=host_type(m, cluster, req, host_max_vms),
                            k=cluster.failures_tolerated, racks=avail.racks,
                            rack_tolerance=cluster.fault_domain_tolerance,
-                           max_hosts=req.hardware.max_hosts_per_cluster)
+                           max_hosts=req.hardware.max_hosts_per_cluster, roles=cluster_roles(req, cluster.purpose))
             for m in req.hardware.host_models]
 
 
@@ -135,7 +137,6 @@ def _too_big(cluster: Cluster, candidates: list[ClusterProblem]) -> Infeasible:
 
 def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,
                  progress: Progress) -> ClusterOutcome | None:
-    name = f"{cluster.name} on {p.host.model}"
     if not p.items:
         return ClusterOutcome(p, Placement(0, {}, {}), ClusterSolve(
             cluster=cluster.name, method="empty", status="optimal", hosts=0, cost=0, lower_bound_cost=0, gap=0,
@@ -143,6 +144,13 @@ def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, sett
     if cluster.purpose == "compute":
         return _solve_compute(cluster, p, lb, reason, settings, progress)
     counted = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed, balance=True)
+    return _solve_exact(cluster, p, lb, reason, settings, progress, counted)
+
+
+def _solve_exact(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,
+                 progress: Progress, counted: TenantResult) -> ClusterOutcome | None:
+    """The count model's placement when it is proven (or the model applies), else CP-SAT from its hint."""
+    name = f"{cluster.name} on {p.host.model}"
     if counted.placement is not None and (counted.status == "optimal" or count_model_applies(p)):
         # the count model states the same problem far smaller; the VM x host model is for groups mixing sizes
         progress(f"{name}: {counted.placement.n} hosts, {counted.status} by the {counted.method} "
@@ -177,6 +185,8 @@ def _solve_compute(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, se
                    progress: Progress) -> ClusterOutcome | None:
     """Tenant placement: the compact count model (planner/solve/tenant.py), the heuristic as fallback."""
     res = solve_tenant(p, lb, settings.time_limit, settings.workers, settings.seed)
+    if res.status == "declined":
+        return _solve_exact(cluster, p, lb, reason, settings, progress, res)
     if res.placement is None:
         return None
     progress(f"{cluster.name} on {p.host.model}: {res.placement.n} hosts by {res.method} (lower bound {res.bound})")

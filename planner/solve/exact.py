@@ -1,4 +1,5 @@
-"""Solve one management or edge cluster exactly with CP-SAT (configuration, no rules here)."""
+"""Solve one cluster exactly with CP-SAT: every applicable rule of the registry (rules.py), plus the
+model parts of this engine alone, symmetry breaking and cost."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,9 +9,8 @@ from ortools.sat.python import cp_model
 
 from planner.settings import SolverSettings
 from planner.solve import rules
+from planner.solve.problem import ClusterProblem, Placement
 from planner.solve.rules import Vars
-from planner.solve.heuristic import Placement
-from planner.solve.problem import ClusterProblem
 from planner.solve.runner import run_solver
 
 MAX_MODEL_VARIABLES = 3_000_000
@@ -40,18 +40,19 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings: SolverSettings,
                 report: Callable[[int, int], None] | None = None) -> ExactResult:
-    """Place p.items on at most `slots` hosts, minimising hosts, with every rule of `rules`."""
+    """Place p.items on at most `slots` hosts, minimising hosts, with every applicable rule of the registry
+    (the exact model honours them all: each has a builder)."""
     if model_size(p, slots) > MAX_MODEL_VARIABLES:
         return ExactResult("too-large", None, 0, 0.0)
     m = cp_model.CpModel()
     used = [m.new_bool_var(f"used{h}") for h in range(slots)]
     x = [[m.new_bool_var(f"x{v}_{h}") for h in range(slots)] for v in range(len(p.items))]
-    rules.assignment(m, p, x, used)
-    rules.capacity(m, p, x, used)
-    rules.anti_affinity(m, p, x, used)
-    ys = rules.failover(m, p, x, used)
-    rules.symmetry_breaking(m, p, x, used)
-    rules.cost(m, p, used)
+    mdl = rules.Model(m, p, used, x, rules.capacity(p))
+    for rule in rules.applicable(p):
+        rule.build(mdl)
+    ys = mdl.ys
+    symmetry_breaking(m, used)
+    m.minimize(sum(used))  # one model per cluster, so cost = hosts x price
     if hint:
         _add_hint(m, p, hint, used, x, ys)
     solver, code = run_solver(m, settings.time_limit, settings.workers, settings.seed, _Progress(report))
@@ -68,7 +69,15 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
         plans[failed] = {it.name: next(h for h, var in enumerate(y[v]) if var is not None and solver.value(var))
                          for v, it in enumerate(p.items) if host_of[it.name] in down}
     placement = Placement(n=n, host_of=host_of, restarts=plans)
+    if not rules.sound(p, placement):
+        return ExactResult("unknown", None, 0, solver.deterministic_time)
     return ExactResult(status, placement, int(solver.best_objective_bound), solver.deterministic_time)
+
+
+def symmetry_breaking(m: cp_model.CpModel, used: list) -> None:
+    """Identical host slots are bought in order: slot h+1 only if slot h."""
+    for h in range(len(used) - 1):
+        m.add_implication(used[h + 1], used[h])
 
 
 def _add_hint(m: cp_model.CpModel, p: ClusterProblem, hint: Placement, used: list, x: Vars,

@@ -1,6 +1,6 @@
 """Why no design: the smallest set of requirements that clash for a management or edge cluster.
 
-The explanation model is the exact model (rules.py) with each requirement behind an assumption
+The explanation model is the exact model (the rules.py builders) with each requirement behind an assumption
 literal: the host limit, N+k, rack loss, each anti-affinity group and the host models' capacity.
 CP-SAT's sufficient assumptions for infeasibility give a core; deleting literals one by one
 shrinks it to a minimal core, and a bounded search over smaller sets (in a fixed order of
@@ -9,6 +9,7 @@ preference) makes it the smallest. Each literal maps back to a requirements fiel
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -16,10 +17,12 @@ from ortools.sat.python import cp_model
 
 from planner.model.design import Cluster
 from planner.model.requirements import Requirements
+from planner.solve import rules
 from planner.solve.bounds import host_lower_bound
-from planner.solve.runner import run_solver
+from planner.solve.exact import symmetry_breaking
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
+from planner.solve.runner import run_solver
 
 Clash = tuple[str, object, str]  # (field path, value, what would relax it)
 MAX_MODEL_VARIABLES = 400_000
@@ -83,78 +86,36 @@ def _slots(candidates: list[ClusterProblem]) -> tuple[int, bool]:
     return (best, True) if best else (limit + k + 2, False)
 
 
-def _scenarios(p: ClusterProblem, slots: int) -> list[tuple[str, tuple[int, ...]]]:
-    out = [("k", c) for c in itertools.combinations(range(slots), p.k)] if p.k else []
-    if p.rack_tolerance:
-        for r in range(p.racks):
-            rack = tuple(h for h in range(slots) if p.rack_of(h) == r)
-            if rack:
-                out.append(("rack", rack))
-    return out
-
-
 def _build(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None):
     """The explanation model, its requirements in order of preference, and whether the slots
-    hold a known placement without the host limit; None when the model would be too large."""
+    hold a known placement without the host limit; None when the model would be too large.
+    The rules are the registry's builders, each behind the literal of its requirement (the
+    rules no requirement relaxes hold unconditionally)."""
     p = candidates[0]
     slots, witness = _slots(candidates)
-    scenarios = _scenarios(p, slots)
-    if not p.items or len(p.items) * slots * (1 + len(scenarios)) > MAX_MODEL_VARIABLES:
+    scenarios = (math.comb(slots, p.k) if p.k else 0) + (min(slots, p.racks) if p.rack_tolerance else 0)
+    if not p.items or len(p.items) * slots * (1 + scenarios) > MAX_MODEL_VARIABLES:
         return None
     m = cp_model.CpModel()
-    n_items = range(len(p.items))
     used = [m.new_bool_var(f"used{h}") for h in range(slots)]
-    x = [[m.new_bool_var(f"x{v}_{h}") for h in range(slots)] for v in n_items]
+    x = [[m.new_bool_var(f"x{v}_{h}") for h in range(slots)] for v in range(len(p.items))]
     model_of = [m.new_bool_var(f"model {c.host.model}") for c in candidates]
     m.add_exactly_one(model_of)
-    for v in n_items:
-        m.add_exactly_one(x[v])
-        for h in range(slots):
-            m.add_implication(x[v][h], used[h])
-    for h in range(slots - 1):
-        m.add_implication(used[h + 1], used[h])
-    dims = [0, 1] + ([2] if p.per_host_storage else [])
-    cap = [sum(c.host.capacity()[d] * z for c, z in zip(candidates, model_of)) for d in range(3)]
-    demand = [it.demand(p.per_host_storage) for it in p.items]
-
-    def fits(h: int, on: list, lits: list) -> None:
-        for d in dims:
-            m.add(sum(demand[v][d] * on[v][h] for v in n_items) <= cap[d]).only_enforce_if(lits)
-        if len(p.items) > p.host.max_vms:
-            m.add(sum(on[v][h] for v in n_items) <= p.host.max_vms).only_enforce_if(lits)
-
-    limit = m.new_bool_var("host limit")
-    for h in range(p.max_hosts, slots):
-        m.add_implication(used[h], limit.Not())
-    capacity = m.new_bool_var("capacity")
-    for h in range(slots):
-        fits(h, x, [capacity])
-    groups: dict[str, list[int]] = {}
-    for v, it in enumerate(p.items):
-        if it.group:
-            groups.setdefault(it.group, []).append(v)
-    group_lit = {}
-    for name, members in sorted(groups.items()):
-        g = group_lit[name] = m.new_bool_var(f"group {name}")
-        for h in range(slots):
-            m.add(sum(x[v][h] for v in members) <= 1).only_enforce_if(g)
-        if p.items[members[0]].scope == "fault_domain":
-            for r in range(p.racks):
-                m.add(sum(x[v][h] for v in members for h in range(slots) if p.rack_of(h) == r) <= 1
-                      ).only_enforce_if(g)
+    cap = tuple(sum(c.host.capacity()[d] * z for c, z in zip(candidates, model_of)) for d in range(3))
+    mdl = rules.Model(m, p, used, x, (*cap, p.host.max_vms))
+    symmetry_breaking(m, used)
+    limit, capacity = m.new_bool_var("host limit"), m.new_bool_var("capacity")
+    groups = rules.rule("anti-affinity-host").groups(p)
+    group_lit = {name: m.new_bool_var(f"group {name}") for name in sorted(groups)}
     failover, rack = m.new_bool_var("failover"), m.new_bool_var("rack loss")
-    for kind, failed in scenarios:
-        lit, down = (failover if kind == "k" else rack), set(failed)
-        y = [[m.new_bool_var("") if h not in down else None for h in range(slots)] for _ in n_items]
-        for v in n_items:
-            m.add(sum(var for var in y[v] if var is not None) == 1).only_enforce_if(lit)
-            for h in range(slots):
-                if y[v][h] is not None:
-                    m.add(x[v][h] <= y[v][h]).only_enforce_if(lit)
-                    m.add_implication(y[v][h], used[h])
-        for h in range(slots):
-            if h not in down:
-                fits(h, y, [lit, capacity])
+    lit_of = {"host-limit": limit, "vcpu": capacity, "memory": capacity, "local-storage": capacity,
+              "vms-per-host": capacity, "failover": failover, "rack-loss": rack}
+    for rule in rules.applicable(p):
+        if isinstance(rule, rules.AntiAffinity):
+            for name, g in group_lit.items():
+                rule.build(mdl, g, groups=[name])
+        else:
+            rule.build(mdl, lit_of.get(rule.name))
     return m, _requirements(cluster, candidates, req, limit, failover, rack, capacity, group_lit, groups), witness
 
 

@@ -4,18 +4,10 @@ Used for tenant clusters, and as the starting hint of the exact CP-SAT model.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from planner.solve import rules
+from planner.solve.problem import ClusterProblem, Item, Placement
 
-from planner.solve.problem import ClusterProblem, Item
-
-
-@dataclass
-class Placement:
-    """Hosts 0..n-1 with the items on each, and a restart plan per failure scenario."""
-
-    n: int
-    host_of: dict[str, int]
-    restarts: dict[tuple[int, ...], dict[str, int]]
+HONOURS = rules.PLACEMENT | rules.RESTARTS  # the rules `place_with_failover` honours by construction
 
 
 def _order(p: ClusterProblem) -> list[Item]:
@@ -109,8 +101,9 @@ def _loads(p: ClusterProblem, n: int, host_of: dict[str, int]) -> tuple[list[lis
 
 
 def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
-    """A placement on n hosts whose every failure scenario has a greedy restart plan, or None."""
-    if p.items and n <= p.k:
+    """A placement on n hosts whose every failure scenario has a greedy restart plan, or None
+    (also when a rule it does not know applies to p)."""
+    if (p.items and n <= p.k) or rules.declines(p, HONOURS):
         return None
     host_of = place(p, n)
     if host_of is None:
@@ -124,7 +117,8 @@ def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
         if plan is None:
             return None
         plans[failed] = plan
-    return Placement(n=n, host_of=host_of, restarts=plans)
+    found = Placement(n=n, host_of=host_of, restarts=plans)
+    return found if rules.sound(p, found) else None
 
 
 def smallest_placement(p: ClusterProblem, start: int) -> Placement | None:

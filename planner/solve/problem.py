@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from planner.model.design import Cluster, Vm
 from planner.model.requirements import HostModel, Requirements
+from planner.sizing import MB_PER_GB, host_capacity
 
-MB_PER_GB = 1024
-MEMORY_STEP_MB = 256  # usable memory is rounded down to a quarter of a GB
 MAX_RESTARTS = 250_000  # per cluster: VM restarts over all failure scenarios' plans (design.json, bom.xlsx)
 
 
@@ -64,6 +63,7 @@ class ClusterProblem:
     racks: int
     rack_tolerance: bool
     max_hosts: int
+    roles: frozenset[str] | None = None  # the roles allowed on the cluster (by its purpose); None: any
 
     @property
     def per_host_storage(self) -> bool:
@@ -87,30 +87,41 @@ class ClusterProblem:
         return len(self.items) * (subsets + (1 if self.rack_tolerance else 0))
 
     def scenarios(self, n: int) -> list[tuple[int, ...]]:
-        """Failure scenarios over hosts 0..n-1: every k-subset, and each rack when asked.
+        """Failure scenarios over hosts 0..n-1: every k-subset, and each rack (not already a k-subset) when asked.
         Raises TooManyScenarios when their plans would exceed MAX_RESTARTS, so work and memory stay bounded."""
+        out = self.k_subsets(n)
+        seen = set(out)
+        return out + [rack for rack in self.rack_scenarios(n) if rack not in seen]
+
+    def k_subsets(self, n: int) -> list[tuple[int, ...]]:
+        """Every k hosts of 0..n-1 failing at once (none when k is 0)."""
+        self._bounded(n)
+        return list(itertools.combinations(range(n), self.k)) if self.k else []
+
+    def rack_scenarios(self, n: int) -> list[tuple[int, ...]]:
+        """Each non-empty rack of hosts 0..n-1 failing whole, when rack loss is to be survived."""
+        self._bounded(n)
+        racks = [tuple(range(r, n, self.racks)) for r in range(self.racks)] if self.rack_tolerance else []
+        return [rack for rack in racks if rack]
+
+    def _bounded(self, n: int) -> None:
         if self.restart_count(n) > MAX_RESTARTS:
             raise TooManyScenarios(n, self.scenario_count(n), self.restart_count(n))
-        out = list(itertools.combinations(range(n), self.k)) if self.k else []
-        if self.rack_tolerance:
-            seen = set(out)
-            for r in range(self.racks):
-                rack = tuple(s for s in range(n) if self.rack_of(s) == r)
-                if rack and rack not in seen:
-                    seen.add(rack)
-                    out.append(rack)
-        return out
+
+
+@dataclass
+class Placement:
+    """Hosts 0..n-1 with the items on each, and a restart plan per failure scenario."""
+
+    n: int
+    host_of: dict[str, int]
+    restarts: dict[tuple[int, ...], dict[str, int]]
 
 
 def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: int) -> HostType:
-    """Capacities of `model` in `cluster`: cores x ratio, memory less the host reserve."""
-    reserve = req.hardware.host_reserve
-    usable = model.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb
-    usable_mb = max(0, math.floor(usable * MB_PER_GB / MEMORY_STEP_MB) * MEMORY_STEP_MB)
-    local = req.hardware.shared_storage.type == "local"
-    return HostType(model=model.name, price=model.price,
-                    vcpu=math.floor(model.sockets * model.cores_per_socket * cluster.vcpu_per_core),
-                    memory_mb=usable_mb, storage_gb=math.floor(model.storage_gb) if local else None,
+    """`model` as it serves `cluster` (capacities from sizing.host_capacity)."""
+    vcpu, memory_mb, storage_gb = host_capacity(model, cluster, req)
+    return HostType(model=model.name, price=model.price, vcpu=vcpu, memory_mb=memory_mb, storage_gb=storage_gb,
                     max_vms=max_vms, memory_gb=model.memory_gb)
 
 

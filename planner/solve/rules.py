@@ -1,89 +1,307 @@
-"""The placement rules of the exact model, one CP-SAT function per rule.
+"""The rule registry: every placement rule, once, shared by every engine.
 
-Variables: used[h] (host slot h is bought), x[v][h] (VM v runs on slot h) and, per failure
-scenario S, y[S][v][h] (after S, VM v runs on surviving slot h).
+A rule says what it forbids and why (its docstring), when it `applies` to a problem, how to
+`build` it into the VM x host CP-SAT model (under an optional enforcement literal: explain.py
+relaxes rules through those), and how to `check` a placement (a list of violations, empty
+when it holds). Each engine declares the rules it honours by construction (`HONOURS`) and
+declines a problem where another rule applies (`declines`); the exact model builds every
+applicable rule. Every engine's placement passes `violations` before it is returned.
+
+Model variables: used[h] (host slot h is bought), x[v][h] (VM v runs on slot h) and, per
+failure scenario S, y[S][v][h] (after S, VM v runs on surviving slot h).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ortools.sat.python import cp_model
 
-from planner.solve.problem import ClusterProblem
+from planner.solve.problem import ClusterProblem, Placement
 
 Vars = list[list[cp_model.IntVar]]
+RESOURCES = ("vCPU", "memory", "local storage", "running VMs")
 
 
-def assignment(m: cp_model.CpModel, p: ClusterProblem, x: Vars, used: list) -> None:
-    """Every VM runs on exactly one bought host."""
-    for v in range(len(p.items)):
-        m.add_exactly_one(x[v])
-        for h, var in enumerate(x[v]):
-            m.add_implication(var, used[h])
+@dataclass
+class Model:
+    """A VM x host CP-SAT model under construction, and what the rules built into it."""
+
+    m: cp_model.CpModel
+    p: ClusterProblem
+    used: list
+    x: Vars
+    cap: tuple  # per resource of RESOURCES: a number, or an expression of the host model chosen (explain)
+    built: dict = field(default_factory=dict)  # rule name -> the enforcement literal it was built under
+    ys: dict = field(default_factory=dict)  # failure scenario -> y[v][h]
 
 
-def capacity(m: cp_model.CpModel, p: ClusterProblem, x: Vars, used: list) -> None:
-    """A host's VMs never exceed its vCPU capacity, usable memory (never over-committed),
-    local storage where storage is per host, or the hypervisor's running-VM limit."""
-    cap = p.host.capacity()
-    for h in range(len(used)):
-        for d in range(3):
-            if d == 2 and not p.per_host_storage:
+def _enforce(ct: cp_model.Constraint, lits: list) -> None:
+    if lits:
+        ct.only_enforce_if(lits)
+
+
+def _lits(*lits) -> list:
+    return [lit for lit in lits if lit is not None]
+
+
+def demand(p: ClusterProblem, index: int) -> list[int]:
+    """Each item's use of resource `index` of RESOURCES (a running VM counts 1)."""
+    return [1 if index == 3 else it.demand(p.per_host_storage)[index] for it in p.items]
+
+
+def capacity(p: ClusterProblem) -> tuple[int, int, int, int]:
+    """A host's capacity per resource of RESOURCES."""
+    return (*p.host.capacity(), p.host.max_vms)
+
+
+def loads(p: ClusterProblem, pl: Placement) -> list[list[int]]:
+    """Per host of pl, its load per resource of RESOURCES (items placed off hosts 0..n-1 are not counted)."""
+    out = [[0, 0, 0, 0] for _ in range(pl.n)]
+    local, host_of, n = p.per_host_storage, pl.host_of, pl.n
+    for it in p.items:
+        h = host_of.get(it.name, -1)
+        if 0 <= h < n:
+            row = out[h]
+            row[0] += it.vcpu
+            row[1] += it.memory_mb
+            row[2] += it.storage_gb if local else 0
+            row[3] += 1
+    return out
+
+
+class Rule:
+    """A placement rule (subclasses document what they forbid and why)."""
+
+    name = ""
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return True
+
+    def build(self, mdl: Model, lit=None) -> None:
+        raise NotImplementedError
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        raise NotImplementedError
+
+
+class Assignment(Rule):
+    """Every VM runs on exactly one bought host: a VM nowhere (or twice) is no design."""
+
+    name = "assignment"
+
+    def build(self, mdl: Model, lit=None) -> None:
+        for row in mdl.x:
+            _enforce(mdl.m.add_exactly_one(row) if lit is None else mdl.m.add(sum(row) == 1), _lits(lit))
+            for h, var in enumerate(row):
+                _enforce(mdl.m.add_implication(var, mdl.used[h]), _lits(lit))
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        names = {it.name for it in p.items}
+        out = [f"{name} is not placed" for name in sorted(names - set(pl.host_of))]
+        out += [f"{name} is not a VM of {p.cluster}" for name in sorted(set(pl.host_of) - names)]
+        return out + [f"{name} is on host {h} of {pl.n}" for name, h in sorted(pl.host_of.items())
+                      if not 0 <= h < pl.n]
+
+
+class Resource(Rule):
+    """A host's VMs never exceed one resource: vCPU at the purpose's vCPU:core ratio, memory (never
+    over-committed: Dynamic Memory is not counted on), local storage where storage is per host, or
+    the hypervisor's running-VM limit. The failover rules bound every scenario's survivors with it."""
+
+    def __init__(self, name: str, index: int):
+        self.name, self.index = name, index
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return {2: p.per_host_storage, 3: len(p.items) > p.host.max_vms}.get(self.index, True)
+
+    def build(self, mdl: Model, lit=None) -> None:
+        for h in range(len(mdl.used)):
+            self.bound(mdl, mdl.x, h, _lits(lit))
+        mdl.built[self.name] = lit
+
+    def bound(self, mdl: Model, on: Vars, h: int, lits: list) -> None:
+        """Host h's load under assignment `on` (x, or one scenario's y) within capacity."""
+        need = demand(mdl.p, self.index)
+        _enforce(mdl.m.add(sum(need[v] * row[h] for v, row in enumerate(on)) <= mdl.cap[self.index]), lits)
+
+    def over(self, p: ClusterProblem, load: list[int]) -> bool:
+        return load[self.index] > capacity(p)[self.index]
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        cap = capacity(p)[self.index]
+        return [f"host {h}: {RESOURCES[self.index]} {row[self.index]} > {cap}"
+                for h, row in enumerate(loads(p, pl)) if row[self.index] > cap]
+
+
+class AntiAffinity(Rule):
+    """VMs of one HA group never share a host (scope host) or a rack (scope fault_domain, rack
+    scope): one host or rack failing must not take down every instance of a role."""
+
+    def __init__(self, name: str, rack: bool):
+        self.name, self.rack = name, rack
+
+    def groups(self, p: ClusterProblem) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for v, it in enumerate(p.items):
+            if it.group and (not self.rack or it.scope == "fault_domain"):
+                out.setdefault(it.group, []).append(v)
+        return out
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return bool(self.groups(p))
+
+    def domain(self, p: ClusterProblem, h: int) -> int:
+        return p.rack_of(h) if self.rack else h
+
+    def build(self, mdl: Model, lit=None, groups: list[str] | None = None) -> None:
+        """`groups`: only these (explain puts each group behind a literal of its own)."""
+        slots = range(len(mdl.used))
+        for name, members in self.groups(mdl.p).items():
+            if groups is not None and name not in groups:
                 continue
-            m.add(sum(it.demand(True)[d] * x[v][h] for v, it in enumerate(p.items)) <= cap[d] * used[h])
-        if len(p.items) > p.host.max_vms:
-            m.add(sum(x[v][h] for v in range(len(p.items))) <= p.host.max_vms)
+            for d in sorted({self.domain(mdl.p, h) for h in slots}):
+                on = [mdl.x[v][h] for v in members for h in slots if self.domain(mdl.p, h) == d]
+                _enforce(mdl.m.add_at_most_one(on) if lit is None else mdl.m.add(sum(on) <= 1), _lits(lit))
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        out = []
+        for name, members in self.groups(p).items():
+            where = [self.domain(p, pl.host_of[p.items[v].name]) for v in members if p.items[v].name in pl.host_of]
+            if len(set(where)) < len(where):
+                out.append(f"group {name}: two members share a {'rack' if self.rack else 'host'}")
+        return out
 
 
-def anti_affinity(m: cp_model.CpModel, p: ClusterProblem, x: Vars, used: list) -> None:
-    """VMs of one HA group never share a host (scope host) or a rack (scope fault_domain)."""
-    groups: dict[str, list[int]] = {}
-    for v, it in enumerate(p.items):
-        if it.group:
-            groups.setdefault(it.group, []).append(v)
-    for members in groups.values():
-        scope = p.items[members[0]].scope
-        for h in range(len(used)):
-            m.add_at_most_one(x[v][h] for v in members)
-        if scope == "fault_domain":
-            for r in range(p.racks):
-                slots = [h for h in range(len(used)) if p.rack_of(h) == r]
-                m.add_at_most_one(x[v][h] for v in members for h in slots)
+class Failover(Rule):
+    """N+k (`failover`: every k hosts failing) or rack loss (`rack-loss`: each rack failing): the
+    failed hosts' VMs restart on surviving hosts, the survivors' VMs stay, and no survivor exceeds
+    any resource rule. A certificate (restart plan) per scenario proves it."""
 
+    def __init__(self, name: str, racks: bool):
+        self.name, self.racks = name, racks
 
-def failover(m: cp_model.CpModel, p: ClusterProblem, x: Vars, used: list) -> dict[tuple[int, ...], Vars]:
-    """N+k (and rack loss when asked), exactly: for every scenario of failed slots, each VM of a
-    failed host restarts on one surviving bought host, VMs of survivors stay, and no survivor
-    exceeds its vCPU, memory or local storage capacity. Returns y per scenario."""
-    cap = p.host.capacity()
-    n = len(used)
-    ys = {}
-    for failed in p.scenarios(n):
-        down = set(failed)
-        y = [[m.new_bool_var("") if h not in down else None for h in range(n)] for _ in p.items]
-        for v in range(len(p.items)):
-            m.add_exactly_one(var for var in y[v] if var is not None)
+    def applies(self, p: ClusterProblem) -> bool:
+        return p.rack_tolerance if self.racks else p.k > 0
+
+    def scenarios(self, p: ClusterProblem, n: int) -> list[tuple[int, ...]]:
+        return p.rack_scenarios(n) if self.racks else p.k_subsets(n)
+
+    def build(self, mdl: Model, lit=None) -> None:
+        """Without a literal, a scenario another failover rule built already is shared."""
+        m, n = mdl.m, len(mdl.used)
+        state = [(r, mdl.built[r.name]) for r in REGISTRY if isinstance(r, Resource) and r.name in mdl.built]
+        for failed in self.scenarios(mdl.p, n):
+            if lit is None and failed in mdl.ys:
+                continue
+            down = set(failed)
+            y = [[m.new_bool_var("") if h not in down else None for h in range(n)] for _ in mdl.p.items]
+            for v, row in enumerate(y):
+                alive = [var for var in row if var is not None]
+                _enforce(m.add_exactly_one(alive) if lit is None else m.add(sum(alive) == 1), _lits(lit))
+                for h, var in enumerate(row):
+                    if var is not None:
+                        _enforce(m.add_implication(mdl.x[v][h], var) if lit is None else
+                                 m.add(mdl.x[v][h] <= var), _lits(lit))
+                        m.add_implication(var, mdl.used[h])
             for h in range(n):
-                if y[v][h] is not None:
-                    m.add_implication(x[v][h], y[v][h])
-                    m.add_implication(y[v][h], used[h])
-        for h in range(n):
-            if h in down:
+                if h not in down:
+                    for rule, rule_lit in state:
+                        rule.bound(mdl, y, h, _lits(lit, rule_lit))
+            mdl.ys.setdefault(failed, y)
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        base = loads(p, pl)
+        state = [r for r in applicable(p) if isinstance(r, Resource)]
+        item = {it.name: it for it in p.items}
+        on_host: dict[int, list[str]] = {}
+        for name, h in pl.host_of.items():
+            if name in item:  # others are the assignment rule's
+                on_host.setdefault(h, []).append(name)
+        out = []
+        for failed in self.scenarios(p, pl.n):
+            down, plan = set(failed), pl.restarts.get(failed)
+            moving = {name for h in down for name in on_host.get(h, ())}
+            if plan is None or set(plan) != moving:
+                out.append(f"scenario {failed}: no restart plan for exactly the failed hosts' VMs")
                 continue
-            for d in range(3):
-                if d == 2 and not p.per_host_storage:
-                    continue
-                m.add(sum(it.demand(True)[d] * y[v][h] for v, it in enumerate(p.items)) <= cap[d])
-            if len(p.items) > p.host.max_vms:
-                m.add(sum(y[v][h] for v in range(len(p.items))) <= p.host.max_vms)
-        ys[failed] = y
-    return ys
+            load = {h: list(base[h]) for h in set(plan.values())}
+            if any(h in down or not 0 <= h < pl.n for h in load):
+                out.append(f"scenario {failed}: a VM restarts on a failed or unknown host")
+                continue
+            for name, h in plan.items():
+                row, d = load[h], item[name].demand(p.per_host_storage)
+                row[0] += d[0]
+                row[1] += d[1]
+                row[2] += d[2]
+                row[3] += 1
+            out += [f"scenario {failed}: host {h} over its {r.name}" for h, row in sorted(load.items())
+                    for r in state if r.over(p, row)]
+        return out
 
 
-def symmetry_breaking(m: cp_model.CpModel, p: ClusterProblem, x: Vars, used: list) -> None:
-    """Identical host slots are bought in order: slot h+1 only if slot h."""
-    for h in range(len(used) - 1):
-        m.add_implication(used[h + 1], used[h])
+class HostLimit(Rule):
+    """A cluster has at most hardware.max_hosts_per_cluster hosts (within the product's nodes per cluster)."""
+
+    name = "host-limit"
+
+    def build(self, mdl: Model, lit=None) -> None:
+        for h in range(mdl.p.max_hosts, len(mdl.used)):
+            _enforce(mdl.m.add_bool_and([mdl.used[h].Not()]), _lits(lit))
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        return [f"{pl.n} hosts > {p.max_hosts}"] if pl.n > p.max_hosts else []
 
 
-def cost(m: cp_model.CpModel, p: ClusterProblem, used: list) -> None:
-    """Minimise the hosts bought (one model per cluster, so cost = count x price)."""
-    m.minimize(sum(used))
+class RoleToCluster(Rule):
+    """A cluster holds only the roles of its purpose (sizing.cluster_roles): management roles off the
+    compute clusters, tenant-facing roles where placement.tenant_facing_tier puts them. Sizing decides
+    it before placement, so the model only fails when the problem breaks it."""
+
+    name = "role-to-cluster"
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return p.roles is not None
+
+    def build(self, mdl: Model, lit=None) -> None:
+        if self.strays(mdl.p):
+            _enforce(mdl.m.add_bool_or([]), _lits(lit))
+
+    def strays(self, p: ClusterProblem) -> list[str]:
+        return [f"{it.name} (role {it.role}) does not belong on {p.cluster}" for it in p.items
+                if it.role not in p.roles]
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        return self.strays(p)
+
+
+REGISTRY: list[Rule] = [
+    Assignment(), Resource("vcpu", 0), Resource("memory", 1), Resource("local-storage", 2),
+    Resource("vms-per-host", 3), AntiAffinity("anti-affinity-host", rack=False),
+    AntiAffinity("anti-affinity-rack", rack=True), Failover("failover", racks=False),
+    Failover("rack-loss", racks=True), HostLimit(), RoleToCluster(),
+]
+PLACEMENT = frozenset({"assignment", "vcpu", "memory", "local-storage", "vms-per-host", "anti-affinity-host",
+                       "anti-affinity-rack", "host-limit", "role-to-cluster"})  # rules on where VMs run
+RESTARTS = frozenset({"failover", "rack-loss"})  # rules on the restart plans
+
+
+def rule(name: str) -> Rule:
+    return next(r for r in REGISTRY if r.name == name)
+
+
+def applicable(p: ClusterProblem) -> list[Rule]:
+    return [r for r in REGISTRY if r.applies(p)]
+
+
+def declines(p: ClusterProblem, honours: frozenset[str]) -> bool:
+    """Whether an engine honouring `honours` must decline p: another rule applies to it."""
+    return any(r.name not in honours for r in applicable(p))
+
+
+def violations(p: ClusterProblem, pl: Placement) -> list[str]:
+    """Every applicable rule's violations by pl: empty when the placement is sound."""
+    return [f"{r.name}: {v}" for r in applicable(p) for v in r.check(p, pl)]
+
+
+def sound(p: ClusterProblem, pl: Placement) -> bool:
+    return not violations(p, pl)

@@ -30,20 +30,22 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.solve import backup, heuristic, rules
 from planner.solve.backup import applies, place_backup
+from planner.solve.heuristic import place, place_with_failover
+from planner.solve.problem import ClusterProblem, Item, Placement
 from planner.solve.runner import run_solver
-from planner.solve.heuristic import Placement, place, place_with_failover
-from planner.solve.problem import ClusterProblem, Item
 
 MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
 STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried, or a fifth of a larger time limit
+HONOURS = rules.PLACEMENT | rules.RESTARTS  # the rules the count model honours by construction
 
 
 @dataclass
 class TenantResult:
     placement: Placement | None
     bound: int  # proven fewest hosts (at least the lower bound given)
-    status: str  # "optimal" | "feasible" | "none"
+    status: str  # "optimal" | "feasible" | "none" | "declined" (a rule no engine here knows applies)
     method: str  # "cp-sat" (count model) | "heuristic"
     deterministic_time: float
 
@@ -88,6 +90,8 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     heuristic with greedy restarts), then the compact CP-SAT count model when it is small, then (k <= 1)
     the balanced heuristic. `balance`: the count model also minimises the busiest host's vCPU load.
     """
+    if all(rules.declines(p, honours) for honours in (HONOURS, backup.HONOURS, heuristic.HONOURS)):
+        return TenantResult(None, lb, "declined", "none", 0.0)
     parts = _classes(p)
     total_time = 0.0
     bound = max(lb, p.k + 1 if p.items else 0, 1)
@@ -96,7 +100,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     proven = True
     for n in range(bound, p.max_hosts + 1):
         found = place_backup(p, n) if applies(p) else place_with_failover(p, n)
-        if found is not None and check(p, found):
+        if found is not None:
             return _result(found, bound, "heuristic", total_time)
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
             demands, plain, types = parts
@@ -123,6 +127,10 @@ def _result(pl: Placement, bound: int, method: str, det_time: float) -> TenantRe
 
 def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: float, workers: int, seed: int,
                  balance: bool = False):
+    """The count model on n hosts: (status, placement, deterministic time); "declined" when a rule
+    it does not know applies to p."""
+    if rules.declines(p, HONOURS):
+        return "declined", None, 0.0
     cap = p.host.capacity()
     S = len(demands)
     hosts = range(n)
@@ -205,7 +213,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     moves = {f: [[solver.value(v) if v is not None else 0 for v in rows[s]] for s in range(S)]
              for f, rows in mv.items()}
     placement = expand(p, n, plain, types, counts_plain, counts_grp, moves)
-    if placement is None or not check(p, placement):
+    if placement is None or not rules.sound(p, placement):
         return "unknown", None, used
     return "feasible", placement, used
 
@@ -290,45 +298,3 @@ def expand(p: ClusterProblem, n: int, plain, types, counts_plain, counts_grp, mo
             plan.update(zip(moving, targets))
         restarts[f] = plan
     return Placement(n=n, host_of=host_of, restarts=restarts)
-
-
-def check(p: ClusterProblem, pl: Placement) -> bool:
-    """Every item placed, capacity, anti-affinity and every restart plan: the placement is sound."""
-    cap = p.host.capacity()
-    if set(pl.host_of) != {it.name for it in p.items}:
-        return False
-    load = [[0, 0, 0] for _ in range(pl.n)]
-    count = [0] * pl.n
-    seen: set[tuple] = set()
-    for it in p.items:
-        h = pl.host_of[it.name]
-        count[h] += 1
-        for i, v in enumerate(it.demand(p.per_host_storage)):
-            load[h][i] += v
-        if it.group:
-            key = (it.group, p.rack_of(h) if it.scope == "fault_domain" else h, it.scope)
-            if key in seen:
-                return False
-            seen.add(key)
-    if any(count[h] > p.host.max_vms or any(load[h][i] > cap[i] for i in range(3)) for h in range(pl.n)):
-        return False
-    demand = {it.name: it.demand(p.per_host_storage) for it in p.items}
-    for f in p.scenarios(pl.n):
-        plan = pl.restarts.get(f)
-        down = set(f)
-        if plan is None or set(plan) != {it.name for it in p.items if pl.host_of[it.name] in down}:
-            return False
-        extra = [[0, 0, 0] for _ in range(pl.n)]
-        more = [0] * pl.n
-        for name, h in plan.items():
-            if h in down:
-                return False
-            more[h] += 1
-            for i, v in enumerate(demand[name]):
-                extra[h][i] += v
-        for h in range(pl.n):
-            if h in down:
-                continue
-            if count[h] + more[h] > p.host.max_vms or any(load[h][i] + extra[h][i] > cap[i] for i in range(3)):
-                return False
-    return True
