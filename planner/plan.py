@@ -8,10 +8,9 @@ from planner.catalog import load_catalog
 from planner.errors import Infeasible
 from planner.model.design import (Assumption, Design, FailoverPlan, Host, SolveReport)
 from planner.model.requirements import Requirements
-from planner.sizing import Sizing, StampCapacity, compute_clusters, size_design, stamp_capacity
-from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
+from planner.sizing import MB_PER_GB, Sizing, StampCapacity, compute_clusters, size_design, stamp_capacity
 from planner.settings import SolverSettings
-from planner.solve.problem import MB_PER_GB, HostType, host_type
+from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 
 Progress = Callable[[str], None]
 

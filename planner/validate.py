@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from planner.validate_search import EPS, INF, UNDECIDED, add, find_restart_packing, restart_search, vm_demand
+from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
 
 FORMAT = "stampplan.design/1"
 # The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planner.errors import InputError
-from planner.validate import (EPS, UNDECIDED, DesignIndex, check_scenario, find_restart_packing,
-                              index_design)
+from planner.validate import EPS, UNDECIDED, DesignIndex, check_scenario, index_design
+from planner.validate_search import find_restart_packing
 
 PARTIAL_NODE_LIMIT = 20_000  # per step when naming the VMs that cannot restart
 

@@ -13,8 +13,8 @@ from hypothesis import example, given, settings, strategies as st
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.validate import (UNDECIDED, Finding, Verdict, check_scenario, find_restart_packing,  # noqa: E402
-                              index_design, validate_design)
+from planner.validate import UNDECIDED, Finding, Verdict, check_scenario, index_design, validate_design  # noqa: E402
+from planner.validate_search import find_restart_packing  # noqa: E402
 
 
 # ------------------------------------------------------------------ fixtures ----
