@@ -58,7 +58,7 @@ def precheck(req: Requirements) -> None:
     """Clashes visible before any placement, named by their requirement fields."""
     lead = stamp_capacity(req.system_center).driver(req)
     if lead.stamps > max_stamps():
-        raise _too_many_stamps(req, f"{lead.need:,} {lead.what} need {lead.stamps} VMM stamps ({lead.arithmetic})",
+        raise _too_many_stamps(req, f"{lead.need:,} {lead.what} need {lead.stamps:,} VMM stamps ({lead.arithmetic})",
                                list(lead.fields))
     avail, hw = req.availability, req.hardware
     if avail.survive_rack_loss and avail.racks < 2:

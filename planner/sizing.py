@@ -245,7 +245,7 @@ class StampLimit:
 
     @property
     def arithmetic(self) -> str:
-        return f"⌈{self.need:,} {self.what} / {self.per_stamp:,} per VMM server{self.note}⌉ = {self.stamps}"
+        return f"⌈{self.need:,} {self.what} / {self.per_stamp:,} per VMM server{self.note}⌉ = {self.stamps:,}"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.model.design import Design
-from planner.model.requirements import Requirements
-from planner.sizing import stamp_capacity
 from planner.terminal import styled
 from planner.validate import Verdict
 
@@ -42,6 +40,9 @@ def print_design(design: Design, console: Console) -> None:
                   f"{len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
     for r in s.clusters:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
+    from planner.model.requirements import Requirements  # lazily: `validate` prints verdicts without the planner
+    from planner.sizing import stamp_capacity
+
     req = Requirements.model_validate(design.requirements)
     console.print(f"Stamps: {len(design.stamps)} on one SPF ({design.stamps[0].spf}), "
                   f"{stamp_capacity(design.system_center).reason(req, len(design.stamps))}")
