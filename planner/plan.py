@@ -20,22 +20,45 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
     settings = settings or SolverSettings()
     precheck(req)
     capacity = stamp_capacity(req.system_center)
-    max_stamps = load_catalog().limit("max_stamps", "any").value
-    stamps = capacity.stamps_for(req.tenant_vm_count())
-    while stamps <= max_stamps:
+    stamps = capacity.driver(req).stamps
+    progress(f"{stamps} VMM stamp(s): {capacity.reason(req, stamps)}")
+    while True:
         sizing, outcomes = _place_all(req, stamps, settings, progress)
         over = _stamp_over_limits(sizing, outcomes, capacity)
         if not over:
             return assemble(req, sizing, outcomes)
+        if stamps == max_stamps():
+            raise _too_many_stamps(req, f"{over} passes one VMM server's limits ({capacity.max_hosts:,} hosts, "
+                                        f"{capacity.max_vms:,} VMs) with {stamps} stamps",
+                                   [*capacity.driver(req).fields, "hardware.host_models"])
         progress(f"{over}: beyond one VMM server's limits ({capacity.max_hosts} hosts, {capacity.max_vms} VMs); "
                  f"trying {stamps + 1} stamps")
         stamps += 1
-    raise Infeasible(f"the requirements need more than {max_stamps} VMM stamps",
-                     [("tenants.count", req.tenants.count, "serve fewer tenants per design")])
+
+
+def max_stamps() -> int:
+    """Stamps one WAP/SPF serves (catalog max_stamps, dn457793)."""
+    return load_catalog().limit("max_stamps", "any").value
+
+
+def _too_many_stamps(req: Requirements, why: str, fields: list[str]) -> Infeasible:
+    relax = (f"this planner designs one WAP/SPF, which serves at most {max_stamps()} VMM stamps: "
+             f"plan the tenants in two designs")
+    values = {"tenants.count": req.tenants.count, "tenants.vms_per_tenant": req.tenants.vms_per_tenant,
+              "tenants.vm_networks_per_tenant": req.tenants.vm_networks_per_tenant,
+              "tenants.vm_roles": [r.name for r in req.tenants.vm_roles],
+              "hardware.host_models": [m.name for m in req.hardware.host_models]}
+    clashes = [(f, values[f], relax if f.startswith("tenants.") else "larger hosts need fewer of them per stamp")
+               for f in fields]
+    return Infeasible(f"{why}; one SPF serves at most {max_stamps()} stamps (dn457793)", clashes)
 
 
 def precheck(req: Requirements) -> None:
     """Clashes visible before any placement, named by their requirement fields."""
+    lead = stamp_capacity(req.system_center).driver(req)
+    if lead.stamps > max_stamps():
+        raise _too_many_stamps(req, f"{lead.need:,} {lead.what} need {lead.stamps:,} VMM stamps ({lead.arithmetic})",
+                               list(lead.fields))
     avail, hw = req.availability, req.hardware
     if avail.survive_rack_loss and avail.racks < 2:
         raise Infeasible("surviving the loss of a rack needs at least two racks",
@@ -107,7 +130,8 @@ def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capa
         clusters = [c.name for c in sizing.clusters if c.stamp == stamp.name]
         hosts = sum(outcomes[c].placement.n for c in clusters)
         vms = sum(len(sizing.vms_of(c)) for c in clusters)
-        if hosts > capacity.max_hosts or vms > capacity.max_vms:
+        if (hosts > capacity.max_hosts or vms > capacity.max_vms or stamp.tenants > capacity.max_user_roles
+                or stamp.vm_networks > capacity.max_vm_networks):
             return f"{stamp.name} ({hosts} hosts, {vms} VMs)"
     return ""
 

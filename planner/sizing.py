@@ -142,7 +142,9 @@ class _Sizer:
             if role.scope == "global" and stamp != 0:
                 continue
             home = {"management": mgmt, "edge": edge_name, "tenant_facing": facing}[role.tier]
-            vms = self.role_vms(role, stamp, home, stamp_tenants, stamp_vms)
+            serves = (self.req.tenants.count, self.req.tenant_vm_count()) if role.scope == "global" else (
+                stamp_tenants, stamp_vms)  # a global role serves every stamp
+            vms = self.role_vms(role, stamp, home, *serves)
             (edge_vms if home == edge_name else self.vms).extend(vms)
             if role.source:
                 self.use(Figure(key=f"role[{role.name}]", value=role.instances, source=role.source))
@@ -227,11 +229,32 @@ class _Sizer:
 
 
 @dataclass(frozen=True)
-class StampCapacity:
-    """What one VMM stamp (one VMM server and its SPF) manages."""
+class StampLimit:
+    """One VMM scale limit as a floor on the stamp count: `need` objects, at most `per_stamp` on one VMM server."""
 
-    max_vms: int              # every VM of the stamp: the lower of the VMM and SPF limits
+    what: str                 # e.g. "tenant user roles"
+    need: int
+    per_stamp: int
+    fields: tuple[str, ...]   # the requirement fields that set `need`
+    note: str = ""            # how per_stamp comes about, when it is not the limit itself
+
+    @property
+    def stamps(self) -> int:
+        return max(1, math.ceil(self.need / self.per_stamp))
+
+    @property
+    def arithmetic(self) -> str:
+        return f"⌈{self.need:,} {self.what} / {self.per_stamp:,} per VMM server{self.note}⌉ = {self.stamps:,}"
+
+
+@dataclass(frozen=True)
+class StampCapacity:
+    """What one VMM stamp (one VMM server, registered as a stamp in the design's one SPF) manages."""
+
+    max_vms: int              # every VM of the stamp
     max_hosts: int
+    max_user_roles: int       # each WAP VM Clouds subscription (a tenant) is one VMM tenant user role
+    max_vm_networks: int      # each NVGRE tenant owns at least one VM network
     management_vms: int       # of max_vms, kept for the stamp's own management and edge VMs
 
     @property
@@ -242,13 +265,38 @@ class StampCapacity:
         """The fewest stamps that hold `tenant_vms` tenant VMs (at least one)."""
         return max(1, math.ceil(tenant_vms / self.tenant_vms))
 
+    def limits(self, req: Requirements) -> list[StampLimit]:
+        """Every VMM limit that the tenants of `req` count against (hosts are counted after placement)."""
+        vm_fields = ("tenants.count", "tenants.vms_per_tenant") + (("tenants.vm_roles",) if req.tenants.vm_roles else ())
+        return [StampLimit("tenant VMs", req.tenant_vm_count(), self.tenant_vms, vm_fields,
+                           f" ({self.max_vms:,} less {self.management_vms:,} kept for management VMs)"),
+                StampLimit("tenant user roles", req.tenants.count, self.max_user_roles, ("tenants.count",)),
+                StampLimit("VM networks", req.vm_networks(req.tenants.count), self.max_vm_networks,
+                           ("tenants.count", "tenants.vm_networks_per_tenant"))]
+
+    def driver(self, req: Requirements) -> StampLimit:
+        """The limit that needs the most stamps (the first listed on a tie)."""
+        return max(self.limits(req), key=lambda lim: lim.stamps)
+
+    def reason(self, req: Requirements, stamps: int) -> str:
+        """Which limit drives a design of `stamps` stamps, with the arithmetic of every limit."""
+        lead, others = self.driver(req), self.limits(req)
+        head = "every VMM limit fits one server" if lead.stamps == 1 else f"driven by VMM {lead.what}"
+        text = f"{head}: {lead.arithmetic}" + "".join(
+            f"; {lim.what}: {lim.arithmetic}" for lim in others if lim != lead)
+        if stamps > lead.stamps:
+            text += (f"; with {lead.stamps} a stamp passed {self.max_hosts:,} hosts or {self.max_vms:,} VMs after "
+                     f"placement, so stamps were added")
+        return text
+
 
 def stamp_capacity(version: str) -> StampCapacity:
-    """The capacity of one stamp for System Center `version`, from the catalog's sourced limits."""
+    """The capacity of one stamp for System Center `version`, from the catalog's sourced VMM limits."""
     catalog = load_catalog()
     return StampCapacity(
-        max_vms=min(catalog.limit("vmm_max_vms", version).value, catalog.limit("spf_max_vms", version).value),
-        max_hosts=catalog.limit("vmm_max_hosts", version).value,
+        max_vms=catalog.limit("vmm_max_vms", version).value, max_hosts=catalog.limit("vmm_max_hosts", version).value,
+        max_user_roles=catalog.limit("vmm_max_user_roles", version).value,
+        max_vm_networks=catalog.limit("vmm_max_vm_networks", version).value,
         management_vms=catalog.limit("stamp_management_vms", version).value)
 
 
@@ -292,6 +340,12 @@ def size_sequence(mix: dict[str, float], total: int) -> list[str]:
     return out
 
 
+def spf_endpoint(vms: list[Vm], lbs: list[LoadBalancer], domain: str) -> str | None:
+    """The FQDN of the design's one SPF farm: its load balancer VIP, else its VM; every stamp registers with it."""
+    lb = next((lb.vip_fqdn for lb in lbs if lb.role == "spf"), None)
+    return lb or next((f"{vm.name}.{domain}" for vm in vms if vm.role == "spf"), None)
+
+
 def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> Sizing:
     """Every VM of the design for a given number of stamps and of compute clusters per stamp."""
     sizer = _Sizer(req, stamps, compute_clusters)
@@ -302,12 +356,14 @@ def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> 
         tenants_per_stamp[s] += 1
     vms_per_stamp = [n * req.tenants.vms_per_tenant for n in tenants_per_stamp]
     vms_per_stamp[0] += req.tenant_vm_count() - sum(vms_per_stamp)  # VM Roles, roughly
-    stamp_objs = [Stamp(name=stamp_name(s), tenants=tenants_per_stamp[s],
-                        vmm_vms=sizer.management(s, tenants_per_stamp[s], vms_per_stamp[s]))
-                  for s in range(stamps)]
+    vmm_vms = [sizer.management(s, tenants_per_stamp[s], vms_per_stamp[s]) for s in range(stamps)]
+    spf = spf_endpoint(sizer.vms, sizer.lbs, req.dns_domain)
+    stamp_objs = [Stamp(name=stamp_name(s), vmm_vms=vmm_vms[s], tenants=tenants_per_stamp[s], spf=spf,
+                        vm_networks=req.vm_networks(tenants_per_stamp[s])) for s in range(stamps)]
     sizer.tenants(tenant_stamp)
-    for key in ("vmm_max_hosts", "vmm_max_vms", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms", "host_max_vms",
-                "vm_max_vcpu", "vm_max_memory_gb"):
+    for key in ("vmm_max_hosts", "vmm_max_vms", "vmm_max_user_roles", "vmm_max_vm_networks", "vmm_max_clouds",
+                "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms",
+                "host_max_vms", "vm_max_vcpu", "vm_max_memory_gb"):
         sizer.limit(key)
     hw = req.hardware
     in_use = {"vcpu_per_core": hw.vcpu_per_core.model_dump(), "host_reserve_memory_gb": hw.host_reserve.memory_gb,

@@ -40,6 +40,12 @@ def print_design(design: Design, console: Console) -> None:
                   f"{len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
     for r in s.clusters:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
+    from planner.model.requirements import Requirements  # lazily: `validate` prints verdicts without the planner
+    from planner.sizing import stamp_capacity
+
+    req = Requirements.model_validate(design.requirements)
+    console.print(f"Stamps: {len(design.stamps)} on one SPF ({design.stamps[0].spf}), "
+                  f"{stamp_capacity(design.system_center).reason(req, len(design.stamps))}")
 
 
 MAX_SHOWN = 20  # violations (and undecided scenarios) listed; the rest are counted

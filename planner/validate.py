@@ -10,6 +10,7 @@ trust the solver. Rules (``Finding.rule``):
   anti-affinity                     grouped VMs never share a host / fault domain
   failover                          every failure scenario can restart its VMs
   failover-certificate              every failover plan given is correct
+  stamp-limits, spf-stamps          each stamp within one VMM server's maxima, <= 5 stamps per SPF
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
+from planner.validate_stamps import check_stamps, is_fqdn
 
 FORMAT = "stampplan.design/1"
 # The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the
@@ -82,6 +84,7 @@ REQUIRED = {  # list -> field -> test; the order is the order of checking
     "failover_plans": {"cluster": _is_name, "failed": _is_names, "restarts": _is_name_map},
 }
 OPTIONAL = {  # absent or null means "not given"
+    "stamps": {"tenants": _is_count, "vm_networks": _is_count, "spf": is_fqdn},
     "clusters": {"fault_domain_tolerance": _is_bool, "shared_storage_gb": _is_amount},
     "hosts": {"usable_storage_gb": _is_amount, "model": _is_name},
     "vms": {"anti_affinity_group": _is_name, "role": _is_name},
@@ -389,6 +392,7 @@ def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
 def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdict:
     """Check every rule of the contract; never raises, whatever the input."""
     idx, findings = index_design(design)
+    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on)]
     verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx) + check_anti_affinity(idx))
     check_failover(idx, verdict, search_node_limit)
     return verdict

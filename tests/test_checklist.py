@@ -187,8 +187,8 @@ def test_every_pitfall_has_a_source_a_condition_and_a_step():
 
 def test_rd_gateway_registration_pitfall_follows_console_access():
     with_console = steps("small")
-    assert pitfall_steps("rdgw-register-once", with_console) == ["spf-register/STAMP01", "rdgw-farm/STAMP01"]
-    register = next(s for s in with_console if s.task == "spf-register")
+    assert pitfall_steps("rdgw-register-once", with_console) == ["spf-add-stamp/STAMP01", "rdgw-farm/STAMP01"]
+    register = next(s for s in with_console if s.task == "spf-add-stamp")
     assert any("rdgw.cloud.local" in line for line in register.do), "RD Gateway in the same registration"
     without = build_steps(variant("small", console=False))
     assert pitfall_steps("rdgw-register-once", without) == []
@@ -269,7 +269,7 @@ def test_decision_log_explains_the_main_choices():
     assert len({r["ID"] for r in table}) == len(table)
     assert all(r["Decision"] and r["Driven by"] and r["Implication"] for r in table)
     text = " ".join(r["Decision"] + " " + r["Driven by"] for r in table)
-    assert "2 VMM stamp(s)" in text and "24,900" in text
+    assert "3 VMM stamp(s)" in text and "24,900" in text and "driven by VMM tenant user roles" in text
     for solve in design("multi-stamp").solver.clusters:
         assert solve.binding in text
     medium = " ".join(r["Decision"] for r in decision_rows(design("medium")))

@@ -35,9 +35,10 @@ def test_reference_profiles_cover_the_issue():
     assert {"poc", "small", "medium", "service-provider", "multi-stamp"} <= set(PROFILES)
 
 
-def test_multi_stamp_profile_needs_two_stamps(planned):
+def test_multi_stamp_profile_needs_three_stamps_by_user_roles(planned):
     _, design, _ = planned("multi-stamp")
-    assert len(design.stamps) == 2
+    assert len(design.stamps) == 3  # 3 000 tenants, 1 000 VMM user roles per server (VMs alone need 2)
+    assert [s.tenants for s in design.stamps] == [1000] * 3
     for stamp in design.stamps:
         clusters = {c.name for c in design.clusters if c.stamp == stamp.name}
         vms = [vm for vm in design.vms if vm.cluster in clusters]

@@ -90,7 +90,8 @@ def test_roles_without_a_condition_are_always_present():
 
 def test_stamp_capacity_comes_from_sourced_limits():
     cap = stamp_capacity("2019")
-    assert cap == StampCapacity(max_vms=25000, max_hosts=1000, management_vms=100)
+    assert cap == StampCapacity(max_vms=25000, max_hosts=1000, max_user_roles=1000, max_vm_networks=2000,
+                                management_vms=100)
     assert cap.tenant_vms == 24900
     assert [cap.stamps_for(n) for n in (0, 1, 24900, 24901, 49800, 49801)] == [1, 1, 1, 2, 2, 3]
     figure = CATALOG.limit("stamp_management_vms", "2019")

@@ -17,9 +17,13 @@ class Item(BaseModel):
 
 
 class Stamp(Item):
+    """One VMM server (stamp), registered as a stamp in the design's one SPF farm `spf` (its endpoint FQDN)."""
+
     name: str
     vmm_vms: list[str]
-    tenants: int = 0
+    tenants: int = 0         # tenants (WAP subscriptions, one VMM user role each) on this stamp
+    spf: str | None = None
+    vm_networks: int = 0     # VM networks of its NVGRE tenants
 
 
 class Cluster(Item):

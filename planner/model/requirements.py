@@ -55,6 +55,8 @@ class Tenants(Strict):
                                          description="Size mix of tenant VMs, per cent per size; sums to 100")
     vm_roles: list[VmRole] = []
     networking: Literal["nvgre", "vlan"] = "nvgre"
+    vm_networks_per_tenant: int = Field(1, ge=1, le=1000, description="VM networks each NVGRE tenant creates "
+                                        "(VMM manages at most 2 000 per server; not counted with VLAN networking)")
     console_access: bool = True
 
     @field_validator("vm_sizes")
@@ -237,19 +239,17 @@ class Requirements(Strict):
         return self
 
     @model_validator(mode="after")
-    def _not_absurd(self) -> Requirements:
-        catalog = load_catalog()
-        ceiling = catalog.limit("max_stamps", "any").value * catalog.limit("vmm_max_vms", self.system_center).value
+    def _every_tenant_has_a_vm(self) -> Requirements:
         total = self.tenant_vm_count()
         if self.tenants.count > total:  # gateways are sized by tenants: a million empty ones would need 20 000
             raise ValueError(f"tenants.count: {self.tenants.count:,} tenants but {total:,} tenant VMs: every tenant "
                              f"needs at least one VM (raise tenants.vms_per_tenant or VM Role deployments, or "
                              f"count fewer tenants)")
-        if total > ceiling:
-            raise ValueError(
-                f"tenants.count: {total:,} tenant VMs exceed what {catalog.limit('max_stamps', 'any').value} VMM stamps "
-                f"can serve ({ceiling:,}); split the requirements into several designs")
         return self
+
+    def vm_networks(self, tenants: int) -> int:
+        """The VMM VM networks `tenants` tenants own: NVGRE tenants create their own, VLANs are shared."""
+        return tenants * self.tenants.vm_networks_per_tenant if self.tenants.networking == "nvgre" else 0
 
     def vm_size_table(self) -> dict[str, VmSize]:
         """Catalog sizes, overridden and extended by custom_vm_sizes."""

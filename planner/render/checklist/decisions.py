@@ -103,7 +103,7 @@ def _deployment(design: Design, req: Requirements, add) -> None:
     rdgw = [vm.name for vm in _mgmt(design) if vm.role == "rdgw"]
     add("DEP", f"Console access: {'RD Gateway farm ' + ', '.join(rdgw) if rdgw else 'none'}",
         f"requirements: tenants.console_access = {req.tenants.console_access}",
-        "a dedicated RD Gateway farm per stamp, registered with the stamp in WAP in the same registration"
+        "a dedicated RD Gateway farm per stamp, entered when the stamp's VMM server is added to SPF, in that same step"
         if rdgw else "no RD Gateway; adding console access later re-registers the stamp in SPF (see pitfalls)")
     add("DEP", f"Tenant-facing tier (RD Gateway, tenant portal, tenant auth, Tenant Public API) on the "
         f"{req.placement.tenant_facing_tier} cluster", f"requirements: placement.tenant_facing_tier = "
@@ -112,19 +112,31 @@ def _deployment(design: Design, req: Requirements, add) -> None:
 
 
 def _stamps(design: Design, req: Requirements, add) -> None:
+    cat = load_catalog()
     cap = stamp_capacity(design.system_center)
-    tenant_vms = req.tenant_vm_count()
-    first = cap.stamps_for(tenant_vms)
-    driven = (f"{tenant_vms:,} tenant VMs; one VMM server and SPF serve at most {cap.max_vms:,} VMs and "
-              f"{cap.max_hosts:,} hosts, less {cap.management_vms:,} VMs kept for management: "
-              f"⌈{tenant_vms:,} / {cap.tenant_vms:,}⌉ = {first}")
-    if len(design.stamps) > first:
-        driven += f"; a stamp passed a limit with {first}, so the planner added stamps"
-    per = "; ".join(f"{s.name}: {s.tenants} tenants, VMM {', '.join(s.vmm_vms)}" for s in design.stamps)
-    add("STM", f"{len(design.stamps)} VMM stamp(s) ({per})", driven,
-        "VMM, library, SPF, SQL, RD Gateway and HNV gateways are built in every stamp (objects of later stamps "
-        "carry the S02... prefix); WAP, AD FS and SMA exist once, in the first stamp; each stamp is registered "
-        "in WAP" if len(design.stamps) > 1 else "one VMM installation manages every cluster")
+    n = len(design.stamps)
+    per = "; ".join(f"{s.name}: {s.tenants} tenants (VMM user roles), {s.vm_networks} VM networks, VMM "
+                    f"{', '.join(s.vmm_vms)}" for s in design.stamps)
+    add("STM", f"{n} VMM stamp(s) ({per})", f"the stamp count is the most any VMM limit needs: "
+        f"{cap.reason(req, n)}; and at most {cap.max_hosts:,} hosts per VMM server, checked after placement",
+        "VMM, library, SQL, RD Gateway and HNV gateways are built in every stamp (objects of later stamps carry the "
+        "S02... prefix); SPF, WAP, AD FS and SMA exist once, in the first stamp, and serve every stamp"
+        if n > 1 else "one VMM installation manages every cluster")
+    most = cat.limit("max_stamps", "any")
+    spf = [vm for vm in _mgmt(design) if vm.role == "spf"]
+    vms = sum(1 for vm in design.vms if vm.is_tenant) + len(_mgmt(design))
+    sizing = cat.limit("spf_max_vms", "any").value
+    add("STM", f"One SPF farm ({', '.join(vm.name for vm in spf)} at {design.stamps[0].spf}) for all {n} stamp(s); "
+        f"WAP's VM Clouds resource provider registered once, against it; each VMM server added to it as a stamp",
+        f"{most.source} (catalog max_stamps = {most.value})",
+        f"one registration and {n} 'add stamp' step(s) in the checklist; a sixth stamp needs a second WAP/SPF "
+        f"design" + (f"; the farm serves {vms:,} VMs, beyond the {sizing:,} VMs Microsoft's SPF sizing covers, so "
+                     f"its VMs take the largest size tier (scale it out if it runs hot)" if vms > sizing else ""))
+    clouds, logical = (cat.limit(k, design.system_center) for k in ("vmm_max_clouds", "vmm_max_logical_networks"))
+    networks = len(type(req.networks).model_fields) + 1
+    add("STM", f"VMM limits that do not bind: 1 cloud per stamp (limit {clouds.value}), at most {networks} logical "
+        f"networks per stamp (limit {logical.value})", f"{clouds.source}; {logical.source}",
+        "one cloud per stamp over its compute clusters; one logical network per design network, plus the tenant one")
 
 
 def _roles(design: Design, req: Requirements, add) -> None:
@@ -160,7 +172,8 @@ def _roles(design: Design, req: Requirements, add) -> None:
             if group:
                 implication.append("never two on one host" + (" (anti-affinity pairs)" if spec.pairs_by else ""))
             if spec.size.tiers:
-                implication.append(f"{mine[0].vcpu} vCPU for a stamp of this size ({spec.size.source})")
+                serves = "the VMs of every stamp it serves" if spec.scope == "global" else "a stamp of this size"
+                implication.append(f"{mine[0].vcpu} vCPU for {serves} ({spec.size.source})")
             add("ROL", f"{spec.title}: {len(mine)} in {stamp.name} ({', '.join(vm.name for vm in mine)})",
                 driven, "; ".join(implication))
 

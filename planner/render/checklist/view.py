@@ -142,6 +142,8 @@ class DesignView:
                          tolerates_rack_loss=c.fault_domain_tolerance)
         if scope.role:
             facts["load_balanced"] = self.lb(scope.role, scope.stamp) is not None
+        if scope.stamp:
+            facts["stamp_roles"] = {vm.role for vm in self.mgmt_vms if self.stamp_of[vm.cluster] == scope.stamp}
         return facts
 
     @staticmethod
@@ -202,8 +204,11 @@ class DesignView:
         cert_names = sorted({lb.vip_fqdn for lb in d.load_balancers} | web_vms)
         wap_vms = [vm.name for vm in self.mgmt_vms if vm.role.startswith("wap")]
         vm_roles = req.tenants.vm_roles
+        spf = d.stamps[0].spf or self.endpoint("spf", first)  # the one SPF farm every stamp is added to
         ctx = {
             "design": d.name, "domain": req.dns_domain, "version": d.system_center,
+            "spf_fqdn": spf, "spf_url": f"https://{spf}:8090/", "stamp_count": str(len(d.stamps)),
+            "max_stamps": str(load_catalog().limit("max_stamps", "any").value),
             "dc_path": ",".join(f"DC={part}" for part in req.dns_domain.split(".")),
             "networks": networks, "mgmt_router": router, "pa_pool": pa_pool,
             "cluster_network_roles": "; ".join(
@@ -270,7 +275,6 @@ class DesignView:
             "sql_listener": (sql.listener or "none (standalone)") if sql else "none",
             "sql_listener_ip": self.ip(sql.listener) if sql and sql.listener else self.cat.labels["no_address"],
             "databases": join(db.name for db in sql.databases) if sql else "none",
-            "spf_fqdn": self.endpoint("spf", stamp), "spf_url": f"https://{self.endpoint('spf', stamp)}:8090/",
             "rdgw_fqdn": self.endpoint("rdgw", stamp) if rdgw else "none",
             "rdgw_first": rdgw[0].name if rdgw else "none",
             "hnv_pairs": join(" + ".join(m) for m in pairs.values()), "gateway_pairs": str(len(pairs)),
