@@ -46,6 +46,7 @@ def command(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def run(*args, **kwargs):
+        signal.signal(signal.SIGTERM, _terminate)  # from here on SIGTERM stops the command as Ctrl-C does
         try:
             return func(*args, **kwargs)
         except typer.Exit:
@@ -332,6 +333,5 @@ def _terminate(_signum, _frame) -> None:
 
 
 def main() -> None:
-    """Console entry point (SIGTERM stops a command as Ctrl-C does, exiting 143)."""
-    signal.signal(signal.SIGTERM, _terminate)
+    """Console entry point."""
     app()
