@@ -21,7 +21,7 @@ from planner.render.archive import stable_zip
 from planner.render.machine import REFERENCE_FONT
 from planner.render.theme import Theme
 
-WIDTH, HEIGHT = 13.333, 7.5        # inches: a 16:9 slide
+WIDTH, HEIGHT = 40 / 3, 7.5         # inches: a 16:9 slide
 MARGIN = 0.6
 BODY_TOP = 1.45                    # inches: below the title
 TITLE_PT, BODY_PT, MIN_PT = 32, 20, 18
