@@ -1,10 +1,13 @@
 """The slide deck: chosen slides in order, text 18 pt or larger, both themes, stable bytes, the PDF."""
 from __future__ import annotations
 
+import importlib.util
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -142,3 +145,13 @@ def _check_xref(pdf: bytes) -> None:
         entry = re.match(rb"(\d{10}) \d{5} n", line)
         if entry:
             assert pdf[int(entry.group(1)):].startswith(b"%d 0 obj" % number)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("lxml") is None, reason="lxml is not installed")
+def test_workbook_bytes_do_not_depend_on_lxml_that_python_pptx_brings():
+    """openpyxl writes other XML when lxml is importable; stampplan always writes the committed bytes."""
+    code = ("import sys, lxml; from planner.model.design import Design; from planner.render.workbook import workbook; "
+            "sys.stdout.buffer.write(workbook(Design.model_validate_json(open(sys.argv[1]).read())))")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT / "outputs/poc/design.json")], capture_output=True,
+                          cwd=ROOT, check=True, env={k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"})
+    assert done.stdout == (ROOT / "outputs/poc/bom.xlsx").read_bytes()
