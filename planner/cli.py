@@ -298,6 +298,36 @@ def diagram(
     out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
 
 
+@command
+def deck(
+    design: Annotated[Path, typer.Argument(help="design.json to present")],
+    slides: Annotated[Optional[str], typer.Option(help="Slides in order, comma-separated: title, requirements, "
+                                                       "overview, physical, logical, network, failover, cost, "
+                                                       "decisions, risks [default: all]")] = None,
+    theme: Annotated[str, typer.Option(help="light | dark")] = "light",
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write the slides as a PDF (needs LibreOffice)")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Deck to write [default: <design name>-deck.pptx "
+                                                                   "here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Write the slide deck (16:9 pptx, light or dark, text 18 pt or larger), and its PDF with --pdf."""
+    from planner.output import beside_name, write_files
+    from planner.render.deck import deck as build_deck, parse_slides
+    from planner.render.deck.pdf import soffice, to_pdf
+
+    chosen = parse_slides(slides)
+    if pdf:
+        soffice()  # before the work: a missing LibreOffice fails fast
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = build_deck(loaded, chosen, theme)
+    target = out_file or Path(beside_name(loaded.name, "deck.pptx"))
+    files = {target.name: data} | ({target.with_suffix(".pdf").name: to_pdf(data)} if pdf else {})
+    write_files(target.parent, files, force)
+    out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}: {len(chosen)} section(s), "
+              f"{theme} theme")
+
+
 def write_report(path: Path, data: bytes) -> None:
     """Write a report file (JUnit XML), or InputError saying why it cannot be written."""
     try:

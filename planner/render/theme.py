@@ -69,3 +69,6 @@ EDGES: dict[str, tuple[str, str, str]] = {
     "console": ("console path", "#16A34A", "solid"),
     "network": ("tenant traffic", "#DB2777", "bold"),
 }
+
+# cluster purpose -> accent colour (the deck's overview picture)
+PURPOSES: dict[str, str] = {"management": "#2563EB", "edge": "#D97706", "compute": "#059669"}
