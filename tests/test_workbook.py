@@ -1,6 +1,6 @@
 """The Excel bill of materials: every sheet matches design.json, the totals are live formulas
-(evaluated in Python; LibreOffice recalculates them in test_workbook_editing.py), licence arithmetic follows the catalog rules, and the
-same design always gives the same bytes."""
+(evaluated in Python here; recalculated by LibreOffice in test_workbook_editing.py) with their values
+cached, licence arithmetic follows the catalog rules, and the same design always gives the same bytes."""
 from __future__ import annotations
 
 import io
