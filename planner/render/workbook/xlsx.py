@@ -338,7 +338,8 @@ def _row_xml(row: int, values: list[Any], cells: list[tuple[str, str]], height: 
     return "".join(out)
 
 
-_CACHE = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v></v></c>', re.S)
+# openpyxl writes an empty value as <v></v> with lxml installed, <v /> without
+_CACHE = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v></v>|<v\s*/>)</c>', re.S)
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _SHEET_DATA = re.compile(r"<sheetData>(.*?)</sheetData>|<sheetData\s*/>", re.S)
 
