@@ -125,11 +125,11 @@ def host_units(metric: str, sockets: int, cores: int, rules: dict[str, Rule]) ->
 
 
 def host_units_formula(metric: str, sockets: str, cores: str, rules: dict[str, Rule]) -> str:
-    """`host_units` as an Excel formula over the cells `sockets` and `cores`."""
+    """`host_units` as Excel formula text (without the leading =) over the cells `sockets` and `cores`."""
     if metric == "per-processor":
-        return f"=ROUNDUP({sockets}/{rules['host_licences_per_processor'].value['processors_per_licence']},0)"
+        return f"ROUNDUP({sockets}/{rules['host_licences_per_processor'].value['processors_per_licence']},0)"
     rule = rules["host_licences_per_core"].value
-    return (f"=ROUNDUP(MAX({cores},{rule['min_cores_per_processor']}*{sockets},{rule['min_cores_per_server']})"
+    return (f"ROUNDUP(MAX({cores},{rule['min_cores_per_processor']}*{sockets},{rule['min_cores_per_server']})"
             f"/{rule['cores_per_pack']},0)")
 
 
@@ -140,7 +140,7 @@ def sql_vm_packs(vcpu: int, rules: dict[str, Rule]) -> int:
 
 def sql_vm_packs_formula(vcpu: str, rules: dict[str, Rule]) -> str:
     rule = rules["sql_per_vm"].value
-    return f"=ROUNDUP(MAX({vcpu},{rule['min_cores_per_vm']})/{rule['cores_per_pack']},0)"
+    return f"ROUNDUP(MAX({vcpu},{rule['min_cores_per_vm']})/{rule['cores_per_pack']},0)"
 
 
 def sql_host_packs(sockets: int, cores: int, rules: dict[str, Rule]) -> int:
@@ -150,7 +150,7 @@ def sql_host_packs(sockets: int, cores: int, rules: dict[str, Rule]) -> int:
 
 def sql_host_packs_formula(sockets: str, cores: str, rules: dict[str, Rule]) -> str:
     rule = rules["sql_per_host"].value
-    return f"=ROUNDUP(MAX({cores},{rule['min_cores_per_processor']}*{sockets})/{rule['cores_per_pack']},0)"
+    return f"ROUNDUP(MAX({cores},{rule['min_cores_per_processor']}*{sockets})/{rule['cores_per_pack']},0)"
 
 
 def _sql_per_vm(design: Design, models: dict, rules: dict[str, Rule]) -> list[SqlLicence]:

@@ -198,7 +198,8 @@ def owned_file(path: Path) -> bool:
             head = f.read(4096)
         if head.startswith(b"PK"):
             with zipfile.ZipFile(path) as book:
-                return b"<dc:creator>stampplan</dc:creator>" in book.read("docProps/core.xml")[:4096]
+                return re.search(rb"<dc:creator[^>]*>stampplan</dc:creator>", book.read("docProps/core.xml")[:4096]) \
+                    is not None
         return _MARK in head
     except (OSError, KeyError, zipfile.BadZipFile):
         return False

@@ -188,6 +188,13 @@ class Licensing(Strict):
         {}, description="Licence unit prices replacing the catalog defaults, in the currency of the host prices")
 
 
+class Cost(Strict):
+    """How the bill of materials (bom.xlsx) shows amounts."""
+
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$",
+                          description="ISO 4217 code of the host and licence prices, shown with every amount")
+
+
 class Requirements(Strict):
     """A requirements file: what the stamp must serve and the hardware on offer."""
 
@@ -204,6 +211,8 @@ class Requirements(Strict):
     overrides: dict[str, RoleOverride] = {}
     licensing: Licensing | None = Field(None, exclude_if=lambda value: value is None,
                                         description="Licence options for bom.xlsx (catalog defaults when left out)")
+    cost: Cost | None = Field(None, exclude_if=lambda value: value is None,
+                              description="Currency of the prices in bom.xlsx (USD when left out)")
 
     @field_validator("system_center", mode="before")
     @classmethod

@@ -1,9 +1,9 @@
 """Licences and Summary sheets: editable prices, licence counts as formulas, live totals."""
 from __future__ import annotations
 
-from planner.render.workbook.inventory import Book
+from planner.render.workbook.inventory import Book, ratio
 from planner.licensing import host_units_formula, sql_host_packs_formula, sql_vm_packs_formula
-from planner.render.workbook.xlsx import GB, INT, MONEY, PCT, PRICE, Col, Sheet, Styled, Table
+from planner.render.workbook.xlsx import GB, INT, PCT, Chart, Col, Formula, Sheet, Styled, Table
 
 SQL_KEYS = ("sql_enterprise_2core", "sql_standard_2core")
 
@@ -12,16 +12,15 @@ def licences_sheet(book: Book) -> Sheet:
     lic, hosts = book.lic, book.tables["tblHosts"]
     sheet = Sheet("Licences", freeze="A3")
     keys = [*lic.host_price_keys, *SQL_KEYS]
-    prices = sheet.table("tblPrices", [Col("Price key"), Col("Item"), Col("Per"), Col("Unit price", PRICE, input=True),
-                                       Col("Price from")], len(keys),
+    prices = sheet.table("tblPrices", [Col("Price key"), Col("Item"), Col("Per"),
+                                       Col("Unit price", book.price, input=True), Col("Price from")], len(keys),
                          caption="Unit prices: editable inputs; every cost below and on Summary follows them "
                                  "(sources: Assumptions)")
     book.add(prices, [[k, lic.prices[k].item, lic.prices[k].per, lic.prices[k].value,
                        "requirements (licensing.prices)" if lic.prices[k].overridden else "catalog default"]
                       for k in keys])
-    ref = {k: prices.cell("Unit price", i, absolute=True, local=True) for i, k in enumerate(keys)}
-    _sql_table(book, sheet, ref)
-    row_of = {h.name: i for i, h in enumerate(book.design.hosts)}
+    price = {k: Formula(prices.lookup("Unit price", "Price key", f'"{k}"'), lic.prices[k].value) for k in keys}
+    _sql_table(book, sheet, price)
     windows, center = lic.host_price_keys
     if lic.metric == "per-processor":
         rule, unit = lic.rules["host_licences_per_processor"].value, "2-processor licence"
@@ -34,21 +33,22 @@ def licences_sheet(book: Book) -> Sheet:
                    f"in {rule['cores_per_pack']}-core packs")
     table = sheet.table("tblHostLicences", [
         Col("Host"), Col("Cluster"), Col("Sockets", INT), Col("Cores", INT), Col("Licences per product", INT),
-        Col("Licence unit"), Col("Windows Server unit price", PRICE), Col("Windows Server cost", MONEY),
-        Col("System Center unit price", PRICE), Col("System Center cost", MONEY)], len(lic.hosts), caption=caption)
-    rows = []
-    for i, h in enumerate(lic.hosts):
-        c = lambda header: table.cell(header, i, local=True)  # noqa: E731 - a local shorthand
-        source = row_of[h.host]
-        rows.append([h.host, h.cluster, f"={hosts.cell('Sockets', source)}", f"={hosts.cell('Cores', source)}",
-                     host_units_formula(lic.metric, c("Sockets"), c("Cores"), lic.rules), unit,
-                     f"={ref[windows]}", f"={c('Licences per product')}*{c('Windows Server unit price')}",
-                     f"={ref[center]}", f"={c('Licences per product')}*{c('System Center unit price')}"])
-    book.add(table, rows)
+        Col("Licence unit"), Col("Windows Server unit price", book.price), Col("Windows Server cost", book.money),
+        Col("System Center unit price", book.price), Col("System Center cost", book.money)], len(lic.hosts),
+        caption=caption)
+    c = table.here
+    units = c("Licences per product")
+    book.add(table, [[h.host, h.cluster, Formula(hosts.lookup("Sockets", "Host", c("Host")), h.sockets),
+                      Formula(hosts.lookup("Cores", "Host", c("Host")), h.cores),
+                      Formula(host_units_formula(lic.metric, c("Sockets"), c("Cores"), lic.rules), h.units), unit,
+                      price[windows], Formula(f"{units}*{c('Windows Server unit price')}",
+                                              h.units * price[windows].value),
+                      price[center], Formula(f"{units}*{c('System Center unit price')}", h.units * price[center].value)]
+                     for h in lic.hosts])
     return sheet
 
 
-def _sql_table(book: Book, sheet: Sheet, price: dict[str, str]) -> None:
+def _sql_table(book: Book, sheet: Sheet, price: dict[str, Formula]) -> None:
     lic, hosts, vms = book.lic, book.tables["tblHosts"], book.tables["tblVMs"]
     if not lic.sql:
         sheet.note("The design has no SQL Server VM to license.")
@@ -60,28 +60,29 @@ def _sql_table(book: Book, sheet: Sheet, price: dict[str, str]) -> None:
                    f"{rule['cores_per_pack']}-core packs (Enterprise for availability groups; edit an edition to "
                    "re-price)")
         cols = [Col("SQL VM"), Col("Instance"), Col("Cluster"), Col("Edition", input=True), Col("vCPU", INT)]
-        row_of = {vm.name: i for i, vm in enumerate(book.design.vms)}
     else:
         rule = lic.rules["sql_per_host"].value
         caption = (f"SQL Server, per host: every core of each host of the clusters running SQL VMs, at least "
                    f"{rule['min_cores_per_processor']} per processor, {rule['edition']} edition")
         cols = [Col("Host"), Col("Instances"), Col("Cluster"), Col("Edition", input=True), Col("Sockets", INT),
                 Col("Cores", INT)]
-        row_of = {h.name: i for i, h in enumerate(book.design.hosts)}
-    cols += [Col("2-core packs", INT), Col("Unit price", PRICE), Col("Cost", MONEY)]
+    cols += [Col("2-core packs", INT), Col("Unit price", book.price), Col("Cost", book.money)]
     table = sheet.table("tblSqlLicences", cols, len(lic.sql), caption=caption)
+    c = table.here
     rows = []
-    for i, s in enumerate(lic.sql):
-        c = lambda header: table.cell(header, i, local=True)  # noqa: E731 - a local shorthand
+    for s in lic.sql:
         if lic.sql_mode == "per-vm":
-            row = [s.name, s.instance, s.cluster, s.edition, f"={vms.cell('vCPU', row_of[s.name])}",
-                   sql_vm_packs_formula(c("vCPU"), lic.rules)]
+            row = [s.name, s.instance, s.cluster, s.edition,
+                   Formula(vms.lookup("vCPU", "VM", c("SQL VM")), s.cores),
+                   Formula(sql_vm_packs_formula(c("vCPU"), lic.rules), s.packs)]
         else:
-            row = [s.name, s.instance, s.cluster, s.edition, f"={hosts.cell('Sockets', row_of[s.name])}",
-                   f"={hosts.cell('Cores', row_of[s.name])}",
-                   sql_host_packs_formula(c("Sockets"), c("Cores"), lic.rules)]
-        rows.append(row + [f'=IF({c("Edition")}="Enterprise",{enterprise},{standard})',
-                           f"={c('2-core packs')}*{c('Unit price')}"])
+            row = [s.name, s.instance, s.cluster, s.edition, Formula(hosts.lookup("Sockets", "Host", c("Host")),
+                                                                     s.sockets),
+                   Formula(hosts.lookup("Cores", "Host", c("Host")), s.cores),
+                   Formula(sql_host_packs_formula(c("Sockets"), c("Cores"), lic.rules), s.packs)]
+        unit = enterprise.value if s.edition == "Enterprise" else standard.value
+        rows.append(row + [Formula(f'IF({c("Edition")}="Enterprise",{enterprise.text},{standard.text})', unit),
+                           Formula(f"{c('2-core packs')}*{c('Unit price')}", s.packs * unit)])
     book.add(table, rows)
 
 
@@ -93,8 +94,8 @@ def summary_sheet(book: Book) -> Sheet:
     facts = [["Design", design.name], ["System Center", design.system_center],
              ["Windows Server", book.lic.windows_version], ["WAP deployment", design.wap_deployment]]
     facts += [[f"Stamp {s.name}", f"VMM {', '.join(s.vmm_vms)}; {s.tenants:,} tenants"] for s in design.stamps]
-    facts += [["SQL Server licensing", book.lic.sql_mode], ["Solver", f"{design.solver.status}, gap "
-                                                                     f"{design.solver.gap:.1%}"]]
+    facts += [["SQL Server licensing", book.lic.sql_mode], ["Currency", book.currency],
+              ["Solver", f"{design.solver.status}, gap {design.solver.gap:.1%}"]]
     book.add(sheet.table("tblDesign", [Col("Item"), Col("Value")], len(facts), caption="Design"), facts)
     totals = sheet.table("tblTotals", [Col("Total"), Col("Value"), Col("Formula over")], 15,
                          caption="Totals (live formulas over the other sheets)")
@@ -103,71 +104,105 @@ def summary_sheet(book: Book) -> Sheet:
         Col("Hosts", INT), Col("VMs", INT), Col("vCPU demanded", INT), Col("vCPU available", INT),
         Col("vCPU utilisation", PCT), Col("Memory demanded GB", GB), Col("Memory available GB", GB),
         Col("Memory utilisation", PCT), Col("Storage demanded GB", GB), Col("Storage available GB", GB),
-        Col("Hardware cost", MONEY)], len(design.clusters), caption="Clusters")
-    book.add(clusters, [_cluster_row(book, clusters, i, c) for i, c in enumerate(design.clusters)])
+        Col("Hardware cost", book.money)], len(design.clusters), caption="Clusters")
+    book.add(clusters, [_cluster_row(book, clusters, c) for c in design.clusters])
     models = book.req.hardware.host_models
     table = sheet.table("tblModels", [Col("Host model"), Col("Sockets", INT), Col("Cores per socket", INT),
-                                      Col("Memory GB", GB), Col("Hosts", INT), Col("Hardware cost", MONEY)],
+                                      Col("Memory GB", GB), Col("Hosts", INT), Col("Hardware cost", book.money)],
                         len(models), caption="Hosts per model")
+    model = table.here("Host model")
     book.add(table, [[m.name, m.sockets, m.cores_per_socket, m.memory_gb,
-                      f"=COUNTIF({hosts.range('Model')},{table.cell('Host model', i, local=True)})",
-                      f"=SUMIF({hosts.range('Model')},{table.cell('Host model', i, local=True)},"
-                      f"{hosts.range('Unit price')})"] for i, m in enumerate(models)])
+                      Formula(f"COUNTIF({hosts.column('Model')},{model})", _count(design.hosts, "model", m.name)),
+                      Formula(f"SUMIF({hosts.column('Model')},{model},{hosts.column('Unit price')})",
+                              _sum(design.hosts, "model", m.name, "price"))] for m in models])
     roles = list(dict.fromkeys(vm.role for vm in design.vms))
     table = sheet.table("tblRoles", [Col("Role"), Col("VMs", INT), Col("vCPU", INT), Col("Memory GB", GB),
                                      Col("Storage GB", GB)], len(roles), caption="VMs per role")
-    book.add(table, [[role, f"=COUNTIF({vms.range('Role')},{table.cell('Role', i, local=True)})",
-                      *[f"=SUMIF({vms.range('Role')},{table.cell('Role', i, local=True)},{vms.range(col)})"
-                        for col in ("vCPU", "Memory GB", "Storage GB")]] for i, role in enumerate(roles)])
-    book.add(totals, _totals(book, totals, clusters))
+    role = table.here("Role")
+    book.add(table, [[name, Formula(f"COUNTIF({vms.column('Role')},{role})", _count(design.vms, "role", name)),
+                      *[Formula(f"SUMIF({vms.column('Role')},{role},{vms.column(col)})",
+                                _sum(design.vms, "role", name, attr))
+                        for col, attr in (("vCPU", "vcpu"), ("Memory GB", "memory_gb"),
+                                          ("Storage GB", "storage_gb"))]] for name in roles])
+    book.add(totals, _totals(book, clusters))
+    sheet.chart(Chart("Utilisation per cluster", clusters, "Cluster", ("vCPU utilisation", "Memory utilisation"),
+                      PCT))
     return sheet
 
 
-def _cluster_row(book: Book, table: Table, i: int, cluster) -> list:
-    hosts, vms = book.tables["tblHosts"], book.tables["tblVMs"]
-    name = table.cell("Cluster", i, local=True)
-    c = lambda header: table.cell(header, i, local=True)  # noqa: E731 - a local shorthand
+def _count(items: list, attr: str, key: str) -> int:
+    """COUNTIF in Python: the items whose `attr` is `key`."""
+    return sum(getattr(item, attr) == key for item in items)
+
+
+def _sum(items: list, attr: str, key: str, amount: str) -> float:
+    """SUMIF in Python: `amount` summed over the items whose `attr` is `key`."""
+    return sum(getattr(item, amount) or 0 for item in items if getattr(item, attr) == key)
+
+
+def _cluster_row(book: Book, table: Table, cluster) -> list:
+    design, hosts, vms = book.design, book.tables["tblHosts"], book.tables["tblVMs"]
+    name, c = cluster.name, table.here
+    on_hosts = lambda column: f"{hosts.column('Cluster')},{c('Cluster')},{hosts.column(column)}"  # noqa: E731
+    on_vms = lambda column: f"{vms.column('Cluster')},{c('Cluster')},{vms.column(column)}"  # noqa: E731
+    vcpu, memory = _sum(design.vms, "cluster", name, "vcpu"), _sum(design.vms, "cluster", name, "memory_gb")
+    capacity = _sum(design.hosts, "cluster", name, "vcpu_capacity")
+    usable = _sum(design.hosts, "cluster", name, "usable_memory_gb")
     if book.local_storage:
-        storage = f"=SUMIF({hosts.range('Cluster')},{name},{hosts.range('Usable storage GB')})"
+        storage = Formula(f"SUMIF({on_hosts('Usable storage GB')})",
+                          _sum(design.hosts, "cluster", name, "usable_storage_gb"))
     else:
         storage = cluster.shared_storage_gb or 0
-    return [cluster.name, cluster.stamp, cluster.purpose, cluster.failures_tolerated,
+    return [name, cluster.stamp, cluster.purpose, cluster.failures_tolerated,
             "yes" if cluster.fault_domain_tolerance else "no",
-            f"=COUNTIF({hosts.range('Cluster')},{name})", f"=COUNTIF({vms.range('Cluster')},{name})",
-            f"=SUMIF({vms.range('Cluster')},{name},{vms.range('vCPU')})",
-            f"=SUMIF({hosts.range('Cluster')},{name},{hosts.range('vCPU capacity')})",
-            f"=IF({c('vCPU available')}>0,{c('vCPU demanded')}/{c('vCPU available')},0)",
-            f"=SUMIF({vms.range('Cluster')},{name},{vms.range('Memory GB')})",
-            f"=SUMIF({hosts.range('Cluster')},{name},{hosts.range('Usable memory GB')})",
-            f"=IF({c('Memory available GB')}>0,{c('Memory demanded GB')}/{c('Memory available GB')},0)",
-            f"=SUMIF({vms.range('Cluster')},{name},{vms.range('Storage GB')})", storage,
-            f"=SUMIF({hosts.range('Cluster')},{name},{hosts.range('Unit price')})"]
+            Formula(f"COUNTIF({hosts.column('Cluster')},{c('Cluster')})", _count(design.hosts, "cluster", name)),
+            Formula(f"COUNTIF({vms.column('Cluster')},{c('Cluster')})", _count(design.vms, "cluster", name)),
+            Formula(f"SUMIF({on_vms('vCPU')})", vcpu), Formula(f"SUMIF({on_hosts('vCPU capacity')})", capacity),
+            Formula(f"IF({c('vCPU available')}>0,{c('vCPU demanded')}/{c('vCPU available')},0)",
+                    ratio(vcpu, capacity)),
+            Formula(f"SUMIF({on_vms('Memory GB')})", memory), Formula(f"SUMIF({on_hosts('Usable memory GB')})", usable),
+            Formula(f"IF({c('Memory available GB')}>0,{c('Memory demanded GB')}/{c('Memory available GB')},0)",
+                    ratio(memory, usable)),
+            Formula(f"SUMIF({on_vms('Storage GB')})", _sum(design.vms, "cluster", name, "storage_gb")), storage,
+            Formula(f"SUMIF({on_hosts('Unit price')})", _sum(design.hosts, "cluster", name, "price"))]
 
 
-def _totals(book: Book, totals: Table, clusters: Table) -> list[list]:
-    t = book.tables
+def _totals(book: Book, clusters: Table) -> list[list]:
+    """The totals, each over whole table columns (never over another total's cell, so that sorting
+    this table keeps them right)."""
+    design, t = book.design, book.tables
     hosts, vms, lic_hosts = t["tblHosts"], t["tblVMs"], t["tblHostLicences"]
     sql = t.get("tblSqlLicences")
-    value = lambda i: totals.cell("Value", i, local=True)  # noqa: E731 - a local shorthand
+    cost = book.lic.totals()
+    hardware = Formula(f"SUM({hosts.column('Unit price')})", sum(h.price for h in design.hosts))
+    windows = Formula(f"SUM({lic_hosts.column('Windows Server cost')})", cost["windows_server"])
+    center = Formula(f"SUM({lic_hosts.column('System Center cost')})", cost["system_center"])
+    sql_server = Formula(f"SUM({sql.column('Cost')})", cost["sql_server"]) if sql else Formula("0", 0)
+    licences = Formula(f"{windows.text}+{center.text}+{sql_server.text}", sum(cost.values()))
+    local = [h.usable_storage_gb or 0 for h in design.hosts] if book.local_storage \
+        else [c.shared_storage_gb or 0 for c in design.clusters]
+    money = book.money
     rows = [
-        ("Clusters", f"=COUNTA({clusters.range('Cluster')})", INT, "Summary: Clusters"),
-        ("Hosts", f"=COUNTA({hosts.range('Host')})", INT, "Hosts"),
-        ("VMs", f"=COUNTA({vms.range('VM')})", INT, "VMs"),
-        ("vCPU demanded", f"=SUM({vms.range('vCPU')})", INT, "VMs: vCPU"),
-        ("vCPU available", f"=SUM({hosts.range('vCPU capacity')})", INT, "Hosts: vCPU capacity"),
-        ("Memory demanded GB", f"=SUM({vms.range('Memory GB')})", GB, "VMs: Memory GB"),
-        ("Memory available GB", f"=SUM({hosts.range('Usable memory GB')})", GB, "Hosts: Usable memory GB"),
-        ("Storage demanded GB", f"=SUM({vms.range('Storage GB')})", GB, "VMs: Storage GB"),
-        ("Storage available GB", f"=SUM({clusters.range('Storage available GB')})", GB,
+        ("Clusters", f"COUNTA({clusters.column('Cluster')})", len(design.clusters), INT, "Summary: Clusters"),
+        ("Hosts", f"COUNTA({hosts.column('Host')})", len(design.hosts), INT, "Hosts"),
+        ("VMs", f"COUNTA({vms.column('VM')})", len(design.vms), INT, "VMs"),
+        ("vCPU demanded", f"SUM({vms.column('vCPU')})", sum(v.vcpu for v in design.vms), INT, "VMs: vCPU"),
+        ("vCPU available", f"SUM({hosts.column('vCPU capacity')})", sum(h.vcpu_capacity for h in design.hosts),
+         INT, "Hosts: vCPU capacity"),
+        ("Memory demanded GB", f"SUM({vms.column('Memory GB')})", sum(v.memory_gb for v in design.vms), GB,
+         "VMs: Memory GB"),
+        ("Memory available GB", f"SUM({hosts.column('Usable memory GB')})",
+         sum(h.usable_memory_gb for h in design.hosts), GB, "Hosts: Usable memory GB"),
+        ("Storage demanded GB", f"SUM({vms.column('Storage GB')})", sum(v.storage_gb for v in design.vms), GB,
+         "VMs: Storage GB"),
+        ("Storage available GB", f"SUM({clusters.column('Storage available GB')})", sum(local), GB,
          "Summary: Clusters, storage available"),
-        ("Hardware", f"=SUM({hosts.range('Unit price')})", MONEY, "Hosts: Unit price"),
-        ("Windows Server Datacenter", f"=SUM({lic_hosts.range('Windows Server cost')})", MONEY,
-         "Licences: Windows Server cost"),
-        ("System Center Datacenter", f"=SUM({lic_hosts.range('System Center cost')})", MONEY,
-         "Licences: System Center cost"),
-        ("SQL Server", f"=SUM({sql.range('Cost')})" if sql else 0, MONEY, "Licences: SQL Server cost"),
-        ("Licences", f"={value(10)}+{value(11)}+{value(12)}", MONEY, "the three licence totals"),
-        ("Hardware and licences", f"={value(9)}+{value(13)}", MONEY, "Hardware + Licences"),
+        ("Hardware", hardware.text, hardware.value, money, "Hosts: Unit price"),
+        ("Windows Server Datacenter", windows.text, windows.value, money, "Licences: Windows Server cost"),
+        ("System Center Datacenter", center.text, center.value, money, "Licences: System Center cost"),
+        ("SQL Server", sql_server.text, sql_server.value, money, "Licences: SQL Server cost"),
+        ("Licences", licences.text, licences.value, money, "Licences: the three licence costs"),
+        ("Hardware and licences", f"{hardware.text}+{licences.text}", hardware.value + licences.value, money,
+         "Hosts: Unit price + Licences: the three licence costs"),
     ]
-    return [[name, Styled(formula, fmt), how] for name, formula, fmt, how in rows]
-
+    return [[name, Styled(Formula(text, value), fmt), how] for name, text, value, fmt, how in rows]

@@ -8,16 +8,6 @@ from planner.render.workbook.inventory import Book
 from planner.render.workbook.xlsx import GB, INT, PCT, Col, Sheet
 
 
-def _load(book: Book) -> dict[str, list[float]]:
-    """Per host: [vCPU, memory GB] of the VMs placed on it."""
-    load: dict[str, list[float]] = {h.name: [0, 0.0] for h in book.design.hosts}
-    for vm in book.design.vms:
-        if vm.host in load:
-            load[vm.host][0] += vm.vcpu
-            load[vm.host][1] += vm.memory_gb
-    return load
-
-
 def _ratio(used: float, capacity: float) -> float:
     return round(used / capacity, 4) if capacity else 0.0
 
@@ -29,7 +19,7 @@ def failover_sheets(book: Book) -> list[Sheet]:
     members: dict[str, list[str]] = defaultdict(list)
     for host in design.hosts:
         members[host.cluster].append(host.name)
-    base = _load(book)
+    base = {name: [vcpu, memory] for name, (_, vcpu, memory, _) in book.load.items()}
     restarts, survivors = [], []
     for number, plan in enumerate(design.failover_plans, start=1):
         failed = ", ".join(plan.failed)

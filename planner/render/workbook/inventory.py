@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from planner.ipplan import ip_plan
 from planner.model.design import Design
 from planner.model.requirements import Requirements
 from planner.licensing import Licensing
-from planner.render.workbook.xlsx import GB, INT, MONEY, PCT, Col, Sheet, Table
+from planner.render.workbook.xlsx import GB, INT, PCT, Col, Formula, Sheet, Table, money
 
 
 @dataclass
@@ -28,6 +29,35 @@ class Book:
     @property
     def local_storage(self) -> bool:
         return any(h.usable_storage_gb is not None for h in self.design.hosts)
+
+    @property
+    def currency(self) -> str:
+        return self.req.cost.currency if self.req.cost else "USD"
+
+    @property
+    def money(self) -> str:
+        """Number format of a cost."""
+        return money(self.currency)
+
+    @property
+    def price(self) -> str:
+        """Number format of a unit price."""
+        return money(self.currency, cents=True)
+
+    @cached_property
+    def load(self) -> dict[str, list[float]]:
+        """Per host: [VMs, vCPU, memory GB, storage GB] of the VMs placed on it."""
+        load: dict[str, list[float]] = {h.name: [0, 0, 0.0, 0.0] for h in self.design.hosts}
+        for vm in self.design.vms:
+            if vm.host in load:
+                for i, amount in enumerate((1, vm.vcpu, vm.memory_gb, vm.storage_gb)):
+                    load[vm.host][i] += amount
+        return load
+
+
+def ratio(used: float, capacity: float) -> float:
+    """used / capacity, 0 without capacity (as the workbook's IF(capacity>0, ...) formulas)."""
+    return used / capacity if capacity else 0
 
 
 def vms_sheet(book: Book) -> Sheet:
@@ -56,29 +86,35 @@ def hosts_sheet(book: Book) -> Sheet:
     cols = [Col("Host"), Col("Cluster"), Col("Stamp"), Col("Purpose"), Col("Rack"), Col("Model"),
             Col("Sockets", INT), Col("Cores per socket", INT), Col("Cores", INT), Col("Memory GB", GB),
             Col("Usable memory GB", GB), Col("vCPU per core", "0.0#"), Col("vCPU capacity", INT),
-            Col("Unit price", MONEY, input=True), Col("VMs", INT), Col("Allocated vCPU", INT),
+            Col("Unit price", book.money, input=True), Col("VMs", INT), Col("Allocated vCPU", INT),
             Col("Allocated memory GB", GB), Col("vCPU utilisation", PCT), Col("Memory utilisation", PCT)]
     if book.local_storage:
         cols += [Col("Usable storage GB", GB), Col("Allocated storage GB", GB), Col("Storage utilisation", PCT)]
     sheet = Sheet("Hosts", freeze="B2")
     table = sheet.table("tblHosts", cols, len(design.hosts))
+    c = table.here
+    per_host = lambda column: f"{vms.column('Host')},{c('Host')},{vms.column(column)}"  # noqa: E731 - shorthand
     rows = []
-    for i, host in enumerate(design.hosts):
-        model, ratio = models[host.model], clusters[host.cluster].vcpu_per_core
-        c = lambda header: table.cell(header, i, local=True)  # noqa: E731 - a local shorthand
-        capacity = f"=ROUNDDOWN({c('Cores')}*{c('vCPU per core')},0)" \
-            if math.floor(model.sockets * model.cores_per_socket * ratio) == host.vcpu_capacity else host.vcpu_capacity
+    for host in design.hosts:
+        model, vcpu_per_core = models[host.model], clusters[host.cluster].vcpu_per_core
+        cores = model.sockets * model.cores_per_socket
+        count, vcpu, memory, storage = book.load[host.name]
+        capacity = Formula(f"ROUNDDOWN({c('Cores')}*{c('vCPU per core')},0)", host.vcpu_capacity) \
+            if math.floor(cores * vcpu_per_core) == host.vcpu_capacity else host.vcpu_capacity
         row = [host.name, host.cluster, stamps[host.cluster], clusters[host.cluster].purpose, host.fault_domain,
-               host.model, model.sockets, model.cores_per_socket, f"={c('Sockets')}*{c('Cores per socket')}",
-               host.memory_gb, host.usable_memory_gb, ratio, capacity, host.price,
-               f"=COUNTIF({vms.range('Host')},{c('Host')})",
-               f"=SUMIF({vms.range('Host')},{c('Host')},{vms.range('vCPU')})",
-               f"=SUMIF({vms.range('Host')},{c('Host')},{vms.range('Memory GB')})",
-               f"=IF({c('vCPU capacity')}>0,{c('Allocated vCPU')}/{c('vCPU capacity')},0)",
-               f"=IF({c('Usable memory GB')}>0,{c('Allocated memory GB')}/{c('Usable memory GB')},0)"]
+               host.model, model.sockets, model.cores_per_socket,
+               Formula(f"{c('Sockets')}*{c('Cores per socket')}", cores),
+               host.memory_gb, host.usable_memory_gb, vcpu_per_core, capacity, host.price,
+               Formula(f"COUNTIF({vms.column('Host')},{c('Host')})", count),
+               Formula(f"SUMIF({per_host('vCPU')})", vcpu), Formula(f"SUMIF({per_host('Memory GB')})", memory),
+               Formula(f"IF({c('vCPU capacity')}>0,{c('Allocated vCPU')}/{c('vCPU capacity')},0)",
+                       ratio(vcpu, host.vcpu_capacity)),
+               Formula(f"IF({c('Usable memory GB')}>0,{c('Allocated memory GB')}/{c('Usable memory GB')},0)",
+                       ratio(memory, host.usable_memory_gb))]
         if book.local_storage:
-            row += [host.usable_storage_gb, f"=SUMIF({vms.range('Host')},{c('Host')},{vms.range('Storage GB')})",
-                    f"=IF(N({c('Usable storage GB')})>0,{c('Allocated storage GB')}/{c('Usable storage GB')},0)"]
+            row += [host.usable_storage_gb, Formula(f"SUMIF({per_host('Storage GB')})", storage),
+                    Formula(f"IF(N({c('Usable storage GB')})>0,{c('Allocated storage GB')}/{c('Usable storage GB')},0)",
+                            ratio(storage, host.usable_storage_gb or 0))]
         rows.append(row)
     book.add(table, rows)
     return sheet

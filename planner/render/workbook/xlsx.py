@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table as XlTable, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-INT, GB, MONEY, PRICE, PCT = "#,##0", "#,##0.00", "#,##0", "#,##0.00", "0.0%"
+INT, GB, PCT = "#,##0", "#,##0.00", "0.0%"
 FIXED_TIME = datetime.datetime(2014, 10, 15)  # document created/modified: fixed for byte-stable files
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 OPENPYXL_ROWS = 20  # data rows per table written by openpyxl; the rest are serialised directly
@@ -45,6 +46,19 @@ class Col:
     input: bool = False        # an editable input (highlighted)
     width: float | None = None
     wrap: bool = False         # wrap long text within the column width
+
+
+def money(currency: str, cents: bool = False) -> str:
+    """Number format of an amount in `currency` (an ISO code shown after the figure)."""
+    return f'#,##0{".00" if cents else ""} "{currency}"'
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A live formula (text without the leading '=') and the value it gives for the design,
+    written beside it as the cell's cached value so that previewers show it."""
+    text: str
+    value: float
 
 
 @dataclass(frozen=True)
@@ -80,16 +94,36 @@ class Table:
                 return get_column_letter(i)
         raise KeyError(f"{self.name}: no column {header!r}")
 
-    def cell(self, header: str, index: int, absolute: bool = False, local: bool = False) -> str:
-        """Reference to the data cell of row `index` (0-based) in column `header`."""
-        letter, row = self.col(header), self.first + index
-        ref = f"${letter}${row}" if absolute else f"{letter}{row}"
-        return ref if local else f"{quote_sheetname(self.sheet)}!{ref}"
+    def column(self, header: str) -> str:
+        """Structured reference to the whole data column `header`: follows sorting and inserted rows."""
+        self.col(header)
+        return f"{self.name}[{_escaped(header)}]"
 
-    def range(self, header: str) -> str:
-        """Absolute reference to the whole data column `header`."""
-        letter = self.col(header)
-        return f"{quote_sheetname(self.sheet)}!${letter}${self.first}:${letter}${max(self.last, self.first)}"
+    def here(self, header: str) -> str:
+        """Structured reference to column `header` in the formula's own row."""
+        self.col(header)
+        return f"{self.name}[[#This Row],[{_escaped(header)}]]"
+
+    def lookup(self, header: str, key_header: str, key: str) -> str:
+        """The `header` value of the row whose `key_header` is `key` (a formula or a quoted text)."""
+        return f"INDEX({self.column(header)},MATCH({key},{self.column(key_header)},0))"
+
+
+def _escaped(header: str) -> str:
+    """A column name inside a structured reference: ', [, ] and # take a leading '."""
+    return re.sub(r"(['\[\]#])", r"'\1", header)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A column chart of a table: one group of bars per row (labelled by `category`), one bar per
+    series column."""
+    title: str
+    table: Table
+    category: str
+    series: tuple[str, ...]
+    fmt: str
+    height: int = 18  # rows the chart covers
 
 
 @dataclass
@@ -118,6 +152,10 @@ class Sheet:
         self.next_row += n_rows + 2
         return table
 
+    def chart(self, chart: Chart) -> None:
+        self.blocks.append((self.next_row, "chart", chart))
+        self.next_row += chart.height + 1
+
 
 def write_workbook(sheets: list[Sheet], title: str) -> bytes:
     """The .xlsx bytes of `sheets`, in order; identical sheets give identical bytes."""
@@ -126,13 +164,14 @@ def write_workbook(sheets: list[Sheet], title: str) -> bytes:
     wb.properties.title = title
     wb.properties.creator = "stampplan"
     wb.properties.created = wb.properties.modified = FIXED_TIME
-    extra: dict[str, tuple[list[tuple[int, str]], str]] = {}
+    extra: dict[str, tuple[list[tuple[int, str]], str, dict[str, float]]] = {}
     worksheets = []
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
         worksheets.append((ws, sheet))
-        rows, width = _fill(ws, sheet)
-        extra[sheet.title] = (rows, f"A1:{get_column_letter(max(width, 1))}{max(sheet.next_row - 2, 1)}")
+        cached: dict[str, float] = {}
+        rows, width = _fill(ws, sheet, cached)
+        extra[sheet.title] = (rows, f"A1:{get_column_letter(max(width, 1))}{max(sheet.next_row - 2, 1)}", cached)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()
@@ -140,8 +179,9 @@ def write_workbook(sheets: list[Sheet], title: str) -> bytes:
     return _rezip(buffer.getvalue(), by_path)
 
 
-def _fill(ws, sheet: Sheet) -> tuple[list[tuple[int, str]], int]:
-    """Write `sheet` into `ws`; return the rows left for direct serialisation and the column count."""
+def _fill(ws, sheet: Sheet, cached: dict[str, float]) -> tuple[list[tuple[int, str]], int]:
+    """Write `sheet` into `ws`, noting in `cached` the value of each formula cell openpyxl writes;
+    return the rows left for direct serialisation and the column count."""
     widths: dict[int, float] = {}
     fast: list[tuple[int, str]] = []
     for row, kind, payload in sheet.blocks:
@@ -149,7 +189,10 @@ def _fill(ws, sheet: Sheet) -> tuple[list[tuple[int, str]], int]:
             cell = ws.cell(row=row, column=1, value=payload)
             cell.font = {"title": TITLE_FONT, "caption": CAPTION_FONT, "note": Font(italic=True)}[kind]
             continue
-        fast.extend(_table(ws, payload, widths))
+        if kind == "chart":
+            ws.add_chart(_bar_chart(payload), f"A{row}")
+            continue
+        fast.extend(_table(ws, payload, widths, cached))
     for index, width in widths.items():
         ws.column_dimensions[get_column_letter(index)].width = width
     if sheet.freeze:
@@ -162,7 +205,26 @@ def _fill(ws, sheet: Sheet) -> tuple[list[tuple[int, str]], int]:
     return fast, max(widths, default=1)
 
 
-def _table(ws, table: Table, widths: dict[int, float]) -> list[tuple[int, str]]:
+def _bar_chart(spec: Chart) -> BarChart:
+    """The openpyxl chart of `spec`: its ranges cover the table's header and data rows."""
+    table, chart = spec.table, BarChart()
+    chart.type, chart.title, chart.style = "col", spec.title, 10
+    chart.y_axis.numFmt, chart.y_axis.scaling.min = spec.fmt, 0
+    chart.x_axis.delete = chart.y_axis.delete = False  # show both axes
+    chart.height, chart.width = 0.5 * spec.height, max(16.0, 2.5 * table.n_rows)
+
+    def span(header: str, first: int) -> Reference:
+        letter = table.col(header)
+        return Reference(range_string=f"{quote_sheetname(table.sheet)}!${letter}${first}:${letter}"
+                                      f"${max(table.last, table.first)}")
+
+    for header in spec.series:
+        chart.add_data(span(header, table.header_row), titles_from_data=True)
+    chart.set_categories(span(spec.category, table.first))
+    return chart
+
+
+def _table(ws, table: Table, widths: dict[int, float], cached: dict[str, float]) -> list[tuple[int, str]]:
     if len(table.rows) != table.n_rows:
         raise ValueError(f"{table.name}: {len(table.rows)} rows given, {table.n_rows} reserved")
     header = table.header_row
@@ -187,6 +249,9 @@ def _table(ws, table: Table, widths: dict[int, float]) -> list[tuple[int, str]]:
             fmt = column.fmt
             if isinstance(value, Styled):
                 value, fmt = value.value, value.fmt
+            if isinstance(value, Formula):
+                cached[cell.coordinate] = value.value
+                value = f"={value.text}"
             cell.value = value
             if fmt:
                 cell.number_format = fmt
@@ -237,7 +302,7 @@ def _shown(value: Any) -> str:
         value = value.value
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith("="):
+    if isinstance(value, Formula):
         return "0" * 12  # a computed figure: room for 1,234,567.00
     if isinstance(value, float):
         return f"{value:,.2f}"
@@ -256,11 +321,10 @@ def _row_xml(row: int, values: list[Any], cells: list[tuple[str, str]], height: 
     for (head, style), value in zip(cells, values):
         kind = type(value)
         if kind is str:
-            if value.startswith("="):
-                out.append(f"{head}{r}{style}><f>{value[1:].translate(_ESCAPE)}</f><v></v></c>")
-            else:
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                out.append(f'{head}{r}{style} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>')
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            out.append(f'{head}{r}{style} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>')
+        elif kind is Formula:
+            out.append(f"{head}{r}{style}><f>{value.text.translate(_ESCAPE)}</f><v>{value.value!r}</v></c>")
         elif kind is int or kind is float:
             out.append(f"{head}{r}{style}><v>{value!r}</v></c>")
         elif value is None:
@@ -274,13 +338,18 @@ def _row_xml(row: int, values: list[Any], cells: list[tuple[str, str]], height: 
     return "".join(out)
 
 
+# openpyxl writes an empty value as <v></v> with lxml installed, <v /> without
+_CACHE = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v></v>|<v\s*/>)</c>', re.S)
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 _SHEET_DATA = re.compile(r"<sheetData>(.*?)</sheetData>|<sheetData\s*/>", re.S)
 
 
-def _splice(xml: str, rows: list[tuple[int, str]], dimension: str) -> str:
-    """Merge directly serialised rows into openpyxl's sheet XML, in row order."""
+def _splice(xml: str, rows: list[tuple[int, str]], dimension: str, cached: dict[str, float]) -> str:
+    """Put the cached values into openpyxl's formula cells and merge directly serialised rows
+    into its sheet XML, in row order."""
     xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml, count=1)
+    if cached:
+        xml = _CACHE.sub(lambda m: f'<c r="{m[1]}"{m[2]}><f>{m[3]}</f><v>{cached[m[1]]!r}</v></c>', xml)
     if not rows:
         return xml
     match = _SHEET_DATA.search(xml)
@@ -289,15 +358,14 @@ def _splice(xml: str, rows: list[tuple[int, str]], dimension: str) -> str:
     return xml[:match.start()] + f"<sheetData>{merged}</sheetData>" + xml[match.end():]
 
 
-def _rezip(data: bytes, sheets: dict[str, tuple[list[tuple[int, str]], str]]) -> bytes:
+def _rezip(data: bytes, sheets: dict[str, tuple[list[tuple[int, str]], str, dict[str, float]]]) -> bytes:
     """Rewrite the archive with spliced sheets and fixed entry times, attributes and order."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename in sheets:
-                rows, dimension = sheets[info.filename]
-                content = _splice(content.decode("utf-8"), rows, dimension).encode("utf-8")
+                content = _splice(content.decode("utf-8"), *sheets[info.filename]).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type, entry.create_system, entry.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
             dst.writestr(entry, content)
