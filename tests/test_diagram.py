@@ -233,3 +233,30 @@ def test_cli_exits_2_without_dot_or_with_a_bad_design(tmp_path, no_dot):
     result = runner.invoke(app, ["diagram", str(bad)])
     assert result.exit_code == 2 and "not a stampplan design" in result.output
     assert "Traceback" not in result.output
+
+
+def five_stamps() -> Design:
+    """The multi-stamp design grown to five stamps (the most one SPF serves): STAMP03 and all it holds,
+    copied as STAMP04 and STAMP05 with their own names (fast: no solve)."""
+    data = json.loads((ROOT / "outputs/multi-stamp/design.json").read_text(encoding="utf-8"))
+    for stamp in (4, 5):
+        names = {"STAMP03": f"STAMP0{stamp}", "S03": f"S0{stamp}", "MGMT03": f"MGMT0{stamp}",
+                 "EDGE03": f"EDGE0{stamp}", "COMP05": f"COMP{2 * stamp - 1:02}", "COMP06": f"COMP{2 * stamp:02}"}
+        pattern = re.compile("|".join(names))
+        for key in ("stamps", "clusters", "hosts", "anti_affinity_groups", "vms", "failover_plans",
+                    "sql_instances", "load_balancers"):
+            items = [json.dumps(item) for item in data[key]]
+            data[key] += [json.loads(pattern.sub(lambda m: names[m.group()], text))
+                          for text in items if pattern.search(text) and '"STAMP0' not in text.replace("STAMP03", "")]
+    return Design.model_validate(data)
+
+
+def test_five_stamps_fit_readable_slides():
+    design = five_stamps()
+    assert len(design.stamps) == 5 and len(design.hosts) > 200
+    for view in diagram.VIEWS:
+        svg = diagram.draw(design, view, "svg", slide=True).decode()
+        scale = float(re.search(r'transform="scale\(([\d.]+)', svg).group(1))
+        smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg))
+        assert smallest * scale >= MIN_SLIDE_FONT, (view, f"{smallest} pt scaled by {scale}")
+        assert "MGMT04" in svg and "MGMT05" in svg, view

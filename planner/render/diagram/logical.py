@@ -1,4 +1,7 @@
-"""Logical view: the management roles of each stamp and how they talk, down to the clusters they manage."""
+"""Logical view: the management roles of each stamp and how they talk, down to the clusters they manage.
+
+On a compact slide (a large design) a stamp's clusters are one box, and every stamp after the first (the one
+with SPF and WAP) is one summary box."""
 from __future__ import annotations
 
 import graphviz
@@ -7,8 +10,10 @@ from planner.catalog import load_catalog, role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
 from planner.render.diagram.dot import frame, heading, new_graph
 from planner.render.diagram.labels import esc, legend, note
-from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box
+from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box, stamp_box
 from planner.render.theme import EDGES, Scale, Theme
+
+SUMMARY_ROWS = 2  # a compact slide's stamp summaries (every stamp after the first): this many to a column
 
 
 def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
@@ -37,8 +42,14 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
     graph.node("admins", label=note("Cloud administrators", "corporate network", theme, scale))
     nodes[("", "tenants")], nodes[("", "admins")] = ["tenants"], ["admins"]
     networking = design.requirements.get("tenants", {}).get("networking", "nvgre")
-    for stamp in design.stamps:
+    for index, stamp in enumerate(design.stamps):
         roles = facts.role_vms(stamp.name)
+        if scale.compact and index:
+            name = f"{stamp.name}/summary"
+            graph.node(name, label=stamp_box(facts, stamp, theme, scale))
+            for end in [*roles, "clusters", "compute", "tenant-networks"]:
+                nodes[(stamp.name, end)] = [name]
+            continue
         with graph.subgraph(name=f"cluster_stamp_{stamp.name}") as box:
             box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  "
                              f"VMM stamp · {esc(count(stamp.tenants, 'tenant'))}>", scale))
@@ -64,6 +75,9 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
                 box.node(name, label=note("Tenant virtual networks",
                                             f"{networking.upper()} · {count(vms, 'tenant VM')}", theme, scale))
                 nodes[(stamp.name, "tenant-networks")] = [name]
+    summaries = [f"{s.name}/summary" for s in design.stamps[1:]] if scale.compact else []
+    for left, right in zip(summaries, summaries[SUMMARY_ROWS:]):  # in columns of SUMMARY_ROWS
+        graph.edge(left, right, style="invis")
     if any(r == "hnv-gateway" for _, r in nodes):
         graph.node("internet", label=note("Outside networks", "Internet · WAN · VPN", theme, scale))
         nodes[("", "internet")] = ["internet"]
@@ -74,19 +88,21 @@ def _draw_flows(graph: graphviz.Digraph, facts: Facts, nodes: dict[tuple[str, st
     """Draw every flow whose ends exist (a flow end "clusters" is every cluster of the stamp, "compute" its compute
     clusters), and the database lines to each stamp's SQL; return the kinds drawn."""
     stamps = [s.name for s in facts.design.stamps]
-    kinds = set()
+    edges: list[tuple[str, str, str]] = []
     for flow in load_catalog().flows():  # who talks to whom: roles.yaml `talks_to`
-        for a, b in _pairs(nodes, stamps, flow.source, flow.to):
-            _edge(graph, a, b, flow.kind)
-            kinds.add(flow.kind)
+        edges += [(a, b, flow.kind) for a, b in _pairs(nodes, stamps, flow.source, flow.to)]
     for sql in facts.design.sql_instances:
         target = nodes.get((sql.stamp, "sql"))
         for role in sorted({db.role for db in sql.databases} - {"sql"}, key=role_order):
             owner = nodes.get((sql.stamp, role)) or nodes.get((stamps[0], role))
             if target and owner:
-                _edge(graph, owner[0], target[0], "data")
-                kinds.add("data")
-    return kinds
+                edges.append((owner[0], target[0], "data"))
+    drawn = []  # once each; none within one node (a compact slide's stamp summary)
+    for a, b, kind in edges:
+        if (a, b, kind) not in drawn and a.split(":")[0] != b.split(":")[0]:
+            _edge(graph, a, b, kind)
+            drawn.append((a, b, kind))
+    return {kind for _, _, kind in drawn}
 
 
 def _pairs(nodes: dict, stamps: list[str], source: str, target: str) -> list[tuple[str, str]]:

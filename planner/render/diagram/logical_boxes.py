@@ -1,7 +1,7 @@
-"""The boxes of the logical view: a role (VMs, size, VIP, SQL databases), a cluster, a stamp's clusters."""
+"""The boxes of the logical view: a role (VMs, size, VIP, SQL databases), a cluster, a stamp's clusters, a stamp."""
 from __future__ import annotations
 
-from planner.catalog import load_catalog, role_colour, role_label
+from planner.catalog import load_catalog, role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
 from planner.render.diagram.labels import chip, esc, grid
 from planner.render.theme import INK, Scale, Theme
@@ -32,8 +32,11 @@ def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale
                                       theme, scale))
                 if sql.listener:
                     rows.append(_text_row(f"listener {sql.listener}", theme, scale))
+                if scale.compact:
+                    rows.append(_text_row(count(len(sql.databases), "database"), theme, scale, muted=True))
+                    continue
                 cells = [chip(role_colour(db.role), db.name, scale) for db in sql.databases]
-                columns = 1 if scale.slide and not scale.compact else 2
+                columns = 1 if scale.slide else 2
                 rows.append(f'<TR><TD ALIGN="LEFT">{grid(cells, columns)}</TD></TR>')
     if role not in load_catalog().looks():
         rows.append(_text_row(f"role {role}", theme, scale, muted=True))
@@ -76,3 +79,19 @@ def clusters_table(facts: Facts, clusters: list, theme: Theme, scale: Scale) -> 
 
 def _short(host: str, cluster: str) -> str:
     return host[len(cluster) + 1:] if host.startswith(cluster + "-") and len(host) > len(cluster) + 1 else host
+
+
+def stamp_box(facts: Facts, stamp, theme: Theme, scale: Scale) -> str:
+    """A stamp in one box (compact slides, every stamp after the first): its roles with VM counts, its
+    clusters with host counts, its tenant VMs."""
+    roles = sorted(facts.role_vms(stamp.name).items(), key=lambda kv: role_order(kv[0]))
+    cells = [chip(role_colour(role), f"{role_label(role)} ×{len(vms)}", scale) for role, vms in roles]
+    clusters = facts.stamp_clusters(stamp.name)
+    hosts = " · ".join(f"{c.name} {len(facts.hosts.get(c.name, []))}" for c in clusters)
+    tenants = count(facts.tenant_vms([c.name for c in clusters]), "tenant VM")
+    rows = [f'<TR><TD ALIGN="LEFT"><B>{esc(stamp.name)}</B>  <FONT POINT-SIZE="{scale.small}" '
+            f'COLOR="{theme.muted}">VMM stamp · {esc(count(stamp.tenants, "tenant"))}</FONT></TD></TR>',
+            f'<TR><TD ALIGN="LEFT">{grid(cells, 3)}</TD></TR>',
+            _text_row(f"hosts: {hosts}", theme, scale), _text_row(tenants, theme, scale, muted=True)]
+    return (f'<<TABLE BORDER="1" COLOR="{theme.panel_line}" BGCOLOR="{theme.panel}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="3" STYLE="ROUNDED">{"".join(rows)}</TABLE>>')

@@ -16,6 +16,7 @@ from planner.render.theme import NETWORKS, Scale, Theme
 VM_COLUMNS = 5
 HOST_COLUMNS = 8
 BAR_WIDTH = 150
+SUMMARY_ROWS = 2  # a compact slide's stamp summaries (every stamp after the first): this many to a column
 MAX_HOST_LINES = 24  # beyond this many network-to-cluster lines, one line per network and stamp
 
 
@@ -32,13 +33,13 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     subtitle = f"{count(len(nets), 'network')} ({given} with a subnet given) · {count(len(design.hosts), 'host')}"
     graph = new_graph(f"{design.name}: network view", subtitle, key, theme, scale)
     graph.attr(ranksep="0.8", nodesep="0.3")
-    _draw_vms(graph, facts, nets, theme, scale)
+    alias = _draw_vms(graph, facts, nets, theme, scale)
     plan = endpoints(design)
     for net in nets:
         graph.node(f"net-{net}", label=_network_bar(net, networks.get(net), len(plan.get(net, [])), theme, scale))
     same_rank(graph, [f"net-{n}" for n in nets])
     for net, attached in nets.items():
-        for group in attached["groups"]:
+        for group in dict.fromkeys(alias.get(g, g) for g in attached["groups"]):
             graph.edge(f"{group}:{net}:s", f"net-{net}:n", color=NETWORKS[net][1], arrowhead="none", penwidth="2")
     if scale.compact:
         _draw_host_tables(graph, facts, nets, theme, scale)
@@ -54,9 +55,18 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     return graph
 
 
-def _draw_vms(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> None:
-    """Per stamp, a frame with its management VMs, HNV gateways and VIPs, each with a port per network."""
-    for stamp in facts.design.stamps:
+def _draw_vms(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> dict[str, str]:
+    """Per stamp, a frame with its management VMs, HNV gateways and VIPs, each with a port per network; on a
+    compact slide, every stamp after the first as one box. Returns group -> the node drawing it, where not itself."""
+    alias = {}
+    for index, stamp in enumerate(facts.design.stamps):
+        groups = {n: vms for n, vms in vm_groups(facts).items() if n.startswith(stamp.name + "/")}
+        if scale.compact and index:
+            name = f"{stamp.name}/summary"
+            ports = [n for n, a in nets.items() if any(g in a["groups"] for g in groups)]
+            graph.node(name, label=_stamp_box(facts, stamp.name, groups, ports, theme, scale))
+            alias.update(dict.fromkeys(groups, name))
+            continue
         with graph.subgraph(name=f"cluster_vms_{stamp.name}") as box:
             box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  virtual machines>",
                              scale))
@@ -64,6 +74,23 @@ def _draw_vms(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, s
                 if name.startswith(stamp.name + "/"):
                     ports = [n for n, a in nets.items() if name in a["groups"]]
                     box.node(name, label=_group_box(facts, name, vms, ports, theme, scale))
+    summaries = list(dict.fromkeys(alias.values()))
+    for upper, lower in zip(summaries, summaries[SUMMARY_ROWS:]):  # in columns of SUMMARY_ROWS
+        graph.edge(upper, lower, style="invis")
+    return alias
+
+
+def _stamp_box(facts: Facts, stamp: str, groups: dict[str, list], ports: list[str], theme: Theme, scale: Scale) -> str:
+    """A compact slide's stamp after the first: its VMs counted by role, its VIPs counted, a port per network."""
+    roles = Counter(vm.role for vms in groups.values() for vm in vms)
+    cells = [chip(role_colour(r), f"{role_label(r)} ×{n}", scale)
+             for r, n in sorted(roles.items(), key=lambda kv: role_order(kv[0]))]
+    vips = sum(1 for lb in facts.design.load_balancers if lb.stamp == stamp) + sum(
+        1 for s in facts.design.sql_instances if s.stamp == stamp and s.listener)
+    return (f'<<TABLE BORDER="1" COLOR="{theme.panel_line}" BGCOLOR="{theme.panel}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="4" STYLE="ROUNDED"><TR><TD ALIGN="LEFT"><B>{esc(stamp)}</B>  <FONT POINT-SIZE="{scale.small}">'
+            f'virtual machines · {esc(count(vips, "VIP"))}</FONT></TD></TR><TR><TD ALIGN="LEFT">{grid(cells, 3)}</TD></TR>'
+            f'<TR><TD>{_ports(ports, theme, scale)}</TD></TR></TABLE>>')
 
 
 def _draw_clusters(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> None:

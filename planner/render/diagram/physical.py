@@ -1,7 +1,7 @@
 """Physical view: racks holding clusters, hosts (model, utilisation) and the VMs on each host.
 
 On a page every host is a box. On a slide, compute hosts of a cluster in a rack share one box;
-on a compact slide (a large design) every cluster in a rack does, its VMs counted by role.
+on a compact slide (a large design) a rack is a table with a line per cluster, racks side by side.
 """
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
 from planner.render.diagram.dot import frame, new_graph, same_rank
 from planner.render.diagram.labels import esc, legend
-from planner.render.diagram.physical_boxes import VM_COLUMNS, compact_label, host_label, host_width, summary_label
+from planner.render.diagram.physical_boxes import VM_COLUMNS, host_label, rack_table, host_width, summary_label
 from planner.render.theme import Scale, Theme
 
+COMPACT_COLUMN, COMPACT_LINE = 340, 17  # estimated width of a compact rack's column, height of a line
 SUMMARY_MIN_HOSTS = 3  # on a slide, compute hosts of a cluster in a rack share a box from this many
 
 
@@ -27,9 +28,10 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
                  ["racks are fault domains", "bars: vCPU and memory (GB) used of what the hosts may carry"],
                  theme, scale)
     graph = new_graph(f"{design.name}: physical view", subtitle, key, theme, scale)
-    if scale.compact:
-        graph.attr(ranksep="0.12")
     blocks = _blocks(facts)
+    if scale.compact:
+        _compact_racks(graph, facts, blocks, theme, scale)
+        return graph
     columns = _columns(facts, blocks, scale)
     for rack in facts.racks:
         with graph.subgraph(name=f"cluster_rack_{rack}") as sub:
@@ -38,6 +40,36 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
             for cluster, hosts in blocks[rack]:
                 above = _cluster_block(sub, facts, cluster, hosts, above, columns, theme, scale)
     return graph
+
+
+def _compact_racks(graph: graphviz.Digraph, facts: Facts, blocks: dict[str, list[tuple[str, list]]], theme: Theme,
+                   scale: Scale) -> None:
+    """A compact slide: each rack a table of its clusters, a line each; the racks in a grid, row by row."""
+    specs = {c.name: c for c in facts.clusters}
+    across, columns = _rack_grid(len(facts.racks), max(len(b) for b in blocks.values()))
+    names = [f"rack_{rack}" for rack in facts.racks]
+    for rack, name in zip(facts.racks, names):
+        with graph.subgraph(name=f"cluster_rack_{rack}") as sub:
+            sub.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(rack)}</B>>", scale))
+            sub.node(name, label=rack_table(facts, [(specs[c], h) for c, h in blocks[rack]], columns, theme, scale))
+    for i in range(0, len(names), across):
+        same_rank(graph, names[i:i + across])
+    for upper, lower in zip(names, names[across:]):
+        graph.edge(upper, lower, style="invis")
+
+
+def _rack_grid(racks: int, lines: int) -> tuple[int, int]:
+    """(racks side by side, columns of cluster lines in a rack) giving a compact slide the largest scale,
+    from estimated sizes (points) of a line and a column of lines."""
+    best, best_scale = (racks, 1), 0.0
+    for across in range(1, racks + 1):
+        for columns in range(1, 4):
+            width = across * (columns * COMPACT_COLUMN + 30)
+            height = -(-racks // across) * (-(-lines // columns) * COMPACT_LINE + 70) + 130
+            fit = min(13.333 * 72 / width, 7.5 * 72 / height)
+            if fit > best_scale + 0.01:
+                best, best_scale = (across, columns), fit
+    return best
 
 
 def _blocks(facts: Facts) -> dict[str, list[tuple[str, list]]]:
@@ -74,8 +106,6 @@ def _columns(facts: Facts, blocks: dict[str, list[tuple[str, list]]], scale: Sca
 def _block_height(facts: Facts, hosts: list, columns: int, scale: Scale) -> float:
     """Estimated height (points) of a cluster block laid out `columns` hosts to a row."""
     line = scale.text * 1.9
-    if scale.compact:
-        return 3 * line
     if _summarised(facts, hosts, scale):
         return 6 * line
     total = 2 * line
@@ -96,12 +126,6 @@ def _cluster_block(sub, facts: Facts, cluster: str, hosts: list, above: list[str
     spec = next(c for c in facts.clusters if c.name == cluster)
     rack = hosts[0].fault_domain
     tolerance = f"N+{spec.failures_tolerated}" + (" +rack" if spec.fault_domain_tolerance else "")
-    if scale.compact:
-        name = f"{cluster}@{rack}"
-        sub.node(name, label=compact_label(facts, spec, tolerance, hosts, theme, scale))
-        if above:
-            sub.edge(above[0], name, style="invis", weight="10")
-        return [name]
     title = f"<<B>{esc(cluster)}</B>  {esc(spec.purpose)} · {esc(tolerance)} · {esc(spec.stamp)}>"
     with sub.subgraph(name=f"cluster_{rack}_{cluster}") as box:
         box.attr(**frame(theme, theme.group, theme.node_line, title, scale))

@@ -1,4 +1,4 @@
-"""The boxes of the physical view: a host, a slide's summary of hosts, a compact slide's cluster."""
+"""The boxes of the physical view: a host, a slide's summary of hosts, a compact slide's rack."""
 from __future__ import annotations
 
 from collections import Counter
@@ -11,6 +11,7 @@ from planner.render.theme import Scale, Theme
 CHIP = {False: 84, True: 108}     # width of a VM cell (points), page or slide
 NUMBERS = {False: 84, True: 104}  # width of the "used / capacity" column
 VM_COLUMNS = 3
+COMPACT_BAR = 36   # width of a usage bar on a compact slide
 
 
 def host_width(scale: Scale) -> int:
@@ -91,26 +92,48 @@ def summary_label(facts: Facts, cluster: str, hosts: list, theme: Theme, scale: 
     vms = [vm for h in hosts for vm in facts.vms[h.name]]
     names = [esc(h.name.removeprefix(cluster + "-")) for h in hosts]
     lines = '<BR ALIGN="LEFT"/>'.join(" ".join(names[i:i + 8]) for i in range(0, len(names), 8))
-    listing = "" if scale.compact else (
-        f'<TR><TD COLSPAN="3" ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
-        f'{lines}<BR ALIGN="LEFT"/></FONT></TD></TR>')
+    listing = (f'<TR><TD COLSPAN="3" ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
+                f'{lines}<BR ALIGN="LEFT"/></FONT></TD></TR>')
     head = _head(count(len(hosts), "host"), hosts[0].model, theme, scale)
     return _box(head, listing + usage + _vm_rows(vms, scale, by_role=True), theme, scale)
 
 
-def compact_label(facts: Facts, spec, tolerance: str, hosts: list, theme: Theme, scale: Scale) -> str:
-    """A cluster's hosts in a rack in three lines: name, usage in per cent, VMs counted by role."""
+def rack_table(facts: Facts, blocks: list[tuple], columns: int, theme: Theme, scale: Scale) -> str:
+    """A compact slide's rack: a line per cluster in it (hosts, N+k, vCPU and memory used, VMs and a swatch
+    per management role), the lines in `columns` side by side."""
+    roles = [_roles(facts, hosts) for _, hosts in blocks]
+    slots = max(map(len, roles))
+    lines = [_compact_line(facts, spec, hosts, r, slots, theme, scale) for (spec, hosts), r in zip(blocks, roles)]
+    per = -(-len(lines) // columns)
+    head = "".join(f'<TD ALIGN="LEFT"{span}><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{name}</FONT></TD>'
+                   for name, span in (("cluster", ""), ("hosts", ""), ("vCPU", ""), ("memory", ""),
+                                      ("VMs", f' COLSPAN="{slots + 1}"')))
+    cells = [f'<TD VALIGN="TOP"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{head}</TR>'
+             f'{"".join(lines[i:i + per])}</TABLE></TD>' for i in range(0, len(lines), per)]
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6" CELLPADDING="0"><TR>{"".join(cells)}</TR></TABLE>>'
+
+
+def _roles(facts: Facts, hosts: list) -> list[str]:
+    """The management roles with a VM on `hosts`, in role order."""
+    return sorted({vm.role for h in hosts for vm in facts.vms[h.name] if not vm.is_tenant}, key=role_order)
+
+
+def _compact_line(facts: Facts, spec, hosts: list, roles: list[str], slots: int, theme: Theme, scale: Scale) -> str:
+    """One cluster's line: the VM count, then a swatch per role in `slots` cells."""
     used = [sum(facts.load[h.name].vcpu for h in hosts), sum(facts.load[h.name].memory_gb for h in hosts)]
     caps = [sum(h.vcpu_capacity for h in hosts), sum(h.usable_memory_gb for h in hosts)]
-    width = (host_width(scale) - 2 * NUMBERS[scale.slide]) // 2
-    usage = "".join(f'<TD><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{name}</FONT></TD>'
-                    f'<TD>{bar(share(u, c), width, theme)}</TD>'
-                    f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}">{share(u, c):.0%}</FONT></TD>'
-                    for name, u, c in zip(("vCPU", "mem"), used, caps))
-    head = (f'<B>{esc(spec.name)}</B>  <FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
-            f'{esc(count(len(hosts), "host"))} · {esc(spec.purpose)} · {esc(tolerance)}</FONT>')
+    tolerance = f"N+{spec.failures_tolerated}" + (" +rack" if spec.fault_domain_tolerance else "")
+    usage = "".join(f'<TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+                    f'<TD>{bar(share(u, c), COMPACT_BAR, theme)}</TD><TD ALIGN="RIGHT" WIDTH="30">'
+                    f'<FONT POINT-SIZE="{scale.small}">{share(u, c):.0%}</FONT></TD></TR></TABLE></TD>'
+                    for u, c in zip(used, caps))
     vms = [vm for h in hosts for vm in facts.vms[h.name]]
-    return (f'<<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="1" '
-            f'CELLPADDING="2" WIDTH="{host_width(scale)}" STYLE="ROUNDED"><TR><TD COLSPAN="3" ALIGN="LEFT">{head}'
-            f'</TD></TR><TR><TD COLSPAN="3"><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1"><TR>{usage}</TR>'
-            f'</TABLE></TD></TR>{_vm_rows(vms, scale, by_role=True)}</TABLE>>')
+    tenants = sum(1 for vm in vms if vm.is_tenant)
+    what = count(tenants, "tenant VM") if tenants else f"{len(vms):,}"
+    swatches = "".join(f'<TD BGCOLOR="{role_colour(r)}" WIDTH="8" HEIGHT="10" FIXEDSIZE="TRUE"></TD>' for r in roles)
+    swatches += '<TD WIDTH="8"></TD>' * (slots - len(roles)) if roles else ""
+    span = "" if roles else f' COLSPAN="{slots + 1}"'
+    small = f'<FONT POINT-SIZE="{scale.small}">'
+    return (f'<TR><TD ALIGN="LEFT">{small}<B>{esc(spec.name)}</B></FONT></TD>'
+            f'<TD ALIGN="LEFT">{small}{len(hosts)} · {esc(tolerance)}</FONT></TD>{usage}'
+            f'<TD ALIGN="RIGHT"{span}>{small}{esc(what)}</FONT></TD>{swatches}</TR>')
