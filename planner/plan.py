@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from planner.catalog import load_catalog
 from planner.errors import Infeasible
-from planner.model.design import (Assumption, Design, FailoverPlan, Host, SolveReport)
+from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements
-from planner.sizing import Sizing, StampCapacity, compute_clusters, size_design, stamp_capacity
+from planner.sizing import Sizing, StampCapacity, compute_clusters, role_rules, size_design, stamp_capacity
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.settings import SolverSettings
 from planner.solve.problem import MB_PER_GB, HostType, host_type
@@ -81,14 +81,14 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     compute = compute_clusters(req, first)
     while True:
         sizing = size_design(req, stamps, compute)
-        scope_of = {g.name: g.scope for g in sizing.groups}
+        groups = {g.name: g for g in sizing.groups}
         outcomes: dict[str, ClusterOutcome] = {}
         try:
             for cluster in sizing.clusters:
                 vms = sizing.vms_of(cluster.name)
                 progress(f"{cluster.name}: placing {len(vms)} VMs ({cluster.purpose}, "
                          f"N+{cluster.failures_tolerated}{', rack loss' if cluster.fault_domain_tolerance else ''})")
-                candidates = problems(cluster, vms, req, scope_of, host_max_vms)
+                candidates = problems(cluster, vms, req, groups, host_max_vms)
                 outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress, req)
         except NeedsMoreClusters as more:
             s = next(i for i, st in enumerate(sizing.stamps) if st.name == more.cluster.stamp)
@@ -145,8 +145,11 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
                          lower_bound=bound, gap=round((objective - bound) / objective, 4) if objective else 0.0,
                          deterministic_time=round(sum(r.deterministic_time for r in reports), 3), clusters=reports)
     groups = sorted(sizing.groups, key=lambda g: g.name)
+    present = {vm.role for vm in vms}
+    per_role = [RoleRule(role=r, max_per_host=cap, dedicated=ded) for r, (cap, ded) in role_rules().items()
+                if r in present]
     return Design(name=req.name, system_center=req.system_center, wap_deployment=req.wap.deployment,
-                  stamps=sizing.stamps, clusters=clusters, hosts=hosts, anti_affinity_groups=groups, vms=vms,
+                  stamps=sizing.stamps, clusters=clusters, hosts=hosts, anti_affinity_groups=groups, role_rules=per_role, vms=vms,
                   failover_plans=plans, sql_instances=sizing.sql_instances, load_balancers=sizing.load_balancers,
                   solver=solver, cost={"hardware": objective, "hosts": float(len(hosts))},
                   assumptions=[Assumption(**f.model_dump()) for f in sorted(sizing.figures.values(),

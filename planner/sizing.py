@@ -64,28 +64,41 @@ class _Sizer:
         self.clusters.append(c)
         return c
 
-    def group(self, name: str, size: int) -> str:
+    def group(self, name: str, size: int, cap: int = 1) -> str:
+        """An anti-affinity group of `size` VMs; `cap` > 1: a spread group (at most cap per host)."""
         racks = self.req.availability.racks
-        scope = "fault_domain" if 2 <= size <= racks else "host"
-        self.groups.append(AntiAffinityGroup(name=name, scope=scope))
+        scope = "fault_domain" if 2 <= size <= racks and cap == 1 else "host"
+        self.groups.append(AntiAffinityGroup(name=name, scope=scope, max_per_host=cap if cap > 1 else None))
         return name
 
     # ---- management and edge roles --------------------------------------------------------
-    def instances(self, role: RoleSpec, stamp_tenants: int) -> int:
+    def instances(self, role: RoleSpec, stamp_tenants: int) -> tuple[int, int]:
+        """(VMs of the role, the most of them on one host): a spread web farm keeps the instances its load
+        needs after any k host failures (k of its cluster) with at most that many per host; others one per host."""
         req = self.req
         if not role.present(req):
-            return 0
+            return 0, 1
         count = role.instances[req.wap.deployment]
+        needed = 1
         if role.scale_by and count:
-            per = self.limit(role.scale_by)
-            count = max(count, math.ceil(req.wap.concurrent_tenant_users / per))
+            needed = math.ceil(req.wap.concurrent_tenant_users / self.limit(role.scale_by))
+            count = max(count, needed)
         if role.pairs_by:
-            per = self.limit(role.pairs_by)
-            count = 2 * max(1, math.ceil(stamp_tenants / per))
+            count = 2 * gateway_pairs(stamp_tenants, self.use(gateway_capacity(req)))
+        cap = 1
+        k = getattr(req.availability, "edge" if self.home_tier(role) == "edge" else "management").host_failures
+        if role.spread and count and k:
+            cap = math.ceil(needed / (k + 1))
+            count = max(count, needed + k * cap)
+            cap = (count - needed) // k
         override = req.overrides.get(role.name)
         if override and override.instances is not None:
             count = override.instances
-        return count
+            cap = min(cap, max(1, (count - needed) // k)) if role.spread and k else cap
+        return count, max(1, cap)
+
+    def home_tier(self, role: RoleSpec) -> str:
+        return self.req.placement.tenant_facing_tier if role.tier == "tenant_facing" else role.tier
 
     def size(self, role: RoleSpec, stamp_vms: int) -> tuple[int, float, float]:
         s = role.size
@@ -94,22 +107,23 @@ class _Sizer:
             value={"vcpu": s.vcpu, "memory_gb": s.memory_gb, "storage_gb": s.storage_gb,
                    "tiers": [t.model_dump() for t in s.tiers]} if s.tiers else
                   {"vcpu": s.vcpu, "memory_gb": s.memory_gb, "storage_gb": s.storage_gb})
-        vcpu = s.vcpu
+        vcpu, memory = s.vcpu, s.memory_gb
         if s.tiers:
-            vcpu = next((t.vcpu for t in s.tiers if stamp_vms <= t.max_vms), s.tiers[-1].vcpu)
+            tier = next((t for t in s.tiers if stamp_vms <= t.max_vms), s.tiers[-1])
+            vcpu, memory = tier.vcpu, tier.memory_gb or memory
         o = self.req.overrides.get(role.name)
         if o and (o.vcpu or o.memory_gb or o.storage_gb is not None):
             self.figures[f"role-size[{role.name}]"] = Figure(
                 key=f"role-size[{role.name}]", source=f"requirements: overrides.{role.name}",
-                value={"vcpu": o.vcpu or vcpu, "memory_gb": o.memory_gb or s.memory_gb,
+                value={"vcpu": o.vcpu or vcpu, "memory_gb": o.memory_gb or memory,
                        "storage_gb": s.storage_gb if o.storage_gb is None else o.storage_gb})
         if o:
             vcpu = o.vcpu or vcpu
-            return vcpu, o.memory_gb or s.memory_gb, s.storage_gb if o.storage_gb is None else o.storage_gb
-        return vcpu, s.memory_gb, s.storage_gb
+            return vcpu, o.memory_gb or memory, s.storage_gb if o.storage_gb is None else o.storage_gb
+        return vcpu, memory, s.storage_gb
 
     def role_vms(self, role: RoleSpec, stamp: int, cluster: str, stamp_tenants: int, stamp_vms: int) -> list[Vm]:
-        count = self.instances(role, stamp_tenants)
+        count, cap = self.instances(role, stamp_tenants)
         if not count:
             return []
         vcpu, memory, storage = self.size(role, stamp_vms)
@@ -121,7 +135,7 @@ class _Sizer:
                 g = self.group(f"{pre or 'S01'}-{role.name}-pair{p + 1:02d}".lower(), 2)
                 groups[2 * p] = groups[2 * p + 1] = g
         elif count >= 2:
-            g = self.group(f"{pre or 'S01'}-{role.name}".lower(), count)
+            g = self.group(f"{pre or 'S01'}-{role.name}".lower(), count, cap)
             groups = [g] * count
         vms = [Vm(name=n, role=role.name, cluster=cluster, vcpu=vcpu, memory_gb=memory, storage_gb=storage,
                   anti_affinity_group=g) for n, g in zip(names, groups)]
@@ -135,13 +149,12 @@ class _Sizer:
         """Add the stamp's management and edge clusters and VMs; returns its VMM VM names."""
         mgmt = self.cluster(f"MGMT{stamp + 1:02d}", stamp, "management").name
         edge_name = f"EDGE{stamp + 1:02d}"
-        facing = edge_name if self.req.placement.tenant_facing_tier == "edge" else mgmt
         edge_vms: list[Vm] = []
         first = len(self.vms)
         for role in self.catalog.roles.values():
             if role.scope == "global" and stamp != 0:
                 continue
-            home = {"management": mgmt, "edge": edge_name, "tenant_facing": facing}[role.tier]
+            home = {"management": mgmt, "edge": edge_name}[self.home_tier(role)]
             vms = self.role_vms(role, stamp, home, stamp_tenants, stamp_vms)
             (edge_vms if home == edge_name else self.vms).extend(vms)
             if role.source:
@@ -153,12 +166,16 @@ class _Sizer:
         return [vm.name for vm in self.vms[first:] if vm.role == "vmm"]
 
     def sql_instance(self, stamp: int, stamp_vms: list[Vm]) -> None:
+        """The stamp's SQL instances on its SQL VMs: one for the fabric databases, and one of its own for each
+        role that asks for it (own_sql_instance); HA as sql.ha_mode says (FCI or AlwaysOn AG)."""
         roles, pre = self.catalog.roles, _prefix(stamp)
         nodes = [vm.name for vm in stamp_vms if vm.role == "sql"]
         present = {vm.role for vm in stamp_vms}
-        dbs: list[Database] = []
+        shared: list[Database] = []
+        own: dict[str, list[Database]] = {}
         for role in roles.values():
             if role.name in present and role.databases:
+                dbs = own.setdefault(role.name, []) if role.own_sql_instance else shared
                 dbs += [Database(name=d, role=role.name) for d in role.databases
                         if not any(x.name == d for x in dbs)]
                 self.use(Figure(key=f"databases[{role.name}]", value=role.databases,
@@ -167,11 +184,13 @@ class _Sizer:
         if not nodes:
             return
         ha = len(nodes) >= 2
-        self.sql.append(SqlInstance(
-            name=f"{pre}SQLINST01", stamp=stamp_name(stamp), nodes=nodes,
-            ha="availability-group" if ha else "standalone",
-            listener=f"sql{'.' + pre.lower() if pre else ''}.{self.req.dns_domain}" if ha else None,
-            databases=dbs))
+        kind = {"fci": "failover-cluster-instance", "ag": "availability-group"}[self.req.sql.ha_mode]
+        for i, (suffix, dbs) in enumerate([("", shared), *((f"-{r}", d) for r, d in own.items())]):
+            self.sql.append(SqlInstance(
+                name=f"{pre}SQLINST{i + 1:02d}", stamp=stamp_name(stamp), nodes=nodes,
+                ha=kind if ha else "standalone",
+                listener=f"sql{suffix}{'.' + pre.lower() if pre else ''}.{self.req.dns_domain}" if ha else None,
+                databases=dbs))
 
     # ---- tenant workloads -----------------------------------------------------------------
     def tenants(self, tenant_stamp: list[int]) -> list[int]:
@@ -224,6 +243,26 @@ class _Sizer:
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
+
+
+def gateway_capacity(req: Requirements) -> Figure:
+    """VM networks one HNV gateway serves: tenants.vm_networks_per_gateway, else the catalog default."""
+    given = req.tenants.vm_networks_per_gateway
+    if given is not None:
+        return Figure(key="hnv_vm_networks_per_gateway", value=given,
+                      source="requirements: tenants.vm_networks_per_gateway")
+    return load_catalog().limit("hnv_vm_networks_per_gateway", req.system_center)
+
+
+def gateway_pairs(tenants: int, per_gateway: int) -> int:
+    """Active/passive gateway pairs for `tenants` NVGRE tenants, one VM network each (at least one pair)."""
+    return max(1, math.ceil(tenants / per_gateway))
+
+
+def role_rules() -> dict[str, tuple[int | None, bool]]:
+    """Role -> (most VMs of it per host, whether its hosts are dedicated to it), from the catalog."""
+    return {r.name: (r.max_per_host, r.dedicated_hosts) for r in load_catalog().roles.values()
+            if r.max_per_host or r.dedicated_hosts}
 
 
 @dataclass(frozen=True)

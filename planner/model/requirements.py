@@ -55,6 +55,9 @@ class Tenants(Strict):
                                          description="Size mix of tenant VMs, per cent per size; sums to 100")
     vm_roles: list[VmRole] = []
     networking: Literal["nvgre", "vlan"] = "nvgre"
+    vm_networks_per_gateway: int | None = Field(
+        None, ge=1, le=100, description="VM networks one HNV gateway serves (VMM MaxVMNetworksSupported; "
+        "each NVGRE tenant owns one); catalog default 50 when left out")
     console_access: bool = True
 
     @field_validator("vm_sizes")
@@ -77,6 +80,12 @@ class Availability(Strict):
     edge: Tolerance = Tolerance()
     racks: int = Field(1, ge=1, le=64, description="Fault domains the hosts are spread over")
     survive_rack_loss: bool = False
+
+
+class Sql(Strict):
+    ha_mode: Literal["fci", "ag"] = Field(
+        "fci", description="With wap.deployment ha: fci, a failover-cluster instance on shared storage (SQL Standard; "
+        "the VMM docs' recommended HA in a datacenter), or ag, an AlwaysOn availability group (SQL Enterprise)")
 
 
 class Placement(Strict):
@@ -196,6 +205,9 @@ class Requirements(Strict):
     tenants: Tenants
     availability: Availability = Availability()
     placement: Placement = Placement()
+    sql: Sql = Sql()
+    operations_manager: bool = Field(False, description="Add System Center Operations Manager (management servers "
+                                     "and data warehouse): SPF usage metering for WAP chargeback needs it")
     hardware: Hardware
     custom_vm_sizes: dict[Name, CustomVmSize] = {}
     networks: Networks = Networks()
