@@ -8,7 +8,8 @@ from planner.catalog import load_catalog
 from planner.errors import Infeasible
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements
-from planner.sizing import Sizing, StampCapacity, compute_clusters, role_rules, size_design, stamp_capacity
+from planner.sizing import (Sizing, StampCapacity, compute_clusters, gateway_capacity, role_rules, size_design,
+                            stamp_capacity)
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.settings import SolverSettings
 from planner.solve.problem import MB_PER_GB, HostType, host_type
@@ -57,6 +58,23 @@ def precheck(req: Requirements) -> None:
                               ("hardware.max_hosts_per_cluster", hw.max_hosts_per_cluster, "allow more hosts")])
 
 
+def check_host_rules(req: Requirements, sizing: Sizing) -> None:
+    """Each cluster's VMs of a role with a per-host limit (HNV gateways: 4) fit its most hosts at that limit."""
+    most = req.hardware.max_hosts_per_cluster
+    for cluster in sizing.clusters:
+        vms = sizing.vms_of(cluster.name)
+        for role, (cap, _) in role_rules().items():
+            count = sum(1 for vm in vms if vm.role == role)
+            if cap and count > cap * most:
+                given = req.overrides.get(role)
+                where = (f"overrides.{role}.instances", given.instances) if given and given.instances is not None \
+                    else ("tenants.vm_networks_per_gateway", gateway_capacity(req).value)
+                raise Infeasible(f"{cluster.name}: {count} {role} VMs at most {cap} per host need {-(-count // cap)} "
+                                 f"hosts; a cluster has at most {most}",
+                                 [(*where, "fewer VMs of the role (more VM networks per gateway)"),
+                                  ("hardware.max_hosts_per_cluster", most, "allow more hosts per cluster")])
+
+
 def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
     """Every VM within the hypervisor's per-VM maxima for the System Center version's Windows Server."""
     catalog = load_catalog()
@@ -78,6 +96,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
     first = size_design(req, stamps, [1] * stamps)
     check_vm_limits(req, first)
+    check_host_rules(req, first)
     compute = compute_clusters(req, first)
     while True:
         sizing = size_design(req, stamps, compute)

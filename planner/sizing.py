@@ -78,7 +78,7 @@ class _Sizer:
         req = self.req
         if not role.present(req):
             return 0, 1
-        count = role.instances[req.wap.deployment]
+        count = base = role.instances[req.wap.deployment]
         needed = 1
         if role.scale_by and count:
             needed = math.ceil(req.wap.concurrent_tenant_users / self.limit(role.scale_by))
@@ -87,14 +87,14 @@ class _Sizer:
             count = 2 * gateway_pairs(stamp_tenants, self.use(gateway_capacity(req)))
         cap = 1
         k = getattr(req.availability, "edge" if self.home_tier(role) == "edge" else "management").host_failures
-        if role.spread and count and k:
+        if role.spread and base >= 2 and k:  # an HA farm (one instance: no HA promised)
             cap = math.ceil(needed / (k + 1))
             count = max(count, needed + k * cap)
             cap = (count - needed) // k
         override = req.overrides.get(role.name)
         if override and override.instances is not None:
             count = override.instances
-            cap = min(cap, max(1, (count - needed) // k)) if role.spread and k else cap
+            cap = min(cap, max(1, (count - needed) // k)) if cap > 1 else cap
         return count, max(1, cap)
 
     def home_tier(self, role: RoleSpec) -> str:

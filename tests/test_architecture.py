@@ -23,7 +23,7 @@ def test_solver_settings_import_neither_ortools_nor_a_model():
 # layers and its own part; parts on one layer are peers and import neither each other nor anything above.
 LAYERS = [
     {"errors": ("planner.errors", "planner.files"), "settings": ("planner.settings",),
-     "validate": ("planner.validate", "planner.validate_search")},
+     "validate": ("planner.validate", "planner.validate_search", "planner.validate_roles")},
     {"catalog": ("planner.catalog",)},
     {"model": ("planner.model",)},
     {"domain": ("planner.sizing", "planner.ipplan", "planner.licensing", "planner.conformance")},

@@ -206,8 +206,6 @@ class Requirements(Strict):
     availability: Availability = Availability()
     placement: Placement = Placement()
     sql: Sql = Sql()
-    operations_manager: bool = Field(False, description="Add System Center Operations Manager (management servers "
-                                     "and data warehouse): SPF usage metering for WAP chargeback needs it")
     hardware: Hardware
     custom_vm_sizes: dict[Name, CustomVmSize] = {}
     networks: Networks = Networks()
