@@ -51,7 +51,10 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     for it in _order(p):
         d = it.demand(p.per_host_storage)
         allowed = [h for h in range(n) if _allowed(p, it, h, taken_host, taken_rack, roles_on[h], caps)]
-        best = _least_loaded(p, allowed, d, load, count)
+        best = None
+        if it.role in p.dedicated:  # fill the role's own hosts first, so they stay few
+            best = _least_loaded(p, [h for h in allowed if roles_on[h].get(it.role)], d, load, count)
+        best = _least_loaded(p, allowed, d, load, count) if best is None else best
         if best is None:
             return None
         host_of[it.name] = best
