@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from planner.catalog import is_tenant_role, load_catalog
-from planner.model.requirements import Requirements
-from planner.sizing import gateway_capacity, gateway_pairs
+from planner.model.requirements import Requirements, gateway_capacity, gateway_pairs
 from planner.validate import Finding
 
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from planner.catalog import load_catalog
 from planner.errors import Infeasible
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
-from planner.model.requirements import Requirements
-from planner.sizing import (Sizing, StampCapacity, compute_clusters, gateway_capacity, role_rules, size_design,
-                            stamp_capacity)
+from planner.model.requirements import Requirements, gateway_capacity
+from planner.sizing import Sizing, StampCapacity, compute_clusters, role_rules, size_design, stamp_capacity
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.settings import SolverSettings
 from planner.solve.problem import MB_PER_GB, HostType, host_type

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
-from planner.model.requirements import HostModel, Requirements
+from planner.model.requirements import HostModel, Requirements, gateway_capacity, gateway_pairs
 
 COMPUTE_MARGIN = 1.05  # compute hosts estimated 5% above the bare vCPU/memory need before the first placement
 
@@ -243,20 +243,6 @@ class _Sizer:
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
-
-
-def gateway_capacity(req: Requirements) -> Figure:
-    """VM networks one HNV gateway serves: tenants.vm_networks_per_gateway, else the catalog default."""
-    given = req.tenants.vm_networks_per_gateway
-    if given is not None:
-        return Figure(key="hnv_vm_networks_per_gateway", value=given,
-                      source="requirements: tenants.vm_networks_per_gateway")
-    return load_catalog().limit("hnv_vm_networks_per_gateway", req.system_center)
-
-
-def gateway_pairs(tenants: int, per_gateway: int) -> int:
-    """Active/passive gateway pairs for `tenants` NVGRE tenants, one VM network each (at least one pair)."""
-    return max(1, math.ceil(tenants / per_gateway))
 
 
 def role_rules() -> dict[str, tuple[int | None, bool]]:

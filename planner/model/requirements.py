@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from planner.catalog import VmSize, load_catalog
+from planner.catalog import Figure, VmSize, load_catalog
 
 NEEDED_ROLES = ("vmm", "sql", "spf")  # a stamp without them serves no tenant VM: never overridden below the catalog
 MIN_VCPU_PER_CORE = 0.5  # fewer vCPUs per physical core than this is no plan anyone runs
@@ -269,3 +269,17 @@ class Requirements(Strict):
         """Tenant VMs asked for: plain tenant VMs plus every VM Role instance."""
         plain = self.tenants.count * self.tenants.vms_per_tenant
         return plain + sum(r.instances * r.deployments for r in self.tenants.vm_roles)
+
+
+def gateway_capacity(req: Requirements) -> Figure:
+    """VM networks one HNV gateway serves: tenants.vm_networks_per_gateway, else the catalog default."""
+    given = req.tenants.vm_networks_per_gateway
+    if given is not None:
+        return Figure(key="hnv_vm_networks_per_gateway", value=given,
+                      source="requirements: tenants.vm_networks_per_gateway")
+    return load_catalog().limit("hnv_vm_networks_per_gateway", req.system_center)
+
+
+def gateway_pairs(tenants: int, per_gateway: int) -> int:
+    """Active/passive gateway pairs for `tenants` NVGRE tenants, one VM network each (at least one pair)."""
+    return max(1, math.ceil(tenants / per_gateway))

@@ -8,9 +8,9 @@ from collections import Counter
 from planner.catalog import load_catalog
 from planner.ipplan import ip_plan
 from planner.model.design import Design
-from planner.model.requirements import Requirements
 from planner.render.checklist.view import requirements_of
-from planner.sizing import gateway_capacity, stamp_capacity
+from planner.model.requirements import Requirements, gateway_capacity
+from planner.sizing import stamp_capacity
 
 AREAS = {
     "DEP": "Deployment", "STM": "Stamps", "ROL": "Roles and instance counts", "CLU": "Clusters and host counts",
