@@ -59,14 +59,14 @@ def main() -> None:
         for name, text in variants(path):
             req = parse_requirements(text, name)
             sizing = size_design(req, 1, [1])
-            scope_of = {g.name: g.scope for g in sizing.groups}
+            groups = {g.name: g for g in sizing.groups}
             for cluster in sizing.clusters:
                 if cluster.purpose == "compute":
                     continue
                 vms = sizing.vms_of(cluster.name)
                 t = time.perf_counter()
                 try:
-                    out = solve_cluster(cluster, problems(cluster, vms, req, scope_of, host_max_vms),
+                    out = solve_cluster(cluster, problems(cluster, vms, req, groups, host_max_vms),
                                         SolverSettings(), lambda _: None, req)
                     result = f"{out.report.hosts} | {out.report.status} | {out.report.method}"
                 except Infeasible:

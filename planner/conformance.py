@@ -2,11 +2,10 @@
 (no sizing or solver code), so it can catch the planner's own mistakes."""
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 
 from planner.catalog import is_tenant_role, load_catalog
-from planner.model.requirements import Requirements
+from planner.model.requirements import Requirements, gateway_capacity, gateway_pairs
 from planner.validate import Finding
 
 
@@ -90,11 +89,11 @@ def _roles(design: dict, req: Requirements) -> list[Finding]:
             out.append(_finding("wap-tenant-portal", f"{count['wap-tenant-portal']} portal(s) x {per} users "
                                                      f"< {users} concurrent tenant users"))
     if req.tenants.networking == "nvgre" and not (override := req.overrides.get("hnv-gateway")):
-        per = catalog.limit("hnv_tenants_per_gateway_pair", "any").value
-        need = sum(2 * max(1, math.ceil(s.get("tenants", 0) / per)) for s in design["stamps"])
+        per = gateway_capacity(req).value
+        need = sum(2 * gateway_pairs(req.vm_networks(s.get("tenants", 0)), per) for s in design["stamps"])
         if count["hnv-gateway"] < need:
             out.append(_finding("hnv-gateway", f"{count['hnv-gateway']} gateway VMs; {req.tenants.count} tenants "
-                                               f"need {need} ({per} tenants per active/passive pair)"))
+                                               f"need {need} ({per} VM networks per active/passive pair)"))
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from planner.catalog import is_tenant_role, load_catalog
 from planner.errors import InputError
-from planner.sizing import stamp_capacity
+from planner.stamps import stamp_capacity
 from planner.validate import EPS, DesignIndex, check_scenario, cluster_scenarios, index_design
 from planner.whatif import usable_index
 

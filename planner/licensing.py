@@ -156,9 +156,12 @@ def sql_host_packs_formula(sockets: str, cores: str, rules: dict[str, Rule]) -> 
 def _sql_per_vm(design: Design, models: dict, rules: dict[str, Rule]) -> list[SqlLicence]:
     vms = {vm.name: vm for vm in design.vms}
     editions = rules["sql_edition"].value
+    first = {}  # node -> its first SQL instance: a per-VM licence covers every instance on the VM
+    for sql in design.sql_instances:
+        for node in sql.nodes:
+            first.setdefault(node, sql)
     return [SqlLicence(node, sql.name, vms[node].cluster, editions[sql.ha], 0, vms[node].vcpu,
-                       sql_vm_packs(vms[node].vcpu, rules))
-            for sql in design.sql_instances for node in sql.nodes if node in vms]
+                       sql_vm_packs(vms[node].vcpu, rules)) for node, sql in first.items() if node in vms]
 
 
 def _sql_per_host(design: Design, models: dict, rules: dict[str, Rule]) -> list[SqlLicence]:

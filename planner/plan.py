@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from planner.catalog import load_catalog
 from planner.errors import Infeasible
-from planner.model.design import (Assumption, Design, FailoverPlan, Host, SolveReport)
-from planner.model.requirements import Requirements
-from planner.sizing import MB_PER_GB, Sizing, StampCapacity, compute_clusters, size_design, stamp_capacity
+from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
+from planner.model.requirements import Requirements, gateway_capacity
+from planner.sizing import MB_PER_GB, Sizing, compute_clusters, role_rules, size_design
+from planner.stamps import StampCapacity, stamp_capacity
 from planner.settings import SolverSettings
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 
@@ -79,6 +80,23 @@ def precheck(req: Requirements) -> None:
                               ("hardware.max_hosts_per_cluster", hw.max_hosts_per_cluster, "allow more hosts")])
 
 
+def check_host_rules(req: Requirements, sizing: Sizing) -> None:
+    """Each cluster's VMs of a role with a per-host limit (HNV gateways: 4) fit its most hosts at that limit."""
+    most = req.hardware.max_hosts_per_cluster
+    for cluster in sizing.clusters:
+        vms = sizing.vms_of(cluster.name)
+        for role, (cap, _) in role_rules().items():
+            count = sum(1 for vm in vms if vm.role == role)
+            if cap and count > cap * most:
+                given = req.overrides.get(role)
+                where = (f"overrides.{role}.instances", given.instances) if given and given.instances is not None \
+                    else ("tenants.vm_networks_per_gateway", gateway_capacity(req).value)
+                raise Infeasible(f"{cluster.name}: {count} {role} VMs at most {cap} per host need {-(-count // cap)} "
+                                 f"hosts; a cluster has at most {most}",
+                                 [(*where, "fewer VMs of the role (more VM networks per gateway)"),
+                                  ("hardware.max_hosts_per_cluster", most, "allow more hosts per cluster")])
+
+
 def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
     """Every VM within the hypervisor's per-VM maxima for the System Center version's Windows Server."""
     catalog = load_catalog()
@@ -100,17 +118,18 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
     first = size_design(req, stamps, [1] * stamps)
     check_vm_limits(req, first)
+    check_host_rules(req, first)
     compute = compute_clusters(req, first)
     while True:
         sizing = size_design(req, stamps, compute)
-        scope_of = {g.name: g.scope for g in sizing.groups}
+        groups = {g.name: g for g in sizing.groups}
         outcomes: dict[str, ClusterOutcome] = {}
         try:
             for cluster in sizing.clusters:
                 vms = sizing.vms_of(cluster.name)
                 progress(f"{cluster.name}: placing {len(vms)} VMs ({cluster.purpose}, "
                          f"N+{cluster.failures_tolerated}{', rack loss' if cluster.fault_domain_tolerance else ''})")
-                candidates = problems(cluster, vms, req, scope_of, host_max_vms)
+                candidates = problems(cluster, vms, req, groups, host_max_vms)
                 outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress, req)
         except NeedsMoreClusters as more:
             s = next(i for i, st in enumerate(sizing.stamps) if st.name == more.cluster.stamp)
@@ -168,8 +187,11 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
                          lower_bound=bound, gap=round((objective - bound) / objective, 4) if objective else 0.0,
                          deterministic_time=round(sum(r.deterministic_time for r in reports), 3), clusters=reports)
     groups = sorted(sizing.groups, key=lambda g: g.name)
+    present = {vm.role for vm in vms}
+    per_role = [RoleRule(role=r, max_per_host=cap, dedicated=ded) for r, (cap, ded) in role_rules().items()
+                if r in present]
     return Design(name=req.name, system_center=req.system_center, wap_deployment=req.wap.deployment,
-                  stamps=sizing.stamps, clusters=clusters, hosts=hosts, anti_affinity_groups=groups, vms=vms,
+                  stamps=sizing.stamps, clusters=clusters, hosts=hosts, anti_affinity_groups=groups, role_rules=per_role, vms=vms,
                   failover_plans=plans, sql_instances=sizing.sql_instances, load_balancers=sizing.load_balancers,
                   solver=solver, cost={"hardware": objective, "hosts": float(len(hosts))},
                   assumptions=[Assumption(**f.model_dump()) for f in sorted(sizing.figures.values(),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
-from planner.model.requirements import HostModel, Requirements
+from planner.model.requirements import HostModel, Requirements, gateway_capacity, gateway_pairs
 
 COMPUTE_MARGIN = 1.05  # compute hosts estimated 5% above the bare vCPU/memory need before the first placement
 
@@ -64,28 +64,38 @@ class _Sizer:
         self.clusters.append(c)
         return c
 
-    def group(self, name: str, size: int) -> str:
+    def group(self, name: str, size: int, cap: int = 1) -> str:
+        """An anti-affinity group of `size` VMs; `cap` > 1: a spread group (at most cap per host)."""
         racks = self.req.availability.racks
-        scope = "fault_domain" if 2 <= size <= racks else "host"
-        self.groups.append(AntiAffinityGroup(name=name, scope=scope))
+        scope = "fault_domain" if 2 <= size <= racks and cap == 1 else "host"
+        self.groups.append(AntiAffinityGroup(name=name, scope=scope, max_per_host=cap if cap > 1 else None))
         return name
 
     # ---- management and edge roles --------------------------------------------------------
-    def instances(self, role: RoleSpec, stamp_tenants: int) -> int:
+    def instances(self, role: RoleSpec, stamp_tenants: int) -> tuple[int, int]:
+        """(VMs of the role, the most of them on one host): a spread web farm keeps the instances its load
+        needs after any k host failures (k of its cluster) with at most that many per host; others one per host."""
         req = self.req
         if not role.present(req):
-            return 0
-        count = role.instances[req.wap.deployment]
+            return 0, 1
+        count = base = role.instances[req.wap.deployment]
+        needed = 1
         if role.scale_by and count:
-            per = self.limit(role.scale_by)
-            count = max(count, math.ceil(req.wap.concurrent_tenant_users / per))
+            needed = math.ceil(req.wap.concurrent_tenant_users / self.limit(role.scale_by))
+            count = max(count, needed)
         if role.pairs_by:
-            per = self.limit(role.pairs_by)
-            count = 2 * max(1, math.ceil(stamp_tenants / per))
+            count = 2 * gateway_pairs(req.vm_networks(stamp_tenants), self.use(gateway_capacity(req)))
+        cap = 1
+        k = getattr(req.availability, "edge" if home_tier(role, self.req) == "edge" else "management").host_failures
+        if role.spread and base >= 2 and k:  # an HA farm (one instance: no HA promised)
+            cap = math.ceil(needed / (k + 1))
+            count = max(count, needed + k * cap)
+            cap = (count - needed) // k
         override = req.overrides.get(role.name)
         if override and override.instances is not None:
             count = override.instances
-        return count
+            cap = min(cap, max(1, (count - needed) // k)) if cap > 1 else cap
+        return count, max(1, cap)
 
     def size(self, role: RoleSpec, stamp_vms: int) -> tuple[int, float, float]:
         s = role.size
@@ -94,22 +104,23 @@ class _Sizer:
             value={"vcpu": s.vcpu, "memory_gb": s.memory_gb, "storage_gb": s.storage_gb,
                    "tiers": [t.model_dump() for t in s.tiers]} if s.tiers else
                   {"vcpu": s.vcpu, "memory_gb": s.memory_gb, "storage_gb": s.storage_gb})
-        vcpu = s.vcpu
+        vcpu, memory = s.vcpu, s.memory_gb
         if s.tiers:
-            vcpu = next((t.vcpu for t in s.tiers if stamp_vms <= t.max_vms), s.tiers[-1].vcpu)
+            tier = next((t for t in s.tiers if stamp_vms <= t.max_vms), s.tiers[-1])
+            vcpu, memory = tier.vcpu, tier.memory_gb or memory
         o = self.req.overrides.get(role.name)
         if o and (o.vcpu or o.memory_gb or o.storage_gb is not None):
             self.figures[f"role-size[{role.name}]"] = Figure(
                 key=f"role-size[{role.name}]", source=f"requirements: overrides.{role.name}",
-                value={"vcpu": o.vcpu or vcpu, "memory_gb": o.memory_gb or s.memory_gb,
+                value={"vcpu": o.vcpu or vcpu, "memory_gb": o.memory_gb or memory,
                        "storage_gb": s.storage_gb if o.storage_gb is None else o.storage_gb})
         if o:
             vcpu = o.vcpu or vcpu
-            return vcpu, o.memory_gb or s.memory_gb, s.storage_gb if o.storage_gb is None else o.storage_gb
-        return vcpu, s.memory_gb, s.storage_gb
+            return vcpu, o.memory_gb or memory, s.storage_gb if o.storage_gb is None else o.storage_gb
+        return vcpu, memory, s.storage_gb
 
     def role_vms(self, role: RoleSpec, stamp: int, cluster: str, stamp_tenants: int, stamp_vms: int) -> list[Vm]:
-        count = self.instances(role, stamp_tenants)
+        count, cap = self.instances(role, stamp_tenants)
         if not count:
             return []
         vcpu, memory, storage = self.size(role, stamp_vms)
@@ -121,7 +132,7 @@ class _Sizer:
                 g = self.group(f"{pre or 'S01'}-{role.name}-pair{p + 1:02d}".lower(), 2)
                 groups[2 * p] = groups[2 * p + 1] = g
         elif count >= 2:
-            g = self.group(f"{pre or 'S01'}-{role.name}".lower(), count)
+            g = self.group(f"{pre or 'S01'}-{role.name}".lower(), count, cap)
             groups = [g] * count
         vms = [Vm(name=n, role=role.name, cluster=cluster, vcpu=vcpu, memory_gb=memory, storage_gb=storage,
                   anti_affinity_group=g) for n, g in zip(names, groups)]
@@ -135,13 +146,12 @@ class _Sizer:
         """Add the stamp's management and edge clusters and VMs; returns its VMM VM names."""
         mgmt = self.cluster(f"MGMT{stamp + 1:02d}", stamp, "management").name
         edge_name = f"EDGE{stamp + 1:02d}"
-        facing = edge_name if self.req.placement.tenant_facing_tier == "edge" else mgmt
         edge_vms: list[Vm] = []
         first = len(self.vms)
         for role in self.catalog.roles.values():
             if role.scope == "global" and stamp != 0:
                 continue
-            home = {"management": mgmt, "edge": edge_name, "tenant_facing": facing}[role.tier]
+            home = {"management": mgmt, "edge": edge_name}[home_tier(role, self.req)]
             serves = (self.req.tenants.count, self.req.tenant_vm_count()) if role.scope == "global" else (
                 stamp_tenants, stamp_vms)  # a global role serves every stamp
             vms = self.role_vms(role, stamp, home, *serves)
@@ -155,12 +165,16 @@ class _Sizer:
         return [vm.name for vm in self.vms[first:] if vm.role == "vmm"]
 
     def sql_instance(self, stamp: int, stamp_vms: list[Vm]) -> None:
+        """The stamp's SQL instances on its SQL VMs: one for the fabric databases, and one of its own for each
+        role that asks for it (own_sql_instance); HA as sql.ha_mode says (FCI or AlwaysOn AG)."""
         roles, pre = self.catalog.roles, _prefix(stamp)
         nodes = [vm.name for vm in stamp_vms if vm.role == "sql"]
         present = {vm.role for vm in stamp_vms}
-        dbs: list[Database] = []
+        shared: list[Database] = []
+        own: dict[str, list[Database]] = {}
         for role in roles.values():
             if role.name in present and role.databases:
+                dbs = own.setdefault(role.name, []) if role.own_sql_instance else shared
                 dbs += [Database(name=d, role=role.name) for d in role.databases
                         if not any(x.name == d for x in dbs)]
                 self.use(Figure(key=f"databases[{role.name}]", value=role.databases,
@@ -169,11 +183,13 @@ class _Sizer:
         if not nodes:
             return
         ha = len(nodes) >= 2
-        self.sql.append(SqlInstance(
-            name=f"{pre}SQLINST01", stamp=stamp_name(stamp), nodes=nodes,
-            ha="availability-group" if ha else "standalone",
-            listener=f"sql{'.' + pre.lower() if pre else ''}.{self.req.dns_domain}" if ha else None,
-            databases=dbs))
+        kind = {"fci": "failover-cluster-instance", "ag": "availability-group"}[self.req.sql.ha_mode]
+        for i, (suffix, dbs) in enumerate([("", shared), *((f"-{r}", d) for r, d in own.items())]):
+            self.sql.append(SqlInstance(
+                name=f"{pre}SQLINST{i + 1:02d}", stamp=stamp_name(stamp), nodes=nodes,
+                ha=kind if ha else "standalone",
+                listener=f"sql{suffix}{'.' + pre.lower() if pre else ''}.{self.req.dns_domain}" if ha else None,
+                databases=dbs))
 
     # ---- tenant workloads -----------------------------------------------------------------
     def tenants(self, tenant_stamp: list[int]) -> list[int]:
@@ -228,76 +244,10 @@ class _Sizer:
         return [c for c in self.clusters if c.purpose == purpose]
 
 
-@dataclass(frozen=True)
-class StampLimit:
-    """One VMM scale limit as a floor on the stamp count: `need` objects, at most `per_stamp` on one VMM server."""
-
-    what: str                 # e.g. "tenant user roles"
-    need: int
-    per_stamp: int
-    fields: tuple[str, ...]   # the requirement fields that set `need`
-    note: str = ""            # how per_stamp comes about, when it is not the limit itself
-
-    @property
-    def stamps(self) -> int:
-        return max(1, math.ceil(self.need / self.per_stamp))
-
-    @property
-    def arithmetic(self) -> str:
-        return f"⌈{self.need:,} {self.what} / {self.per_stamp:,} per VMM server{self.note}⌉ = {self.stamps:,}"
-
-
-@dataclass(frozen=True)
-class StampCapacity:
-    """What one VMM stamp (one VMM server, registered as a stamp in the design's one SPF) manages."""
-
-    max_vms: int              # every VM of the stamp
-    max_hosts: int
-    max_user_roles: int       # each WAP VM Clouds subscription (a tenant) is one VMM tenant user role
-    max_vm_networks: int      # each NVGRE tenant owns at least one VM network
-    management_vms: int       # of max_vms, kept for the stamp's own management and edge VMs
-
-    @property
-    def tenant_vms(self) -> int:
-        return self.max_vms - self.management_vms
-
-    def stamps_for(self, tenant_vms: int) -> int:
-        """The fewest stamps that hold `tenant_vms` tenant VMs (at least one)."""
-        return max(1, math.ceil(tenant_vms / self.tenant_vms))
-
-    def limits(self, req: Requirements) -> list[StampLimit]:
-        """Every VMM limit that the tenants of `req` count against (hosts are counted after placement)."""
-        vm_fields = ("tenants.count", "tenants.vms_per_tenant") + (("tenants.vm_roles",) if req.tenants.vm_roles else ())
-        return [StampLimit("tenant VMs", req.tenant_vm_count(), self.tenant_vms, vm_fields,
-                           f" ({self.max_vms:,} less {self.management_vms:,} kept for management VMs)"),
-                StampLimit("tenant user roles", req.tenants.count, self.max_user_roles, ("tenants.count",)),
-                StampLimit("VM networks", req.vm_networks(req.tenants.count), self.max_vm_networks,
-                           ("tenants.count", "tenants.vm_networks_per_tenant"))]
-
-    def driver(self, req: Requirements) -> StampLimit:
-        """The limit that needs the most stamps (the first listed on a tie)."""
-        return max(self.limits(req), key=lambda lim: lim.stamps)
-
-    def reason(self, req: Requirements, stamps: int) -> str:
-        """Which limit drives a design of `stamps` stamps, with the arithmetic of every limit."""
-        lead, others = self.driver(req), self.limits(req)
-        head = "every VMM limit fits one server" if lead.stamps == 1 else f"driven by VMM {lead.what}"
-        text = f"{head}: {lead.arithmetic}" + "".join(
-            f"; {lim.what}: {lim.arithmetic}" for lim in others if lim != lead)
-        if stamps > lead.stamps:
-            text += (f"; with {lead.stamps} a stamp passed {self.max_hosts:,} hosts or {self.max_vms:,} VMs after "
-                     f"placement, so stamps were added")
-        return text
-
-
-def stamp_capacity(version: str) -> StampCapacity:
-    """The capacity of one stamp for System Center `version`, from the catalog's sourced VMM limits."""
-    catalog = load_catalog()
-    return StampCapacity(
-        max_vms=catalog.limit("vmm_max_vms", version).value, max_hosts=catalog.limit("vmm_max_hosts", version).value,
-        max_user_roles=catalog.limit("vmm_max_user_roles", version).value,
-        max_vm_networks=catalog.limit("vmm_max_vm_networks", version).value,
-        management_vms=catalog.limit("stamp_management_vms", version).value)
+def role_rules() -> dict[str, tuple[int | None, bool]]:
+    """Role -> (most VMs of it per host, whether its hosts are dedicated to it), from the catalog."""
+    return {r.name: (r.max_per_host, r.dedicated_hosts) for r in load_catalog().roles.values()
+            if r.max_per_host or r.dedicated_hosts}
 
 
 def compute_clusters(req: Requirements, sizing: Sizing) -> list[int]:
@@ -397,6 +347,9 @@ def cluster_roles(req: Requirements, purpose: str) -> frozenset[str]:
     the cluster of its tier (tenant-facing roles to edge or management, by placement.tenant_facing_tier)."""
     if purpose == "compute":
         return frozenset({"tenant", "tenant-vmrole"})
-    facing = req.placement.tenant_facing_tier
-    return frozenset(r.name for r in load_catalog().roles.values()
-                     if (facing if r.tier == "tenant_facing" else r.tier) == purpose)
+    return frozenset(r.name for r in load_catalog().roles.values() if home_tier(r, req) == purpose)
+
+
+def home_tier(role: RoleSpec, req: Requirements) -> str:
+    """The cluster purpose a role's VMs go to: its tier, tenant-facing roles where placement says."""
+    return req.placement.tenant_facing_tier if role.tier == "tenant_facing" else role.tier

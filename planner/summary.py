@@ -41,7 +41,7 @@ def print_design(design: Design, console: Console) -> None:
     for r in s.clusters:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
     from planner.model.requirements import Requirements  # lazily: `validate` prints verdicts without the planner
-    from planner.sizing import stamp_capacity
+    from planner.stamps import stamp_capacity
 
     req = Requirements.model_validate(design.requirements)
     console.print(f"Stamps: {len(design.stamps)} on one SPF ({design.stamps[0].spf}), "

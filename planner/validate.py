@@ -7,7 +7,9 @@ trust the solver. Rules (``Finding.rule``):
   format, unique-names, reference   the file is well formed and self-consistent
   host-capacity, host-storage       no host carries more than it may
   cluster-storage                   a cluster's shared storage holds its VMs
-  anti-affinity                     grouped VMs never share a host / fault domain
+  anti-affinity                     grouped VMs never share a host / fault domain (spread groups:
+                                    at most max_per_host on one host)
+  role-per-host, dedicated-host     role_rules: VMs of a role per host; hosts dedicated to a role
   failover                          every failure scenario can restart its VMs
   failover-certificate              every failover plan given is correct
   stamp-limits, spf-stamps          each stamp within one VMM server's maxima, <= 5 stamps per SPF
@@ -21,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from planner.validate_roles import check_anti_affinity, check_role_rules
 from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
 from planner.validate_stamps import check_stamps, is_fqdn
 
@@ -245,21 +248,6 @@ def check_cluster_storage(idx: DesignIndex) -> list[Finding]:
     return findings
 
 
-def check_anti_affinity(idx: DesignIndex) -> list[Finding]:
-    """Rule "anti-affinity": VMs of one group never share a host (or fault domain, by scope).
-    A group not listed in anti_affinity_groups has scope "host"; fault domain names are global."""
-    together = defaultdict(list)  # (group, scope, place) -> VM names
-    for host, vms in idx.vms_on.items():
-        for vm in vms:
-            group = vm.get("anti_affinity_group")
-            if group is not None:
-                scope = idx.scope.get(group, "host")
-                place = host if scope == "host" else idx.hosts[host]["fault_domain"]
-                together[(group, scope, place)].append(vm["name"])
-    return [Finding("anti-affinity", group, f"VMs {', '.join(names)} share {scope.replace('_', ' ')} {place}")
-            for (group, scope, place), names in together.items() if len(names) > 1]
-
-
 # -------------------------------------------------------------- failover ----
 
 def cluster_scenarios(idx: DesignIndex, name: str) -> tuple[list[frozenset], list[Finding], list[Finding]]:
@@ -393,6 +381,7 @@ def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdic
     """Check every rule of the contract; never raises, whatever the input."""
     idx, findings = index_design(design)
     findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on)]
-    verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx) + check_anti_affinity(idx))
+    verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx)
+                      + [Finding(*f) for f in check_anti_affinity(idx, design) + check_role_rules(idx, design)])
     check_failover(idx, verdict, search_node_limit)
     return verdict

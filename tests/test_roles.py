@@ -9,7 +9,8 @@ from planner.catalog import is_tenant_role, load_catalog, role_colour, role_labe
 from planner.conformance import check_requirements
 from planner.render.checklist.graph import load_build_catalog
 from planner.render.theme import EDGES
-from planner.sizing import StampCapacity, compute_clusters, host_capacity, size_design, stamp_capacity
+from planner.sizing import compute_clusters, host_capacity, size_design
+from planner.stamps import StampCapacity, stamp_capacity
 
 CATALOG = load_catalog()
 ROLES = CATALOG.roles

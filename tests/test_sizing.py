@@ -45,7 +45,7 @@ def test_scale_by_adds_instances_per_concurrent_users():
 
 
 def test_gateway_pairs_by_tenants_per_stamp():
-    per = limit("hnv_tenants_per_gateway_pair")
+    per = limit("hnv_vm_networks_per_gateway")
     sizing = size_design(requirements(**{"tenants.count": per + 1, "tenants.vms_per_tenant": 1}), 1, [1])
     gateways = [vm for vm in sizing.vms if vm.role == "hnv-gateway"]
     assert len(gateways) == 4 and len({vm.anti_affinity_group for vm in gateways}) == 2
@@ -80,10 +80,11 @@ def test_compute_cluster_split_deals_tenants_over_the_clusters():
 
 def test_sql_instance_holds_the_databases_of_the_roles_present():
     sizing = size_design(requirements(**{"wap.deployment": "ha"}), 1, [1])
-    (sql,) = sizing.sql_instances
-    assert sql.ha == "availability-group" and len(sql.nodes) == CATALOG.roles["sql"].instances["ha"]
+    sql, sma = sizing.sql_instances
+    assert sql.ha == "failover-cluster-instance" and len(sql.nodes) == CATALOG.roles["sql"].instances["ha"]
     names = {d.name for d in sql.databases}
-    assert {"VirtualManagerDB", "SCSPFDB", "SMA"} <= names and "Microsoft.MgmtSvc.Config" in names
+    assert {"VirtualManagerDB", "SCSPFDB"} <= names and "Microsoft.MgmtSvc.Config" in names
+    assert [d.name for d in sma.databases] == ["SMA"] and sma.nodes == sql.nodes  # SMA: an instance of its own
     express = size_design(requirements(**{"wap.deployment": "express"}), 1, [1]).sql_instances[0]
     assert express.ha == "standalone" and express.listener is None
 

@@ -191,14 +191,14 @@ def test_sql_licence_rules():
 
 
 def test_licence_totals_follow_version_mode_and_prices():
-    d = design("medium")  # 2012 R2, two-socket hosts, an availability group of two 8-vCPU nodes
+    d = design("medium")  # 2012 R2, two-socket hosts, a failover-cluster instance (Standard) of two 8-vCPU nodes
     models = {m.name: m for m in requirements_of(d).hardware.host_models}
     assert {models[h.model].sockets for h in d.hosts} == {2}
     nodes = [v for v in d.vms if v.role == "sql"]
     assert len(nodes) == 2 and {v.vcpu for v in nodes} == {8}
     assert licensing(d, requirements_of(d)).totals() == {"windows_server": len(d.hosts) * 6155,
                                                          "system_center": len(d.hosts) * 3607,
-                                                         "sql_server": 2 * 4 * 14256}
+                                                         "sql_server": 2 * 4 * 3717}
     d16 = variant("medium", "2016", {"sql_server": "per-host", "prices": {"windows_datacenter_2core": 800}})
     lic = licensing(d16, requirements_of(d16))
     cores = [models[h.model].sockets * models[h.model].cores_per_socket for h in d16.hosts]

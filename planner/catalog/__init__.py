@@ -38,6 +38,7 @@ class VmSize(BaseModel):
 class SizeTier(BaseModel):
     max_vms: int
     vcpu: int
+    memory_gb: float | None = None  # None: the size's memory_gb
 
 
 class RoleSize(BaseModel):
@@ -122,10 +123,16 @@ class RoleSpec(BaseModel):
     talks_to: list[Talk] = []
     scale_by: str | None = None
     pairs_by: str | None = None
+    spread: bool = False  # a web farm: spread so that losing k hosts leaves the instances the load needs
+    max_per_host: int | None = None  # at most this many of the role's VMs on one host
+    max_per_host_source: str | None = None
+    dedicated_hosts: bool = False  # hosts running the role run nothing else
+    dedicated_hosts_source: str | None = None
     ha_mode: str | None = None
     source: str | None = None
     databases: list[str] = []
     databases_source: str | None = None
+    own_sql_instance: bool = False  # its databases in a SQL instance of their own
 
     def present(self, req: Any) -> bool:
         """Whether the requirements `req` call for this role at all (its `when` holds)."""

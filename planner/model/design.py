@@ -52,6 +52,16 @@ class Host(Item):
 class AntiAffinityGroup(Item):
     name: str
     scope: Literal["host", "fault_domain"]
+    max_per_host: int | None = None  # a spread web farm: at most this many members per host (None: one)
+
+
+class RoleRule(Item):
+    """A per-host rule on every VM of a role: at most `max_per_host` of them on a host; `dedicated`: a host
+    running the role runs no other role."""
+
+    role: str
+    max_per_host: int | None = None
+    dedicated: bool = False
 
 
 class Vm(Item):
@@ -87,7 +97,7 @@ class SqlInstance(Item):
     name: str
     stamp: str
     nodes: list[str]
-    ha: Literal["standalone", "availability-group"]
+    ha: Literal["standalone", "availability-group", "failover-cluster-instance"]
     listener: str | None = None
     databases: list[Database]
 
@@ -139,6 +149,7 @@ class Design(Item):
     clusters: list[Cluster]
     hosts: list[Host]
     anti_affinity_groups: list[AntiAffinityGroup]
+    role_rules: list[RoleRule] = []
     vms: list[Vm]
     failover_plans: list[FailoverPlan]
     sql_instances: list[SqlInstance]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from planner.catalog import VmSize, load_catalog
+from planner.catalog import Figure, VmSize, load_catalog
 
 NEEDED_ROLES = ("vmm", "sql", "spf")  # a stamp without them serves no tenant VM: never overridden below the catalog
 MIN_VCPU_PER_CORE = 0.5  # fewer vCPUs per physical core than this is no plan anyone runs
@@ -57,6 +57,9 @@ class Tenants(Strict):
     networking: Literal["nvgre", "vlan"] = "nvgre"
     vm_networks_per_tenant: int = Field(1, ge=1, le=1000, description="VM networks each NVGRE tenant creates "
                                         "(VMM manages at most 2 000 per server; not counted with VLAN networking)")
+    vm_networks_per_gateway: int | None = Field(
+        None, ge=1, le=100, description="VM networks one HNV gateway serves (VMM MaxVMNetworksSupported; "
+        "each NVGRE tenant owns one); catalog default 50 when left out")
     console_access: bool = True
 
     @field_validator("vm_sizes")
@@ -79,6 +82,12 @@ class Availability(Strict):
     edge: Tolerance = Tolerance()
     racks: int = Field(1, ge=1, le=64, description="Fault domains the hosts are spread over")
     survive_rack_loss: bool = False
+
+
+class Sql(Strict):
+    ha_mode: Literal["fci", "ag"] = Field(
+        "fci", description="With wap.deployment ha: fci, a failover-cluster instance on shared storage (SQL Standard; "
+        "the VMM docs' recommended HA in a datacenter), or ag, an AlwaysOn availability group (SQL Enterprise)")
 
 
 class Placement(Strict):
@@ -205,6 +214,7 @@ class Requirements(Strict):
     tenants: Tenants
     availability: Availability = Availability()
     placement: Placement = Placement()
+    sql: Sql = Sql()
     hardware: Hardware
     custom_vm_sizes: dict[Name, CustomVmSize] = {}
     networks: Networks = Networks()
@@ -268,3 +278,17 @@ class Requirements(Strict):
         """Tenant VMs asked for: plain tenant VMs plus every VM Role instance."""
         plain = self.tenants.count * self.tenants.vms_per_tenant
         return plain + sum(r.instances * r.deployments for r in self.tenants.vm_roles)
+
+
+def gateway_capacity(req: Requirements) -> Figure:
+    """VM networks one HNV gateway serves: tenants.vm_networks_per_gateway, else the catalog default."""
+    given = req.tenants.vm_networks_per_gateway
+    if given is not None:
+        return Figure(key="hnv_vm_networks_per_gateway", value=given,
+                      source="requirements: tenants.vm_networks_per_gateway")
+    return load_catalog().limit("hnv_vm_networks_per_gateway", req.system_center)
+
+
+def gateway_pairs(vm_networks: int, per_gateway: int) -> int:
+    """Active/passive gateway pairs for `vm_networks` tenant VM networks (at least one pair)."""
+    return max(1, math.ceil(vm_networks / per_gateway))

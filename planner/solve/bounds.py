@@ -5,7 +5,7 @@
   share a host; at least L1;
 - + k: after any k hosts fail, every VM runs on the n - k survivors, so n - k is at least
   the bin-packing bound (and with rack loss, n less its largest rack is);
-- the largest anti-affinity group (its members need that many hosts).
+- the largest anti-affinity group (its members need that many hosts; a spread group, members / its cap).
 
 The cover bounds of a mixed machine park (cloud balancing) are benchmark-only: bench/cloudbalancing/bounds.py.
 """
@@ -84,9 +84,12 @@ def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
     if l2 > need:
         reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts)"] = l2
     groups = Counter(it.group for it in p.items if it.group)
+    cap = {it.group: it.cap for it in p.items if it.group}
     if groups:
-        name, size = max(sorted(groups.items()), key=lambda kv: kv[1])
-        reasons[f"anti-affinity group {name} ({size} VMs)"] = size
+        name, size = max(sorted(groups.items()), key=lambda kv: -(-kv[1] // cap[kv[0]]))
+        hosts = -(-size // cap[name])  # a spread group: at most cap members per host
+        reasons[f"anti-affinity group {name} ({size} VMs" + (f", {cap[name]} per host)" if cap[name] > 1 else ")")] \
+            = hosts
     n = need + p.k
     reasons[f"{resource} volume ({need} hosts) + {p.k} failover host(s)"] = n
     if l2 > need:

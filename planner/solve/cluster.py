@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from planner.catalog import is_tenant_role
 from planner.errors import Infeasible, InputError, TimeLimitReached
-from planner.model.design import Cluster, ClusterSolve, Vm
+from planner.model.design import AntiAffinityGroup, Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
 from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import solve_exact
 from planner.solve.explain import explain
-from planner.sizing import cluster_roles
+from planner.sizing import cluster_roles, role_rules
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, Placement, TooManyScenarios, host_type, item_of
 from planner.solve.tenant import TenantResult, count_model_applies, solve_tenant
@@ -37,15 +37,20 @@ class ClusterOutcome:
     report: ClusterSolve
 
 
-def problems(cluster: Cluster, vms: list[Vm], req: Requirements, scope_of: dict[str, str],
+def problems(cluster: Cluster, vms: list[Vm], req: Requirements, groups: dict[str, AntiAffinityGroup],
              host_max_vms: int) -> list[ClusterProblem]:
     """One placement problem per host model on offer."""
-    items = tuple(item_of(vm, scope_of) for vm in vms)
+    items = tuple(item_of(vm, groups) for vm in vms)
+    present = {vm.role for vm in vms}
+    per_role = {r: v for r, v in role_rules().items() if r in present}
+    caps = tuple(sorted((r, cap) for r, (cap, _) in per_role.items() if cap))
+    dedicated = frozenset(r for r, (_, ded) in per_role.items() if ded and len(present) > 1)
     avail = req.availability
     return [ClusterProblem(cluster=cluster.name, items=items, host=host_type(m, cluster, req, host_max_vms),
                            k=cluster.failures_tolerated, racks=avail.racks,
                            rack_tolerance=cluster.fault_domain_tolerance,
-                           max_hosts=req.hardware.max_hosts_per_cluster, roles=cluster_roles(req, cluster.purpose))
+                           max_hosts=req.hardware.max_hosts_per_cluster, roles=cluster_roles(req, cluster.purpose),
+                           role_caps=caps, dedicated=dedicated)
             for m in req.hardware.host_models]
 
 

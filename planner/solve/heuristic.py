@@ -7,7 +7,7 @@ from __future__ import annotations
 from planner.solve import rules
 from planner.solve.problem import ClusterProblem, Item, Placement
 
-HONOURS = rules.PLACEMENT | rules.RESTARTS  # the rules `place_with_failover` honours by construction
+HONOURS = rules.PLACEMENT | rules.RESTARTS | rules.HOST_LIMITS  # the rules `place_with_failover` honours
 
 
 def _order(p: ClusterProblem) -> list[Item]:
@@ -39,28 +39,48 @@ def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], 
 
 
 def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
-    """Put every item on one of n hosts, least-loaded first, honouring capacity and anti-affinity."""
+    """Put every item on one of n hosts, least-loaded first, honouring capacity, anti-affinity, spread
+    groups, per-role host limits and dedicated hosts."""
     load = [[0, 0, 0] for _ in range(n)]
     count = [0] * n
-    taken_host: dict[str, set[int]] = {}
+    taken_host: dict[str, list[int]] = {}  # group -> its members per host
     taken_rack: dict[str, set[int]] = {}
+    roles_on: list[dict[str, int]] = [{} for _ in range(n)]
+    caps = dict(p.role_caps)
     host_of: dict[str, int] = {}
     for it in _order(p):
         d = it.demand(p.per_host_storage)
-        allowed = [h for h in range(n) if not it.group or (
-            h not in taken_host.get(it.group, ()) and
-            not (it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ())))]
-        best = _least_loaded(p, allowed, d, load, count)
+        allowed = [h for h in range(n) if _allowed(p, it, h, taken_host, taken_rack, roles_on[h], caps)]
+        best = None
+        if it.role in p.dedicated:  # fill the role's own hosts first, so they stay few
+            best = _least_loaded(p, [h for h in allowed if roles_on[h].get(it.role)], d, load, count)
+        best = _least_loaded(p, allowed, d, load, count) if best is None else best
         if best is None:
             return None
         host_of[it.name] = best
         count[best] += 1
+        roles_on[best][it.role] = roles_on[best].get(it.role, 0) + 1
         for i in range(3):
             load[best][i] += d[i]
         if it.group:
-            taken_host.setdefault(it.group, set()).add(best)
+            taken_host.setdefault(it.group, [0] * n)[best] += 1
             taken_rack.setdefault(it.group, set()).add(p.rack_of(best))
     return host_of
+
+
+def _allowed(p: ClusterProblem, it: Item, h: int, taken_host: dict[str, list[int]], taken_rack: dict[str, set[int]],
+             roles: dict[str, int], caps: dict[str, int]) -> bool:
+    """Whether item `it` may join host h (its VMs per role: `roles`) under the placement rules."""
+    members = taken_host.get(it.group or "")
+    if members is not None and members[h] >= it.cap:
+        return False
+    if it.group and it.cap == 1 and it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ()):
+        return False
+    if roles.get(it.role, 0) >= caps.get(it.role, roles.get(it.role, 0) + 1):
+        return False
+    if it.role in p.dedicated:
+        return not set(roles) - {it.role}
+    return not p.dedicated & set(roles)
 
 
 def restart(p: ClusterProblem, n: int, failed: tuple[int, ...],

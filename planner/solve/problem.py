@@ -5,7 +5,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from planner.model.design import Cluster, Vm
+from planner.model.design import AntiAffinityGroup, Cluster, Vm
 from planner.model.requirements import HostModel, Requirements
 from planner.sizing import MB_PER_GB, host_capacity
 
@@ -47,6 +47,7 @@ class Item:
     group: str | None
     scope: str  # "host" | "fault_domain"
     role: str = ""
+    cap: int = 1  # the most members of its group on one host (above 1: a spread group)
 
     def demand(self, per_host_storage: bool) -> tuple[int, int, int]:
         return self.vcpu, self.memory_mb, self.storage_gb if per_host_storage else 0
@@ -64,6 +65,8 @@ class ClusterProblem:
     rack_tolerance: bool
     max_hosts: int
     roles: frozenset[str] | None = None  # the roles allowed on the cluster (by its purpose); None: any
+    role_caps: tuple[tuple[str, int], ...] = ()  # (role, the most VMs of it on one host)
+    dedicated: frozenset[str] = frozenset()  # roles whose hosts run no other role
 
     @property
     def per_host_storage(self) -> bool:
@@ -125,7 +128,9 @@ def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: in
                     max_vms=max_vms, memory_gb=model.memory_gb)
 
 
-def item_of(vm: Vm, scope_of: dict[str, str]) -> Item:
+def item_of(vm: Vm, groups: dict[str, AntiAffinityGroup]) -> Item:
+    group = groups.get(vm.anti_affinity_group or "")
     return Item(name=vm.name, vcpu=vm.vcpu, memory_mb=round(vm.memory_gb * MB_PER_GB),
                 storage_gb=math.ceil(vm.storage_gb), group=vm.anti_affinity_group,
-                scope=scope_of.get(vm.anti_affinity_group or "", "host"), role=vm.role)
+                scope=group.scope if group else "host", role=vm.role,
+                cap=group.max_per_host or 1 if group else 1)

@@ -143,7 +143,7 @@ class AntiAffinity(Rule):
     def groups(self, p: ClusterProblem) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}
         for v, it in enumerate(p.items):
-            if it.group and (not self.rack or it.scope == "fault_domain"):
+            if it.group and it.cap == 1 and (not self.rack or it.scope == "fault_domain"):
                 out.setdefault(it.group, []).append(v)
         return out
 
@@ -274,15 +274,100 @@ class RoleToCluster(Rule):
         return self.strays(p)
 
 
+def _count_on_hosts(p: ClusterProblem, pl: Placement, members: list[int]) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for v in members:
+        h = pl.host_of.get(p.items[v].name)
+        if h is not None:
+            out[h] = out.get(h, 0) + 1
+    return out
+
+
+class Spread(Rule):
+    """A spread web farm (portals, APIs) has at most `cap` members on one host, sized so that losing any k
+    hosts leaves the instances its load needs: strict one-per-host anti-affinity would buy hosts only to
+    keep nine portals apart. HA pairs keep strict anti-affinity (AntiAffinity)."""
+
+    name = "spread"
+
+    def groups(self, p: ClusterProblem) -> dict[str, tuple[int, list[int]]]:
+        out: dict[str, tuple[int, list[int]]] = {}
+        for v, it in enumerate(p.items):
+            if it.group and it.cap > 1:
+                out.setdefault(it.group, (it.cap, []))[1].append(v)
+        return out
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return bool(self.groups(p))
+
+    def build(self, mdl: Model, lit=None) -> None:
+        for cap, members in self.groups(mdl.p).values():
+            for h in range(len(mdl.used)):
+                _enforce(mdl.m.add(sum(mdl.x[v][h] for v in members) <= cap), _lits(lit))
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        return [f"group {name}: {n} members on host {h} > {cap}" for name, (cap, members) in self.groups(p).items()
+                for h, n in sorted(_count_on_hosts(p, pl, members).items()) if n > cap]
+
+
+class RolePerHost(Rule):
+    """At most `cap` VMs of a role on one host (catalog max_per_host): HNV gateways two or four per
+    Hyper-V host (dn423897), so one host failing takes few gateways down and each gets its NUMA node."""
+
+    name = "role-per-host"
+
+    def members(self, p: ClusterProblem) -> list[tuple[str, int, list[int]]]:
+        return [(role, cap, [v for v, it in enumerate(p.items) if it.role == role]) for role, cap in p.role_caps]
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return any(len(members) > cap for _, cap, members in self.members(p))
+
+    def build(self, mdl: Model, lit=None) -> None:
+        for _, cap, members in self.members(mdl.p):
+            for h in range(len(mdl.used)):
+                _enforce(mdl.m.add(sum(mdl.x[v][h] for v in members) <= cap), _lits(lit))
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        return [f"{n} {role} VMs on host {h} > {cap}" for role, cap, members in self.members(p)
+                for h, n in sorted(_count_on_hosts(p, pl, members).items()) if n > cap]
+
+
+class DedicatedHosts(Rule):
+    """A host running a dedicated role (HNV gateways: -IsDedicatedToNetworkVirtualizationGateway) runs no
+    other role: the gateway hosts carry only gateways, never the tenant-facing WAP tier beside them."""
+
+    name = "dedicated-hosts"
+
+    def applies(self, p: ClusterProblem) -> bool:
+        return bool(p.dedicated)
+
+    def build(self, mdl: Model, lit=None) -> None:
+        for role in sorted(mdl.p.dedicated):
+            for h in range(len(mdl.used)):
+                mine = mdl.m.new_bool_var("")
+                for v, it in enumerate(mdl.p.items):
+                    ct = mdl.m.add_implication(mdl.x[v][h], mine if it.role == role else mine.Not())
+                    _enforce(ct, _lits(lit))
+
+    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
+        roles: dict[int, set[str]] = {}
+        for it in p.items:
+            if it.name in pl.host_of:
+                roles.setdefault(pl.host_of[it.name], set()).add(it.role)
+        return [f"host {h} runs {role} beside {', '.join(sorted(on - {role}))}" for h, on in sorted(roles.items())
+                for role in sorted(p.dedicated & on) if len(on) > 1]
+
+
 REGISTRY: list[Rule] = [
     Assignment(), Resource("vcpu", 0), Resource("memory", 1), Resource("local-storage", 2),
     Resource("vms-per-host", 3), AntiAffinity("anti-affinity-host", rack=False),
     AntiAffinity("anti-affinity-rack", rack=True), Failover("failover", racks=False),
-    Failover("rack-loss", racks=True), HostLimit(), RoleToCluster(),
+    Failover("rack-loss", racks=True), HostLimit(), RoleToCluster(), Spread(), RolePerHost(), DedicatedHosts(),
 ]
 PLACEMENT = frozenset({"assignment", "vcpu", "memory", "local-storage", "vms-per-host", "anti-affinity-host",
                        "anti-affinity-rack", "host-limit", "role-to-cluster"})  # rules on where VMs run
 RESTARTS = frozenset({"failover", "rack-loss"})  # rules on the restart plans
+HOST_LIMITS = frozenset({"spread", "role-per-host", "dedicated-hosts"})  # per-host limits by group or role
 
 
 def rule(name: str) -> Rule:

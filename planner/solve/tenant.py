@@ -74,8 +74,8 @@ def _classes(p: ClusterProblem):
 
 
 def count_model_applies(p: ClusterProblem) -> bool:
-    """Whether the count model can place p (every anti-affinity group is of one VM size)."""
-    return _classes(p) is not None
+    """Whether the count model can place p (every anti-affinity group is of one VM size, and it knows every rule)."""
+    return _classes(p) is not None and not rules.declines(p, HONOURS)
 
 
 def _model_size(p: ClusterProblem, n: int, n_classes: int) -> int:

@@ -8,14 +8,23 @@ from collections import Counter
 from planner.catalog import load_catalog
 from planner.ipplan import ip_plan
 from planner.model.design import Design
-from planner.model.requirements import Requirements
 from planner.render.checklist.view import requirements_of
-from planner.sizing import stamp_capacity
+from planner.model.requirements import Requirements, gateway_capacity
+from planner.stamps import stamp_capacity
 
 AREAS = {
     "DEP": "Deployment", "STM": "Stamps", "ROL": "Roles and instance counts", "CLU": "Clusters and host counts",
     "HW": "Host models", "CPU": "vCPU:core ratios", "STO": "Storage", "AVL": "Availability, racks, anti-affinity",
-    "NET": "Networking", "SQL": "SQL Server", "ASM": "Assumptions used", "FIG": "Sourced figures used",
+    "NET": "Networking", "SQL": "SQL Server", "OUT": "Out of scope", "ASM": "Assumptions used",
+    "FIG": "Sourced figures used",
+}
+OUT_OF_SCOPE = {  # what a stampplan design does not design, so nobody mistakes an omission for a design
+    "Backup": "VM and database backup (e.g. DPM) is not sized or placed",
+    "Domain controllers": "Active Directory and DNS are assumed to exist outside the stamp",
+    "Load-balancer product": "the VIPs are named; the load-balancer product, its HA and its licences are not chosen",
+    "Storage array": "shared storage is sized in GB; the array or Storage Spaces design is not made",
+    "Physical network": "switches, uplinks and routing are not designed; only the IP plan of the given networks",
+    "Operations Manager": "not designed yet: SPF usage metering for WAP chargeback needs it (spf/plan-spf.md)",
 }
 MODE = {
     "express": "all WAP roles on one VM: proof of concept only, never production",
@@ -51,7 +60,9 @@ def decision_rows(design: Design) -> list[Row]:
     _network(design, req, add)
     _storage(design, req, add)
     _availability(design, req, add)
-    _sql(design, add)
+    _sql(design, req, add)
+    for item, why in OUT_OF_SCOPE.items():
+        add("OUT", item, "not in stampplan's scope", why)
     for a in design.assumptions:
         add("ASM" if a.assumption else "FIG", f"{a.key} = {_value(a.value)}", a.source,
             "planning assumption without a primary source: confirm it or override it in the requirements"
@@ -157,9 +168,9 @@ def _roles(design: Design, req: Requirements, add) -> None:
                 driven += (f"; at least ⌈{users:,} concurrent tenant users / {per.value} per instance⌉ = "
                            f"{math.ceil(users / per.value)} ({per.source})")
             if spec.pairs_by:
-                per = cat.limit(spec.pairs_by, "any")
-                driven = (f"{stamp.tenants} tenants of {stamp.name} / {per.value} per pair = "
-                          f"{len(mine) // 2} active/passive pair(s) ({per.source})")
+                per = gateway_capacity(req)
+                driven = (f"{stamp.tenants} tenants of {stamp.name} (one VM network each) / {per.value} VM networks per "
+                          f"gateway = {len(mine) // 2} active/passive pair(s) ({per.source})")
             if role in req.overrides and req.overrides[role].instances is not None:
                 driven = f"requirements: overrides.{role}.instances = {req.overrides[role].instances}"
             lb = next((lb for lb in design.load_balancers if lb.role == role and lb.stamp == stamp.name), None)
@@ -169,8 +180,17 @@ def _roles(design: Design, req: Requirements, add) -> None:
                 implication.append(spec.ha_mode)
             if lb:
                 implication.append(f"behind {lb.name} ({lb.vip_fqdn})")
-            if group:
+            cap = next((g.max_per_host for g in design.anti_affinity_groups if g.name == group), None)
+            if cap:
+                implication.append(f"spread: at most {cap} per host, so losing the cluster's k hosts keeps the "
+                                   "instances the load needs (not strict one-per-host anti-affinity)")
+            elif group:
                 implication.append("never two on one host" + (" (anti-affinity pairs)" if spec.pairs_by else ""))
+            if spec.max_per_host:
+                implication.append(f"at most {spec.max_per_host} per host ({spec.max_per_host_source})")
+            if spec.dedicated_hosts:
+                implication.append(f"hosts dedicated to it ({spec.dedicated_hosts_source}); its guest cluster "
+                                   "needs a Scale-Out File Server share for its shared VHDX")
             if spec.size.tiers:
                 serves = "the VMs of every stamp it serves" if spec.scope == "global" else "a stamp of this size"
                 implication.append(f"{mine[0].vcpu} vCPU for {serves} ({spec.size.source})")
@@ -273,13 +293,21 @@ def _availability(design: Design, req: Requirements, add) -> None:
         "anti-affinity as a preference")
 
 
-def _sql(design: Design, add) -> None:
+SQL_MODES = {
+    "availability-group": ("AlwaysOn availability group, listener {}", "SQL Enterprise; add each database to the "
+                           "availability group after its setup"),
+    "failover-cluster-instance": ("failover-cluster instance, network name {}", "SQL Standard (a 2-node FCI); "
+                                  "the instance's disks on cluster shared storage"),
+}
+
+
+def _sql(design: Design, req: Requirements, add) -> None:
     spec = load_catalog().roles["sql"]
     for s in design.sql_instances:
-        ha = s.ha == "availability-group"
-        mode = f"AlwaysOn availability group, listener {s.listener}" if ha else "standalone"
-        add("SQL", f"{s.name} on {', '.join(s.nodes)}: {mode}",
-            f"{len(s.nodes)} SQL node(s) from the role count ({spec.source})" if ha else
-            "a single SQL node for this deployment mode",
-            f"databases {', '.join(d.name for d in s.databases)}" + (
-                "; add each to the availability group after its setup" if ha else "; no database HA"))
+        mode, build = SQL_MODES.get(s.ha, ("standalone", "no database HA"))
+        own = {d.role for d in s.databases} == {"sma"}
+        add("SQL", f"{s.name} on {', '.join(s.nodes)}: {mode.format(s.listener)}",
+            (f"sql.ha_mode = {req.sql.ha_mode}; {len(s.nodes)} SQL node(s) from the role count ({spec.source})"
+             if s.ha != "standalone" else "a single SQL node for this deployment mode")
+            + ("; SMA's database in a SQL instance of its own (SMA guidance)" if own else ""),
+            f"databases {', '.join(d.name for d in s.databases)}; {build}")

@@ -1,0 +1,65 @@
+"""Solver-agnostic checks of the per-host rules in ``design.json`` (standard library only):
+
+  anti-affinity   grouped VMs never share a host / fault domain; a spread group (``max_per_host``)
+                  has at most that many members on one host
+  role-per-host   at most ``role_rules[].max_per_host`` VMs of the role on one host (HNV gateways: 4)
+  dedicated-host  a host running a ``role_rules[].dedicated`` role runs no other role
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+
+def _finding(rule: str, subject: str, message: str) -> tuple[str, str, str]:
+    """A finding as (rule, subject, message): validate.py makes it a Finding."""
+    return rule, subject, message
+
+
+def _is_cap(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 1
+
+
+def _entries(design, key: str) -> list[dict]:
+    """The objects of design[key] that have a text `name` or `role` (malformed ones are the format rule's)."""
+    raw = design.get(key) if isinstance(design, dict) else None
+    return [e for e in raw if isinstance(e, dict) and isinstance(e.get("name", e.get("role")), str)] \
+        if isinstance(raw, list) else []
+
+
+def check_anti_affinity(idx, design) -> list:
+    """Rule "anti-affinity": VMs of one group never share a host (or fault domain, by scope), or at most
+    `max_per_host` of a spread group share one host. A group not listed has scope "host"."""
+    caps = {g["name"]: g.get("max_per_host") for g in _entries(design, "anti_affinity_groups")}
+    together = defaultdict(list)  # (group, scope, place) -> VM names
+    for host, vms in idx.vms_on.items():
+        for vm in vms:
+            group = vm.get("anti_affinity_group")
+            if group is not None:
+                scope = idx.scope.get(group, "host")
+                place = host if scope == "host" else idx.hosts[host]["fault_domain"]
+                together[(group, scope, place)].append(vm["name"])
+    out = []
+    for (group, scope, place), names in together.items():
+        cap = caps.get(group) if _is_cap(caps.get(group)) else 1
+        if len(names) > cap:
+            most = "share" if cap == 1 else f"exceed the group's {cap} per host on"
+            out.append(_finding("anti-affinity", group, f"VMs {', '.join(names)} {most} {scope.replace('_', ' ')} "
+                                                        f"{place}"))
+    return out
+
+
+def check_role_rules(idx, design) -> list:
+    """Rules "role-per-host" and "dedicated-host" from design.json's role_rules."""
+    rules = [r for r in _entries(design, "role_rules") if isinstance(r.get("role"), str)]
+    out = []
+    for host, vms in idx.vms_on.items():
+        roles = Counter(vm.get("role") for vm in vms)
+        for r in rules:
+            role, cap = r["role"], r.get("max_per_host")
+            if _is_cap(cap) and roles[role] > cap:
+                out.append(_finding("role-per-host", host, f"{roles[role]} {role} VMs > {cap} per host"))
+            if r.get("dedicated") is True and roles[role] and len(roles) > 1:
+                others = ", ".join(sorted(str(x) for x in roles if x != role))
+                out.append(_finding("dedicated-host", host, f"runs {role} beside {others}; its hosts are "
+                                                            f"dedicated to it"))
+    return out
