@@ -15,7 +15,7 @@ from planner.stamps import StampCapacity, stamp_capacity
 CATALOG = load_catalog()
 ROLES = CATALOG.roles
 # The other value of each `when:` field: a new condition adds its field here.
-OTHER = {"tenants.console_access": False, "tenants.networking": "vlan"}
+OTHER = {"tenants.console_access": False, "tenants.networking": "vlan", "operations_manager": False}
 
 
 def test_every_role_has_a_label_and_a_colour_of_its_own():
@@ -82,6 +82,20 @@ def test_when_condition_decides_sizing_and_conformance(name):
     for req, count in ((present, True), (absent, False)):
         missing = {f.subject for f in check_requirements(empty, req)}
         assert (name in missing) == count, "conformance asks the role exactly when it is present"
+
+
+@pytest.mark.parametrize("mode, servers", [("express", 1), ("distributed", 2), ("ha", 2)])
+def test_operations_manager_only_when_asked_with_its_databases_in_an_instance_of_its_own(mode, servers):
+    off = size_design(requirements(**{"wap.deployment": mode}), 2, [1, 1])
+    assert not [vm for vm in off.vms if vm.role == "scom"]
+    assert not [d for s in off.sql_instances for d in s.databases if d.role == "scom"]
+    on = size_design(requirements(**{"wap.deployment": mode, "operations_manager": True}), 2, [1, 1])
+    scom = [vm for vm in on.vms if vm.role == "scom"]
+    assert len(scom) == servers and all(vm.cluster == "MGMT01" for vm in scom), "one management group, stamp 1"
+    assert len({vm.anti_affinity_group for vm in scom}) == 1 and (servers == 1) == (scom[0].anti_affinity_group is None)
+    own = [s for s in on.sql_instances if {d.role for d in s.databases} == {"scom"}]
+    assert len(own) == 1 and [d.name for d in own[0].databases] == ["OperationsManager", "OperationsManagerDW"]
+    assert own[0].stamp == "STAMP01"
 
 
 def test_roles_without_a_condition_are_always_present():

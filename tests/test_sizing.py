@@ -24,9 +24,10 @@ def roles(sizing, stamp_prefix: str = "") -> Counter:
 
 @pytest.mark.parametrize("mode", ["express", "distributed", "ha"])
 def test_role_counts_follow_the_deployment_mode(mode):
-    sizing = size_design(requirements(**{"wap.deployment": mode}), 1, [1])
+    req = requirements(**{"wap.deployment": mode})
+    sizing = size_design(req, 1, [1])
     expected = {name: spec.instances[mode] for name, spec in CATALOG.roles.items()
-                if spec.instances[mode] and not spec.pairs_by and not spec.scale_by}
+                if spec.instances[mode] and spec.present(req) and not spec.pairs_by and not spec.scale_by}
     counted = roles(sizing)
     assert {name: counted[name] for name in expected} == expected
 

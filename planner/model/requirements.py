@@ -215,6 +215,9 @@ class Requirements(Strict):
     availability: Availability = Availability()
     placement: Placement = Placement()
     sql: Sql = Sql()
+    operations_manager: bool = Field(
+        False, description="Add System Center Operations Manager with its data warehouse: SPF usage metering "
+        "(WAP chargeback) reads it")
     hardware: Hardware
     custom_vm_sizes: dict[Name, CustomVmSize] = {}
     networks: Networks = Networks()

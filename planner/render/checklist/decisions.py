@@ -301,13 +301,20 @@ SQL_MODES = {
 }
 
 
+def _own_instance(databases) -> str:
+    """Why one role's databases sit in a SQL instance of their own (own_sql_instance in roles.yaml)."""
+    label = load_catalog().roles[databases[0].role].label
+    return f"{label}'s database{'s' if len(databases) > 1 else ''} in a SQL instance of its own ({label} guidance)"
+
+
 def _sql(design: Design, req: Requirements, add) -> None:
     spec = load_catalog().roles["sql"]
     for s in design.sql_instances:
         mode, build = SQL_MODES.get(s.ha, ("standalone", "no database HA"))
-        own = {d.role for d in s.databases} == {"sma"}
+        owners = {d.role for d in s.databases}
+        own = len(owners) == 1 and load_catalog().roles[next(iter(owners))].own_sql_instance
         add("SQL", f"{s.name} on {', '.join(s.nodes)}: {mode.format(s.listener)}",
             (f"sql.ha_mode = {req.sql.ha_mode}; {len(s.nodes)} SQL node(s) from the role count ({spec.source})"
              if s.ha != "standalone" else "a single SQL node for this deployment mode")
-            + ("; SMA's database in a SQL instance of its own (SMA guidance)" if own else ""),
+            + (f"; {_own_instance(s.databases)}" if own else ""),
             f"databases {', '.join(d.name for d in s.databases)}; {build}")
