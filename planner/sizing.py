@@ -156,7 +156,7 @@ class _Sizer:
                 stamp_tenants, stamp_vms)  # a global role serves every stamp
             vms = self.role_vms(role, stamp, home, *serves)
             (edge_vms if home == edge_name else self.vms).extend(vms)
-            if role.source:
+            if role.source and role.present(self.req):  # the decision log sources the roles of this design
                 self.use(Figure(key=f"role[{role.name}]", value=role.instances, source=role.source))
         if edge_vms:
             self.cluster(edge_name, stamp, "edge")

@@ -216,7 +216,7 @@ class Requirements(Strict):
     placement: Placement = Placement()
     sql: Sql = Sql()
     operations_manager: bool = Field(
-        False, description="Add System Center Operations Manager with its data warehouse: SPF usage metering "
+        False, exclude_if=lambda value: value is False, description="Add System Center Operations Manager with its data warehouse: SPF usage metering "
         "(WAP chargeback) reads it")
     hardware: Hardware
     custom_vm_sizes: dict[Name, CustomVmSize] = {}
