@@ -409,3 +409,10 @@ def test_cli_unwritable_target(tmp_path):
     result = runner.invoke(app, ["bom", str(path), "--out", str(tmp_path / "taken")])
     assert result.exit_code == 2 and "not a regular file" in result.output
     assert "Traceback" not in result.output and sorted(os.listdir(tmp_path)) == ["design.json", "taken"]
+
+
+@pytest.mark.parametrize("name", ["poc", "small", "medium"])
+def test_workbook_from_design_json_is_the_committed_one(name):
+    """`stampplan bom design.json` writes the bytes `plan` wrote: numbers do not depend on whether the design
+    was planned in memory or read back from design.json."""
+    assert workbook(design(name)) == (ROOT / "outputs" / name / "bom.xlsx").read_bytes()

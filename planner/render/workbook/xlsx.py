@@ -324,9 +324,9 @@ def _row_xml(row: int, values: list[Any], cells: list[tuple[str, str]], height: 
             space = ' xml:space="preserve"' if value != value.strip() else ""
             out.append(f'{head}{r}{style} t="inlineStr"><is><t{space}>{value.translate(_ESCAPE)}</t></is></c>')
         elif kind is Formula:
-            out.append(f"{head}{r}{style}><f>{value.text.translate(_ESCAPE)}</f><v>{value.value!r}</v></c>")
+            out.append(f"{head}{r}{style}><f>{value.text.translate(_ESCAPE)}</f><v>{_number(value.value)}</v></c>")
         elif kind is int or kind is float:
-            out.append(f"{head}{r}{style}><v>{value!r}</v></c>")
+            out.append(f"{head}{r}{style}><v>{_number(value)}</v></c>")
         elif value is None:
             if style != '"':
                 out.append(f"{head}{r}{style}/>")
@@ -336,6 +336,12 @@ def _row_xml(row: int, values: list[Any], cells: list[tuple[str, str]], height: 
             raise ValueError(f"cannot write {value!r} beyond a table's first rows")
     out.append("</row>")
     return "".join(out)
+
+
+def _number(value: float) -> str:
+    """A cell's number as the same text whether it came in as an int or an integral float (a design
+    planned in memory or read back from design.json), so the bytes depend on the value alone."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 # openpyxl writes an empty value as <v></v> with lxml installed, <v /> without
@@ -349,7 +355,7 @@ def _splice(xml: str, rows: list[tuple[int, str]], dimension: str, cached: dict[
     into its sheet XML, in row order."""
     xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml, count=1)
     if cached:
-        xml = _CACHE.sub(lambda m: f'<c r="{m[1]}"{m[2]}><f>{m[3]}</f><v>{cached[m[1]]!r}</v></c>', xml)
+        xml = _CACHE.sub(lambda m: f'<c r="{m[1]}"{m[2]}><f>{m[3]}</f><v>{_number(cached[m[1]])}</v></c>', xml)
     if not rows:
         return xml
     match = _SHEET_DATA.search(xml)
