@@ -30,8 +30,8 @@ MODE = {
     "express": "all WAP roles on one VM: proof of concept only, never production",
     "distributed": "one VM per WAP role (Microsoft's production minimum is a distributed deployment); "
                    "single instances, so a role is down while its VM restarts after a host failure",
-    "ha": "every WAP role, AD FS, SPF, SQL and VMM at least twice, behind load balancers or clustered, "
-          "never two of a role on one host",
+    "ha": "every WAP role, AD FS, SPF, SQL and VMM at least twice, behind load balancers or clustered; "
+          "HA pairs never share a host, larger web farms spread so that losing k hosts keeps the load's instances",
 }
 NETWORKING = {
     "nvgre": "tenant networks are NVGRE virtual networks: provider-address network, VMM DHCP extension on every "

@@ -242,8 +242,10 @@ class DesignView:
         ctx["all_clouds"] = join(clouds)
         return ctx
 
-    def _sql_target(self, stamp: str) -> str:
-        sql = self.sql(stamp)
+    def _sql_target(self, stamp: str, role: str | None = None) -> str:
+        """Where a stamp's databases live, or `role`'s when it has a SQL instance of its own."""
+        own = next((i for i in self.d.sql_instances if role and any(db.role == role for db in i.databases)), None)
+        sql = own or self.sql(stamp)
         if sql is None:
             return "none"
         return sql.listener or f"{sql.nodes[0]}\\{sql.name}"
@@ -296,6 +298,7 @@ class DesignView:
             "role_fqdn": fqdn, "role_port": str(port or 443),
             "role_namespace": (endpoint and endpoint.namespace) or role,
             "role_url": f"https://{fqdn}:{port}" if port else f"https://{fqdn}",
+            "role_sql": self._sql_target(stamp, role),
         }
 
     def _cluster_context(self, name: str) -> dict[str, str]:
