@@ -269,6 +269,12 @@ def test_engines_decline_a_rule_they_do_not_know():
     class Toy(rules.Rule):
         name = "toy"
 
+        def build(self, mdl, lit=None) -> None:
+            pass
+
+        def check(self, p, pl) -> list[str]:
+            return []
+
     p = problem([vm("a")])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(rules, "REGISTRY", [*rules.REGISTRY, Toy()])

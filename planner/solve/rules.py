@@ -12,6 +12,7 @@ failure scenario S, y[S][v][h] (after S, VM v runs on surviving slot h).
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -69,7 +70,7 @@ def loads(p: ClusterProblem, pl: Placement) -> list[list[int]]:
     return out
 
 
-class Rule:
+class Rule(ABC):
     """A placement rule (subclasses document what they forbid and why)."""
 
     name = ""
@@ -77,11 +78,13 @@ class Rule:
     def applies(self, p: ClusterProblem) -> bool:
         return True
 
+    @abstractmethod
     def build(self, mdl: Model, lit=None) -> None:
-        raise NotImplementedError
+        """Add the rule to the exact model, under the enforcement literal `lit` when given."""
 
+    @abstractmethod
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
-        raise NotImplementedError
+        """The rule's violations in a placement (empty when it holds)."""
 
 
 class Assignment(Rule):
