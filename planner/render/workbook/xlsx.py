@@ -24,9 +24,10 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table as XlTable, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from planner.render.archive import stable_zip
+
 INT, GB, PCT = "#,##0", "#,##0.00", "0.0%"
 FIXED_TIME = datetime.datetime(2014, 10, 15)  # document created/modified: fixed for byte-stable files
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 OPENPYXL_ROWS = 20  # data rows per table written by openpyxl; the rest are serialised directly
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -365,14 +366,8 @@ def _splice(xml: str, rows: list[tuple[int, str]], dimension: str, cached: dict[
 
 
 def _rezip(data: bytes, sheets: dict[str, tuple[list[tuple[int, str]], str, dict[str, float]]]) -> bytes:
-    """Rewrite the archive with spliced sheets and fixed entry times, attributes and order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename in sheets:
-                content = _splice(content.decode("utf-8"), *sheets[info.filename]).encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            entry.compress_type, entry.create_system, entry.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
-            dst.writestr(entry, content)
-    return out.getvalue()
+    """Rewrite the archive byte-stably with the spliced sheets."""
+    def splice(name: str, content: bytes) -> bytes:
+        return _splice(content.decode("utf-8"), *sheets[name]).encode("utf-8") if name in sheets else content
+
+    return stable_zip(data, splice)
