@@ -64,7 +64,7 @@ def decision_rows(design: Design) -> list[Row]:
     for item, why in OUT_OF_SCOPE.items():
         add("OUT", item, "not in stampplan's scope", why)
     for a in design.assumptions:
-        add("ASM" if a.assumption else "FIG", f"{a.key} = {_value(a.value)}", a.source,
+        add("ASM" if a.assumption else "FIG", f"{a.key} = {plain_value(a.value)}", a.source,
             "planning assumption without a primary source: confirm it or override it in the requirements"
             if a.assumption else "sourced product figure applied by the planner")
     return rows
@@ -90,11 +90,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _value(value: object) -> str:
+def plain_value(value: object) -> str:
+    """A catalog or requirements value as text: mappings and lists joined, floats without trailing zeros."""
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items() if v is not None)
+        return ", ".join(f"{k}: {plain_value(v)}" for k, v in value.items() if v is not None)
     if isinstance(value, list):
-        return ", ".join(_value(v) for v in value)
+        return ", ".join(plain_value(v) for v in value)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from planner.licensing import licensing
 from planner.model.design import Design
-from planner.render.checklist.decisions import AREAS, _value, decision_rows
+from planner.render.checklist.decisions import AREAS, decision_rows, plain_value
 from planner.render.checklist.view import requirements_of
 from planner.render.deck.slides import BOX_ROWS, ROWS, Box, Deck
 from planner.render.design_index import count, index, natural, share
@@ -125,7 +125,7 @@ def decisions(deck: Deck, design: Design) -> None:
 def risks(deck: Deck, design: Design) -> None:
     """Planning assumptions without a primary source: to confirm before the build."""
     open_ = [a for a in design.assumptions if a.assumption]
-    lines = [f"{a.key} = {_value(a.value)}" for a in open_]
+    lines = [f"{a.key} = {plain_value(a.value)}" for a in open_]
     if len(lines) > RISK_ROWS:
         lines = lines[:RISK_ROWS - 1] + [f"+{len(open_) - RISK_ROWS + 1} more in decisions.md"]
     deck.bullets(f"Open risks: {count(len(open_), 'assumption')} to confirm", lines or ["none"],
