@@ -328,6 +328,37 @@ def deck(
               f"{theme} theme")
 
 
+@command
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML): a base requirements file and axes or options")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder [default: outputs/<name>]")] = None,
+    jobs: Annotated[int, typer.Option(min=1, max=256, help="Variants planned at once [default: the cores]")] = 0,
+    engine: Annotated[str, typer.Option(help="local (process pool) | ray")] = "local",
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (with --engine ray)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Keep the variants already planned in --out")] = False,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="As for plan")] = 30.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="As for plan")] = 8,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines")] = False,
+) -> None:
+    """Plan variants of a requirements file in parallel and compare them (table, workbook, Pareto plot)."""
+    from planner.cli_print import print_sweep
+    from planner.output import default_folder
+    from planner.settings import SolverSettings
+    from planner.sweep.session import run_sweep
+
+    if engine not in ("local", "ray"):
+        raise InputError(f"--engine {engine!r}: choose local or ray")
+    if address and engine != "ray":
+        raise InputError("--address is the Ray cluster to join: give it with --engine ray")
+    target = out_dir or default_folder(sweep_file)
+    start = time.monotonic()
+    rows, seconds = run_sweep(sweep_file, target, SolverSettings(time_limit=time_limit, workers=workers), engine,
+                              jobs or os.cpu_count() or 1, address, resume,
+                              (lambda m: None) if quiet else (lambda m: err.print(f"[{time.monotonic() - start:6.1f}s] {m}")))
+    print_sweep(rows, seconds, out)
+    out.print(f"Wrote {target}/: sweep.json, comparison.csv/.md/.xlsx, pareto.svg/.png, variants/*/design.json")
+
+
 def write_report(path: Path, data: bytes) -> None:
     """Write a report file (JUnit XML), or InputError saying why it cannot be written."""
     try:

@@ -173,3 +173,22 @@ def _rows(console: Console, title: str, columns: tuple[str, ...], rows: list[tup
     console.print(t)
     if limit is not None and len(rows) > limit:
         console.print(f"  ... and {len(rows) - limit} more (--all lists every one)")
+
+
+# ------------------------------------------------------------------- sweep ----
+
+def print_sweep(rows: list, seconds: dict[str, float], console: Console) -> None:
+    """The comparison table of a sweep, with each variant's plan time (kept out of the files)."""
+    from planner.sweep.compare import shown
+
+    table = Table(title="Variants compared (Pareto-optimal marked *)")
+    for col in ("variant", "status", "hosts", "total", "per VM/month", "survives", "headroom", "gap", "time"):
+        table.add_column(col, justify="left" if col in ("variant", "status", "survives") else "right")
+    for r in rows:
+        took = seconds.get(r.folder)
+        table.add_row(("* " if r.pareto else "  ") + r.variant, r.status if r.status == "ok" else
+                      styled(r.status, "red"), shown(r.hosts, "hosts"), shown(r.total, "total"),
+                      shown(r.per_vm_month, "per_vm_month"), r.survives, shown(r.headroom, "headroom"),
+                      shown(r.gap, "gap"), "kept" if took is None and r.status != "not run" else
+                      "" if took is None else f"{took:.1f} s")
+    console.print(table)

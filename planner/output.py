@@ -16,6 +16,7 @@ from shutil import rmtree
 import signal
 import stat
 import tempfile
+from dataclasses import dataclass
 import zipfile
 from pathlib import Path
 
@@ -24,7 +25,22 @@ from planner.errors import InputError, Interrupted
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
 ARTIFACT = re.compile(r"design\.json|report\.html|bom\.xlsx|checklist\.(md|csv)|decisions\.md"
                       r"|diagrams/[a-z]+\.(dot|svg|png|pdf)")  # every name a plan folder holds
-_DESIGN_HEAD = re.compile(rb'\s*\{\s*"format"\s*:\s*"stampplan\.design/')
+SWEEP_ARTIFACT = re.compile(r"sweep\.json|comparison\.(csv|md|xlsx)|pareto\.(svg|png)"
+                            r"|variants/[a-z0-9][a-z0-9-]*/design\.json")  # every name a sweep folder holds
+
+
+@dataclass(frozen=True)
+class FolderKind:
+    """A folder stampplan writes: the marker file that names it stampplan's, and every name it holds."""
+
+    marker: str
+    head: re.Pattern  # how the marker file starts
+    names: re.Pattern
+
+
+PLAN = FolderKind("design.json", re.compile(rb'\s*\{\s*"format"\s*:\s*"stampplan\.design/'), ARTIFACT)
+SWEEP = FolderKind("sweep.json", re.compile(rb'\s*\{\s*"format"\s*:\s*"stampplan\.sweep/'), SWEEP_ARTIFACT)
+MAX_DEPTH = 3  # folder levels looked into (variants/<name>/design.json)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _MARK = b"stampplan"  # in the first bytes of every text artifact (DOT graph name, SVG title, headers)
 
@@ -57,22 +73,21 @@ def refuse_foreign_folder(target: Path) -> None:
     if where.resolve() in (cwd, *cwd.parents, Path.home().resolve()):
         raise InputError(f"{target}: is the current folder, one of its parents or the home folder; "
                          f"choose a folder of its own as --out")
-    foreign = _foreign_entries(where)
+    foreign = min((_foreign_entries(where, kind) for kind in (PLAN, SWEEP)), key=len)
     if foreign:
         raise InputError(f"{target}: holds {', '.join(foreign)}, which stampplan did not write; it replaces only "
                          f"an empty folder or its own output: move those away or choose another --out")
 
 
-def _foreign_entries(folder: Path, limit: int = 3) -> list[str]:
-    """Up to `limit` entries of `folder` that are not artifacts of a stampplan plan folder."""
+def _foreign_entries(folder: Path, kind: FolderKind, limit: int = 3) -> list[str]:
+    """Up to `limit` entries of `folder` that are not artifacts of a stampplan folder of `kind`."""
     found: list[str] = []
-    design = folder / "design.json"
     names = _walk(folder, "")
-    if names and not _is_design(design):
-        return [f"{names[0]} (no stampplan design.json)"] if names[0] != "design.json" else \
-            ["a design.json that is not stampplan's"]
+    if names and not _is_marker(folder / kind.marker, kind):
+        return [f"{names[0]} (no stampplan {kind.marker})"] if names[0] != kind.marker else \
+            [f"a {kind.marker} that is not stampplan's"]
     for name in names:
-        if not ARTIFACT.fullmatch(name):
+        if not kind.names.fullmatch(name):
             found.append(name)
             if len(found) == limit:
                 break
@@ -89,7 +104,7 @@ def _walk(folder: Path, prefix: str, budget: list[int] | None = None) -> list[st
             name = prefix + entry.name
             if budget[0] < 0:
                 return names + [f"{name} (and more)"]
-            if entry.is_dir(follow_symlinks=False) and prefix == "" and entry.name == "diagrams":
+            if entry.is_dir(follow_symlinks=False) and name.count("/") < MAX_DEPTH - 1:
                 names += _walk(Path(entry.path), name + "/", budget)
             elif entry.is_file(follow_symlinks=False):
                 names.append(name)
@@ -98,10 +113,10 @@ def _walk(folder: Path, prefix: str, budget: list[int] | None = None) -> list[st
     return names
 
 
-def _is_design(path: Path) -> bool:
+def _is_marker(path: Path, kind: FolderKind) -> bool:
     try:
         with open(path, "rb") as f:
-            return stat.S_ISREG(os.fstat(f.fileno()).st_mode) and bool(_DESIGN_HEAD.match(f.read(256)))
+            return stat.S_ISREG(os.fstat(f.fileno()).st_mode) and bool(kind.head.match(f.read(256)))
     except OSError:
         return False
 

@@ -27,13 +27,13 @@ class Built:
 
 
 def build(req: Requirements, settings: SolverSettings, progress: Callable[[str], None],
-          warn: Callable[[str], None]) -> Built:
-    """Plan, prove the design sound and answering `req`, and render every artifact when it is."""
+          warn: Callable[[str], None], render: bool = True) -> Built:
+    """Plan, prove the design sound and answering `req`, and render every artifact when it is (and `render`)."""
     design = plan(req, settings, progress)
     text = design.to_json()
     data = json.loads(text)
     verdict, unmet = validate_design(data), check_requirements(data, req)
     files = {"design.json": text.encode()}
-    if verdict.sound and not unmet:
+    if render and verdict.sound and not unmet:
         files.update(render_all(design, warn))
     return Built(design, files, verdict, unmet)

@@ -33,16 +33,35 @@ def load_requirements(path: str | Path) -> Requirements:
     return parse_requirements(_read(Path(path)), str(path))
 
 
-def _read(path: Path) -> str:
+def load_mapping(path: str | Path, what: str) -> dict:
+    """A YAML mapping from a file, with the requirements file's bounds (used for sweep files)."""
+    return parse_mapping(_read(Path(path), what), str(path), what)
+
+
+def _read(path: Path, what: str = "requirements file") -> str:
     """The text of a regular file of at most MAX_FILE_BYTES; never blocks on a FIFO or a device."""
     try:
-        return read_regular_file(path, MAX_FILE_BYTES, "requirements file").decode("utf-8")
+        return read_regular_file(path, MAX_FILE_BYTES, what).decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"{path}: cannot read: not UTF-8 ({err.reason} at byte {err.start})") from None
 
 
 def parse_requirements(text: str, origin: str = "<requirements>") -> Requirements:
     """Parse requirements from YAML text (JSON is YAML too)."""
+    return requirements_from(parse_mapping(text, origin), origin, text)
+
+
+def requirements_from(data: dict, origin: str, text: str | None = None) -> Requirements:
+    """Check a mapping of requirement fields; the problems name the line when the YAML `text` is given."""
+    try:
+        return Requirements.model_validate(data)
+    except ValidationError as err:
+        tree = YAML(typ="rt", pure=True).load(text) if text is not None else None
+        raise InputError(format_validation_error(err, origin, tree)) from None
+
+
+def parse_mapping(text: str, origin: str, what: str = "requirement fields") -> dict:
+    """Bounded, tag-free YAML text that holds a mapping at the top level."""
     try:
         _check_events(text, origin)
         data = YAML(typ="safe", pure=True).load(text)
@@ -55,11 +74,8 @@ def parse_requirements(text: str, origin: str = "<requirements>") -> Requirement
     except RecursionError:
         raise InputError(f"{origin}: not valid YAML: nested too deeply") from None
     if not isinstance(data, dict):
-        raise InputError(f"{origin}: expected a mapping of requirement fields at the top level")
-    try:
-        return Requirements.model_validate(data)
-    except ValidationError as err:
-        raise InputError(format_validation_error(err, origin, YAML(typ="rt", pure=True).load(text))) from None
+        raise InputError(f"{origin}: expected a mapping of {what} at the top level")
+    return data
 
 
 def _check_events(text: str, origin: str) -> None:

@@ -1,0 +1,1 @@
+"""Options analysis: requirement variants planned in parallel and compared (`stampplan sweep`)."""
