@@ -192,3 +192,6 @@ def print_sweep(rows: list, seconds: dict[str, float], console: Console) -> None
                       shown(r.gap, "gap"), "kept" if took is None and r.status != "not run" else
                       "" if took is None else f"{took:.1f} s")
     console.print(table)
+    for r in rows:
+        if r.message:
+            console.print(styled(f"{r.variant}:", "red", f"{r.status}: {r.message}"))
