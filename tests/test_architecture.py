@@ -30,7 +30,7 @@ LAYERS = [
     {"solve": ("planner.solve",)},
     {"plan": ("planner.plan",), "render": ("planner.render",)},
     {"app": ("planner.pipeline", "planner.check", "planner.output", "planner.whatif", "planner.headroom",
-             "planner.diff", "planner.summary", "planner.terminal", "planner.design_file")},
+             "planner.diff", "planner.summary", "planner.terminal", "planner.design_file", "planner.sweep")},
     {"cli": ("planner.cli", "planner.cli_print")},
 ]
 STDLIB_ONLY = ("validate", "settings", "errors")
