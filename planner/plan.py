@@ -61,6 +61,12 @@ def precheck(req: Requirements) -> None:
     if lead.stamps > max_stamps():
         raise _too_many_stamps(req, f"{lead.need:,} {lead.what} need {lead.stamps:,} VMM stamps ({lead.arithmetic})",
                                list(lead.fields))
+    capacity = stamp_capacity(req.system_center)
+    if req.tenants.vms_per_tenant > capacity.tenant_vms:
+        raise Infeasible(f"one tenant's {req.tenants.vms_per_tenant:,} VMs pass what one VMM stamp holds "
+                         f"({capacity.tenant_vms:,} tenant VMs); a tenant's VMM cloud spans clusters, not stamps",
+                         [("tenants.vms_per_tenant", req.tenants.vms_per_tenant,
+                           f"at most {capacity.tenant_vms:,}: split the tenant into several subscriptions")])
     avail, hw = req.availability, req.hardware
     if avail.survive_rack_loss and avail.racks < 2:
         raise Infeasible("surviving the loss of a rack needs at least two racks",
@@ -143,8 +149,10 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                                  [("hardware.max_hosts_per_cluster", req.hardware.max_hosts_per_cluster,
                                    "allow more hosts per cluster")]) from None
             at_least[stamp] = count + 1
-            progress(f"{stamp}: {more.cluster.name} does not fit its tier; partitioning into {count + 1} or more "
-                     f"compute clusters")
+            if more.cluster.failures_tolerated > req.availability.compute.host_failures:
+                at_least[stamp] = 0  # a large N+2 cluster the engines could not pack: clusters of the small tier
+            progress(f"{stamp}: {more.cluster.name} does not fit its tier; partitioning again"
+                     + (" into small-tier clusters" if not at_least[stamp] else f" into {count + 1} or more clusters"))
             continue
         return sizing, outcomes, parts
 

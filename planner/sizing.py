@@ -315,7 +315,7 @@ def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[Com
                         vm_networks=req.vm_networks(tenants_per_stamp[s])) for s in range(stamps)]
     sizer.tenants(tenant_stamp)
     for key in ("vmm_max_hosts", "vmm_max_vms", "vmm_max_user_roles", "vmm_max_vm_networks", "vmm_max_clouds",
-                "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms",
+                "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms", "compute_n2_above_hosts",
                 "host_max_vms", "vm_max_vcpu", "vm_max_memory_gb"):
         sizer.limit(key)
     hw = req.hardware

@@ -65,7 +65,8 @@ def _usable(req: Requirements, n: int, k: int) -> int:
 
 
 def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None = None) -> list[StampPartition]:
-    """Per stamp, the cheapest partition (at least `at_least[stamp]` clusters) and its split-free bound."""
+    """Per stamp, the cheapest partition (at least `at_least[stamp]` clusters; 0: of the small tier only, after
+    the engines could not pack a large one) and its split-free bound."""
     at_least = at_least or {}
     vms = {vm.name: vm for vm in sizing.vms}
     host_max_vms = load_catalog().limit("host_max_vms", req.system_center).value
@@ -86,7 +87,7 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
             hosts, counts, text = min(options)
             bound = min(bound, hosts * model.price)
             need = at_least.get(stamp.name, 1)
-            choice = min((o for o in options if sum(o[1]) >= need), default=None,
+            choice = min((o for o in options if sum(o[1]) >= need and (need or sum(o[1][1:]) == 0)), default=None,
                          key=lambda o: (o[0] * model.price, sum(o[1])))
             if choice and (best is None or (choice[0] * model.price, sum(choice[1])) < best[:2]):
                 best = (choice[0] * model.price, sum(choice[1]), model.name, choice[1], caps, text)
