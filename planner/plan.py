@@ -8,10 +8,11 @@ from planner.catalog import load_catalog
 from planner.errors import Infeasible
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements, gateway_capacity
-from planner.sizing import MB_PER_GB, Sizing, compute_clusters, role_rules, size_design
+from planner.sizing import MB_PER_GB, Sizing, role_rules, size_design
 from planner.stamps import StampCapacity, stamp_capacity
 from planner.settings import SolverSettings
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
+from planner.solve.partition import StampPartition, partition, restrict
 
 Progress = Callable[[str], None]
 
@@ -24,10 +25,10 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
     stamps = capacity.driver(req).stamps
     progress(f"{stamps} VMM stamp(s): {capacity.reason(req, stamps)}")
     while True:
-        sizing, outcomes = _place_all(req, stamps, settings, progress)
+        sizing, outcomes, parts = _place_all(req, stamps, settings, progress)
         over = _stamp_over_limits(sizing, outcomes, capacity)
         if not over:
-            return assemble(req, sizing, outcomes)
+            return assemble(req, sizing, outcomes, parts)
         if stamps == max_stamps():
             raise _too_many_stamps(req, f"{over} passes one VMM server's limits ({capacity.max_hosts:,} hosts, "
                                         f"{capacity.max_vms:,} VMs) with {stamps} stamps",
@@ -60,6 +61,12 @@ def precheck(req: Requirements) -> None:
     if lead.stamps > max_stamps():
         raise _too_many_stamps(req, f"{lead.need:,} {lead.what} need {lead.stamps:,} VMM stamps ({lead.arithmetic})",
                                list(lead.fields))
+    capacity = stamp_capacity(req.system_center)
+    if req.tenants.vms_per_tenant > capacity.tenant_vms:
+        raise Infeasible(f"one tenant's {req.tenants.vms_per_tenant:,} VMs pass what one VMM stamp holds "
+                         f"({capacity.tenant_vms:,} tenant VMs); a tenant's VMM cloud spans clusters, not stamps",
+                         [("tenants.vms_per_tenant", req.tenants.vms_per_tenant,
+                           f"at most {capacity.tenant_vms:,}: split the tenant into several subscriptions")])
     avail, hw = req.availability, req.hardware
     if avail.survive_rack_loss and avail.racks < 2:
         raise Infeasible("surviving the loss of a rack needs at least two racks",
@@ -113,15 +120,16 @@ def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
 
 
 def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
-               progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome]]:
+               progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome], list[StampPartition]]:
     catalog = load_catalog()
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
     first = size_design(req, stamps, [1] * stamps)
     check_vm_limits(req, first)
     check_host_rules(req, first)
-    compute = compute_clusters(req, first)
+    at_least: dict[str, int] = {}
     while True:
-        sizing = size_design(req, stamps, compute)
+        parts = partition(req, first, at_least)
+        sizing = size_design(req, stamps, [part.plans for part in parts])
         groups = {g.name: g for g in sizing.groups}
         outcomes: dict[str, ClusterOutcome] = {}
         try:
@@ -129,19 +137,24 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                 vms = sizing.vms_of(cluster.name)
                 progress(f"{cluster.name}: placing {len(vms)} VMs ({cluster.purpose}, "
                          f"N+{cluster.failures_tolerated}{', rack loss' if cluster.fault_domain_tolerance else ''})")
-                candidates = problems(cluster, vms, req, groups, host_max_vms)
+                candidates = restrict(problems(cluster, vms, req, groups, host_max_vms),
+                                      sizing.compute_plans.get(cluster.name))
                 outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress, req)
         except NeedsMoreClusters as more:
-            s = next(i for i, st in enumerate(sizing.stamps) if st.name == more.cluster.stamp)
-            if compute[s] >= max(1, sizing.stamps[s].tenants):
+            stamp = more.cluster.stamp
+            count = sum(1 for c in sizing.clusters if c.stamp == stamp and c.purpose == "compute")
+            if count >= len(first.units[stamp]):
                 raise Infeasible(f"{more.cluster.name}: tenant VMs do not fit in compute clusters of at most "
                                  f"{req.hardware.max_hosts_per_cluster} hosts",
                                  [("hardware.max_hosts_per_cluster", req.hardware.max_hosts_per_cluster,
                                    "allow more hosts per cluster")]) from None
-            compute[s] += 1
-            progress(f"{sizing.stamps[s].name}: {compute[s]} compute clusters needed; sizing again")
+            at_least[stamp] = count + 1
+            if more.cluster.failures_tolerated > req.availability.compute.host_failures:
+                at_least[stamp] = 0  # a large N+2 cluster the engines could not pack: clusters of the small tier
+            progress(f"{stamp}: {more.cluster.name} does not fit its tier; partitioning again"
+                     + (" into small-tier clusters" if not at_least[stamp] else f" into {count + 1} or more clusters"))
             continue
-        return sizing, outcomes
+        return sizing, outcomes, parts
 
 
 def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capacity: StampCapacity) -> str:
@@ -155,7 +168,8 @@ def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capa
     return ""
 
 
-def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutcome]) -> Design:
+def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutcome],
+             parts: list[StampPartition]) -> Design:
     """Turn the solved clusters into the design.json model."""
     hosts, plans, host_name = [], [], {}
     clusters = []
@@ -182,7 +196,8 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
     vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
     reports = [outcomes[c.name].report for c in sizing.clusters]
     objective = sum(r.cost for r in reports)
-    bound = sum(r.lower_bound_cost for r in reports)
+    compute = {c.name for c in sizing.clusters if c.purpose == "compute"}  # bounded per stamp, split-free
+    bound = sum(r.lower_bound_cost for r in reports if r.cluster not in compute) + sum(p.bound_cost for p in parts)
     solver = SolveReport(status="optimal" if objective <= bound else "feasible", objective=objective,
                          lower_bound=bound, gap=round((objective - bound) / objective, 4) if objective else 0.0,
                          deterministic_time=round(sum(r.deterministic_time for r in reports), 3), clusters=reports)

@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
 from planner.model.requirements import HostModel, Requirements, gateway_capacity, gateway_pairs
 
-COMPUTE_MARGIN = 1.05  # compute hosts estimated 5% above the bare vCPU/memory need before the first placement
+@dataclass(frozen=True)
+class ComputePlan:
+    """One compute cluster of a stamp's partition (planner/solve/partition.py): the next `units` tenant units
+    of the stamp's sequence (a unit: a tenant VM, or a VM Role deployment, which never splits), the host
+    failures it tolerates, the most hosts it may have and its host model (None: any)."""
+
+    units: int
+    host_failures: int
+    max_hosts: int
+    host_model: str | None = None
 
 
 @dataclass
@@ -22,6 +32,8 @@ class Sizing:
     sql_instances: list[SqlInstance]
     load_balancers: list[LoadBalancer]
     figures: dict[str, Figure] = field(default_factory=dict)
+    units: dict[str, list[list[str]]] = field(default_factory=dict)  # stamp -> its tenant units' VM names, in order
+    compute_plans: dict[str, ComputePlan] = field(default_factory=dict)  # compute cluster -> its plan
 
     def vms_of(self, cluster: str) -> list[Vm]:
         return [vm for vm in self.vms if vm.cluster == cluster]
@@ -37,9 +49,11 @@ def _prefix(stamp: int) -> str:
 
 
 class _Sizer:
-    def __init__(self, req: Requirements, stamps: int, compute_clusters: list[int]):
+    def __init__(self, req: Requirements, stamps: int, compute: Sequence[int | list[ComputePlan]]):
         self.req, self.catalog = req, load_catalog()
-        self.n_stamps, self.compute_clusters = stamps, compute_clusters
+        self.n_stamps, self.compute = stamps, compute
+        self.units: dict[str, list[list[str]]] = {}
+        self.plans: dict[str, ComputePlan] = {}
         self.figures: dict[str, Figure] = {}
         self.vms: list[Vm] = []
         self.groups: list[AntiAffinityGroup] = []
@@ -55,11 +69,11 @@ class _Sizer:
         return self.use(self.catalog.limit(key, self.req.system_center))
 
     # ---- clusters -------------------------------------------------------------------------
-    def cluster(self, name: str, stamp: int, purpose: str) -> Cluster:
+    def cluster(self, name: str, stamp: int, purpose: str, failures: int | None = None) -> Cluster:
         avail = self.req.availability
         ratio = getattr(self.req.hardware.vcpu_per_core, purpose)
         c = Cluster(name=name, stamp=stamp_name(stamp), purpose=purpose,
-                    failures_tolerated=getattr(avail, purpose).host_failures,
+                    failures_tolerated=getattr(avail, purpose).host_failures if failures is None else failures,
                     fault_domain_tolerance=avail.survive_rack_loss, vcpu_per_core=ratio)
         self.clusters.append(c)
         return c
@@ -192,53 +206,59 @@ class _Sizer:
                 databases=dbs))
 
     # ---- tenant workloads -----------------------------------------------------------------
-    def tenants(self, tenant_stamp: list[int]) -> list[int]:
-        """Add tenant VMs to compute clusters; returns tenants per stamp."""
+    def tenants(self, tenant_stamp: list[int]) -> None:
+        """Add tenant VMs to compute clusters: each stamp's units (a tenant VM; a VM Role deployment, kept
+        whole) in one sequence, VM Role deployments spread evenly among the tenant VMs, cut in order into
+        the stamp's compute clusters (a tenant may span two clusters of its stamp's VMM cloud)."""
         req = self.req
         sizes = req.vm_size_table()
         for name in set(req.tenants.vm_sizes) | {r.size for r in req.tenants.vm_roles}:
             s = sizes[name]
             self.use(Figure(key=f"vm-size[{name}]", value={"vcpu": s.vcpu, "memory_gb": s.memory_gb,
                             "storage_gb": s.storage_gb}, source=s.source, assumption=s.assumption))
-        per_stamp = [0] * self.n_stamps
-        for s in tenant_stamp:
-            per_stamp[s] += 1
-        clusters = []
-        for stamp in range(self.n_stamps):
-            clusters.append([self.cluster(f"COMP{len(self.clusters_of('compute')) + 1:02d}", stamp, "compute").name
-                             for _ in range(self.compute_clusters[stamp])])
         width = max(4, len(str(req.tenants.count)))
         sequence = size_sequence(req.tenants.vm_sizes, req.tenants.count * req.tenants.vms_per_tenant)
-        seen_in_stamp = [0] * self.n_stamps
-        j = 0
+        plain: list[list[list[Vm]]] = [[] for _ in range(self.n_stamps)]
+        deployments: list[list[list[Vm]]] = [[] for _ in range(self.n_stamps)]
+        every: list[list[Vm]] = []  # every unit, in the order of design.json
         for t in range(req.tenants.count):
-            stamp = tenant_stamp[t]
-            k = len(clusters[stamp])
-            cluster = clusters[stamp][seen_in_stamp[stamp] * k // max(1, per_stamp[stamp])]
-            seen_in_stamp[stamp] += 1
             tenant = f"T{t + 1:0{width}d}"
             for i in range(req.tenants.vms_per_tenant):
-                size = sequence[j]
-                j += 1
-                s = sizes[size]
-                self.vms.append(Vm(name=f"{tenant}-VM{i + 1:02d}", role="tenant", cluster=cluster, vcpu=s.vcpu,
-                                   memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant))
+                s = sizes[size := sequence[t * req.tenants.vms_per_tenant + i]]
+                every.append([Vm(name=f"{tenant}-VM{i + 1:02d}", role="tenant", cluster="", vcpu=s.vcpu,
+                                 memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
+                plain[tenant_stamp[t]].append(every[-1])
         d = 0
         for role in req.tenants.vm_roles:
             s = sizes[role.size]
             for dep in range(role.deployments):
                 t = d % req.tenants.count if req.tenants.count else None
                 stamp = tenant_stamp[t] if t is not None else d % self.n_stamps
-                cluster = clusters[stamp][d % len(clusters[stamp])]
                 d += 1
                 base = f"{role.name}-D{dep + 1:03d}"
                 g = self.group(f"vmrole-{base}".lower(), role.instances) if role.instances >= 2 else None
-                for i in range(role.instances):
-                    self.vms.append(Vm(name=f"{base}-{i + 1:02d}", role="tenant-vmrole", cluster=cluster,
-                                       vcpu=s.vcpu, memory_gb=s.memory_gb, storage_gb=s.storage_gb,
-                                       anti_affinity_group=g, size=role.size,
-                                       tenant=f"T{t + 1:0{width}d}" if t is not None else None))
-        return per_stamp
+                every.append([Vm(name=f"{base}-{i + 1:02d}", role="tenant-vmrole", cluster="", vcpu=s.vcpu,
+                                 memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
+                                 size=role.size, tenant=f"T{t + 1:0{width}d}" if t is not None else None)
+                              for i in range(role.instances)])
+                deployments[stamp].append(every[-1])
+        cluster_of: dict[str, str] = {}
+        for stamp in range(self.n_stamps):
+            units = _interleave(plain[stamp], deployments[stamp])
+            self.units[stamp_name(stamp)] = [[vm.name for vm in unit] for unit in units]
+            plans = self.compute[stamp]
+            if isinstance(plans, int):  # n clusters of (nearly) equal unit counts
+                k, most = req.availability.compute.host_failures, req.hardware.max_hosts_per_cluster
+                plans = [ComputePlan(len(units) * (i + 1) // plans - len(units) * i // plans, k, most)
+                         for i in range(plans)]
+            start = 0
+            for plan in plans:
+                name = self.cluster(f"COMP{len(self.clusters_of('compute')) + 1:02d}", stamp, "compute",
+                                    plan.host_failures).name
+                self.plans[name] = plan
+                cluster_of |= {vm.name: name for unit in units[start:start + plan.units] for vm in unit}
+                start += plan.units
+        self.vms += [vm.model_copy(update={"cluster": cluster_of[vm.name]}) for unit in every for vm in unit]
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
@@ -250,29 +270,11 @@ def role_rules() -> dict[str, tuple[int | None, bool]]:
             if r.max_per_host or r.dedicated_hosts}
 
 
-def compute_clusters(req: Requirements, sizing: Sizing) -> list[int]:
-    """Compute clusters per stamp, so each stays within the hosts (less its failover spares) and the
-    VMs allowed per cluster; `sizing` has one compute cluster per stamp."""
-    max_cluster_vms = load_catalog().limit("cluster_max_vms", req.system_center).value
-    avail, hw = req.availability, req.hardware
-    usable_hosts = hw.max_hosts_per_cluster - avail.compute.host_failures
-    if avail.survive_rack_loss:
-        usable_hosts = min(usable_hosts, hw.max_hosts_per_cluster - math.ceil(hw.max_hosts_per_cluster / avail.racks))
-    out = []
-    for stamp in sizing.stamps:
-        names = {c.name for c in sizing.clusters if c.purpose == "compute" and c.stamp == stamp.name}
-        vms = [vm for vm in sizing.vms if vm.cluster in names]
-        cluster = next(c for c in sizing.clusters if c.name in names)
-        hosts_needed = []
-        for model in hw.host_models:
-            vcpu, memory_mb, _ = host_capacity(model, cluster, req)
-            memory_gb = memory_mb / MB_PER_GB
-            need = max(sum(vm.vcpu for vm in vms) / max(vcpu, 1),  # no vCPU at the ratio: exit 3 later
-                       sum(vm.memory_gb for vm in vms) / max(memory_gb, 1 / 1024))  # 1 MB at least
-            hosts_needed.append((need * model.price, need))
-        need = min(hosts_needed)[1] * COMPUTE_MARGIN
-        out.append(max(1, math.ceil(need / max(usable_hosts, 1)), math.ceil(len(vms) / max_cluster_vms)))
-    return out
+def _interleave(plain: list[list[Vm]], deployments: list[list[Vm]]) -> list[list[Vm]]:
+    """The units of both lists in one sequence, each list keeping its order and spread evenly over it."""
+    p, d = len(plain), len(deployments)
+    keys = [((2 * i + 1) * max(d, 1), 0, i) for i in range(p)] + [((2 * j + 1) * max(p, 1), 1, j) for j in range(d)]
+    return [(deployments if kind else plain)[i] for _, kind, i in sorted(keys)]
 
 
 def size_sequence(mix: dict[str, float], total: int) -> list[str]:
@@ -296,9 +298,10 @@ def spf_endpoint(vms: list[Vm], lbs: list[LoadBalancer], domain: str) -> str | N
     return lb or next((f"{vm.name}.{domain}" for vm in vms if vm.role == "spf"), None)
 
 
-def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> Sizing:
-    """Every VM of the design for a given number of stamps and of compute clusters per stamp."""
-    sizer = _Sizer(req, stamps, compute_clusters)
+def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[ComputePlan]]) -> Sizing:
+    """Every VM of the design for a given number of stamps and, per stamp, its compute clusters: a count
+    (equal shares of its tenant units, the requirements' host failures) or a partition's plans."""
+    sizer = _Sizer(req, stamps, compute)
     count = req.tenants.count
     tenant_stamp = [t * stamps // count for t in range(count)] if count else []
     tenants_per_stamp = [0] * stamps
@@ -312,7 +315,7 @@ def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> 
                         vm_networks=req.vm_networks(tenants_per_stamp[s])) for s in range(stamps)]
     sizer.tenants(tenant_stamp)
     for key in ("vmm_max_hosts", "vmm_max_vms", "vmm_max_user_roles", "vmm_max_vm_networks", "vmm_max_clouds",
-                "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms",
+                "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms", "compute_n2_above_hosts",
                 "host_max_vms", "vm_max_vcpu", "vm_max_memory_gb"):
         sizer.limit(key)
     hw = req.hardware
@@ -323,7 +326,8 @@ def size_design(req: Requirements, stamps: int, compute_clusters: list[int]) -> 
         if in_use[key] == fig.value:
             sizer.use(fig)
     return Sizing(stamps=stamp_objs, clusters=sizer.clusters, vms=sizer.vms, groups=sizer.groups,
-                  sql_instances=sizer.sql, load_balancers=sizer.lbs, figures=sizer.figures)
+                  sql_instances=sizer.sql, load_balancers=sizer.lbs, figures=sizer.figures, units=sizer.units,
+                  compute_plans=sizer.plans)
 
 
 # ---- host capacity ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from planner.catalog import is_tenant_role, load_catalog, role_colour, role_labe
 from planner.conformance import check_requirements
 from planner.render.checklist.graph import load_build_catalog
 from planner.render.theme import EDGES
-from planner.sizing import compute_clusters, host_capacity, size_design
+from planner.sizing import size_design
 from planner.stamps import StampCapacity, stamp_capacity
 
 CATALOG = load_catalog()
@@ -111,14 +111,3 @@ def test_stamp_capacity_comes_from_sourced_limits():
     assert [cap.stamps_for(n) for n in (0, 1, 24900, 24901, 49800, 49801)] == [1, 1, 1, 2, 2, 3]
     figure = CATALOG.limit("stamp_management_vms", "2019")
     assert figure.source.strip() and figure.assumption
-
-
-def test_compute_clusters_split_by_hosts_and_vms_per_cluster():
-    req = requirements(**{"tenants.count": 100, "tenants.vms_per_tenant": 10, "hardware.max_hosts_per_cluster": 4})
-    sizing = size_design(req, 1, [1])
-    cluster = next(c for c in sizing.clusters if c.purpose == "compute")
-    vcpu_cap, memory_mb, _ = host_capacity(req.hardware.host_models[0], cluster, req)
-    vcpu = sum(vm.vcpu for vm in sizing.vms if vm.cluster.startswith("COMP"))
-    memory = sum(vm.memory_gb for vm in sizing.vms if vm.cluster.startswith("COMP"))
-    hosts = max(vcpu / vcpu_cap, memory / (memory_mb / 1024)) * 1.05
-    assert compute_clusters(req, sizing) == [max(1, -(-hosts // 3))]  # 4 hosts less 1 spare

@@ -200,17 +200,22 @@ def _roles(design: Design, req: Requirements, add) -> None:
 
 
 def _compute_split(design: Design, req: Requirements, add) -> None:
-    limit = load_catalog().limit("cluster_max_vms", design.system_center)
+    catalog = load_catalog()
+    limit = catalog.limit("cluster_max_vms", design.system_center)
+    large = catalog.limit("compute_n2_above_hosts", "any")
     for s in design.stamps:
         names = [c.name for c in design.clusters if c.stamp == s.name and c.purpose == "compute"]
         vms = sum(1 for vm in design.vms if vm.is_tenant and vm.cluster in names)
         if not names:
             continue
-        add("CLU", f"{s.name}: {len(names)} compute cluster(s) ({', '.join(names)})",
-            f"{vms:,} tenant VMs in {s.name}; at most {limit.value:,} running VMs per cluster ({limit.source}) and "
-            f"hardware.max_hosts_per_cluster = {req.hardware.max_hosts_per_cluster} hosts less the failover hosts",
-            "a tenant's plain VMs stay in one compute cluster; tenants are dealt to the clusters in contiguous blocks; "
-            "the stamp's cloud spans them all")
+        tolerance = ", ".join(f"{c.name} N+{c.failures_tolerated}" for c in design.clusters if c.name in names)
+        add("CLU", f"{s.name}: {len(names)} compute cluster(s) ({tolerance})",
+            f"{vms:,} tenant VMs in {s.name}; at most {limit.value:,} running VMs per cluster ({limit.source}); "
+            f"hardware.max_hosts_per_cluster = {req.hardware.max_hosts_per_cluster}; a compute cluster of more than "
+            f"{large.value} hosts tolerates at least 2 host failures ({large.source})",
+            "the partition is optimised: the cheapest count of clusters per size tier, one host model per stamp; "
+            "tenant VMs and VM Role deployments (kept whole) are cut in order into the clusters, so a tenant may "
+            "span clusters; the stamp's VMM cloud spans their host groups")
 
 
 def _network(design: Design, req: Requirements, add) -> None:

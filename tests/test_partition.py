@@ -1,0 +1,70 @@
+"""The compute partition (planner/solve/partition.py): clusters per tier, tenants split, split-free bound."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from helpers import requirements
+from planner.errors import Infeasible
+from planner.plan import precheck
+from planner.sizing import host_capacity, size_design
+from planner.solve.partition import partition, tiers
+
+
+def _partitioned(req, stamps: int = 1):
+    first = size_design(req, stamps, [1] * stamps)
+    parts = partition(req, first)
+    return first, parts, size_design(req, stamps, [p.plans for p in parts])
+
+
+def test_three_tenants_of_5000_vms_split_so_no_cluster_passes_8000():
+    req = requirements(**{"tenants.count": 3, "tenants.vms_per_tenant": 5000, "tenants.vm_sizes": {"small": 100},
+                          "hardware.host_models": [{"name": "big", "sockets": 4, "cores_per_socket": 32,
+                                                    "memory_gb": 4096, "price": 10000}]})
+    _, parts, sizing = _partitioned(req)
+    per_cluster = Counter(vm.cluster for vm in sizing.vms if vm.is_tenant)
+    assert len(per_cluster) >= 2 and max(per_cluster.values()) <= 8000
+    assert sum(per_cluster.values()) == 15000
+    split = {vm.tenant for vm in sizing.vms if vm.is_tenant and vm.cluster == "COMP01"} & \
+        {vm.tenant for vm in sizing.vms if vm.is_tenant and vm.cluster == "COMP02"}
+    assert split  # a tenant spans two clusters of its stamp's cloud
+
+
+def test_one_tenant_larger_than_a_cluster_spreads_over_clusters():
+    req = requirements(**{"tenants.count": 1, "tenants.vms_per_tenant": 400, "hardware.max_hosts_per_cluster": 4})
+    _, parts, sizing = _partitioned(req)
+    clusters = {vm.cluster for vm in sizing.vms if vm.tenant == "T0001"}
+    assert len(clusters) == len(parts[0].plans) >= 2
+
+
+def test_a_tenant_larger_than_a_stamp_is_exit_3_naming_vms_per_tenant():
+    req = requirements(**{"tenants.count": 1, "tenants.vms_per_tenant": 30000})
+    with pytest.raises(Infeasible) as err:
+        precheck(req)
+    assert "tenants.vms_per_tenant" in [c[0] for c in err.value.clashes]
+
+
+def test_clusters_above_16_hosts_tolerate_two_failures():
+    req = requirements(**{"tenants.count": 400, "tenants.vms_per_tenant": 10})
+    assert [(t.max_hosts, t.k) for t in tiers(req)] == [(16, 1), (64, 2)]
+    _, parts, sizing = _partitioned(req)
+    for plan in parts[0].plans:
+        assert plan.host_failures >= (2 if plan.max_hosts > 16 else 1)
+    assert {c.failures_tolerated for c in sizing.clusters if c.purpose == "compute"} <= {1, 2}
+    assert tiers(requirements(**{"availability.compute.host_failures": 0})) == tiers(
+        requirements(**{"availability.compute.host_failures": 0}))[:1]  # no HA asked: one tier
+
+
+def test_split_free_bound_is_volume_plus_the_fewest_spares():
+    req = requirements(**{"tenants.count": 400, "tenants.vms_per_tenant": 10, "tenants.vm_sizes": {"small": 100}})
+    first, parts, _ = _partitioned(req)
+    cluster = next(c for c in first.clusters if c.purpose == "compute")
+    model = req.hardware.host_models[0]
+    vcpu, memory_mb, _ = host_capacity(model, cluster, req)
+    tenant = [vm for vm in first.vms if vm.is_tenant]
+    volume = max(-(-sum(vm.vcpu for vm in tenant) // vcpu),
+                 -(-sum(round(vm.memory_gb * 1024) for vm in tenant) // memory_mb))
+    assert volume == 63  # the fewest spares: one N+2 cluster of 64 (62 usable) and one N+1 cluster of 16
+    assert parts[0].bound_cost == (volume + 2 + 1) * model.price
+    assert str(volume) in parts[0].reason
