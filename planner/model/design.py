@@ -155,7 +155,8 @@ class Design(Item):
     sql_instances: list[SqlInstance]
     load_balancers: list[LoadBalancer]
     solver: SolveReport
-    cost: dict[str, float]
+    cost: dict[str, float]   # the term cost by item, its total and per tenant VM per month (planner/cost.py)
+    pricing: dict | None = None  # the terms, unit prices and licence rules of `cost` (planner/cost.pricing)
     assumptions: list[Assumption]
     requirements: dict  # the requirements this design answers, as validated (defaults filled in)
 
