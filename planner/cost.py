@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.licensing import Rule, catalog, host_metric, host_units, price_table, sql_host_packs, sql_vm_packs
-from planner.model.design import Design
+from planner.model.design import COST_ITEMS, Design
 from planner.model.requirements import HostModel, Requirements
 
 HOURS_PER_YEAR = 8760
-ITEMS = ("hardware", "windows_server", "system_center", "sql_server", "software_assurance", "power", "rack_space")
+ITEMS = COST_ITEMS
 SQL_ROLE = "sql"
 
 
