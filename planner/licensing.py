@@ -91,18 +91,28 @@ def catalog() -> tuple[dict[str, Rule], dict[str, dict]]:
     return rules, data["prices"]
 
 
+def price_table(req: Requirements) -> dict[str, Price]:
+    """Every unit price: the requirements' licensing.prices over the catalog defaults."""
+    given = dict(req.licensing.prices) if req.licensing else {}
+    return {key: Price(key=key, item=spec["item"], per=spec["per"], value=float(given.get(key, spec["value"])),
+                       source="licensing.prices in the requirements" if key in given else spec["source"],
+                       assumption=key not in given and spec.get("assumption", False), overridden=key in given)
+            for key, spec in catalog()[1].items()}
+
+
+def host_metric(system_center: str) -> str:
+    """per-processor (2012 R2) or per-core (2016 and later) Datacenter licences of a host."""
+    return "per-processor" if system_center in catalog()[0]["host_licences_per_processor"].value["versions"] \
+        else "per-core"
+
+
 def licensing(design: Design, req: Requirements) -> Licensing:
     """The licences `design` needs, with the requirements' price overrides applied."""
-    rules, defaults = catalog()
+    rules, _ = catalog()
     options = req.licensing
-    given = dict(options.prices) if options else {}
-    prices = {key: Price(key=key, item=spec["item"], per=spec["per"], value=float(given.get(key, spec["value"])),
-                         source="licensing.prices in the requirements" if key in given else spec["source"],
-                         assumption=key not in given and spec.get("assumption", False), overridden=key in given)
-              for key, spec in defaults.items()}
+    prices = price_table(req)
     models = {m.name: m for m in req.hardware.host_models}
-    metric = "per-processor" if design.system_center in rules["host_licences_per_processor"].value["versions"] \
-        else "per-core"
+    metric = host_metric(design.system_center)
     hosts = []
     for host in design.hosts:
         model = models[host.model]

@@ -5,14 +5,17 @@ import math
 from collections.abc import Callable
 
 from planner.catalog import load_catalog
+from planner.cost import design_cost, pricing, sql_vm_licences
 from planner.errors import Infeasible
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.sizing import MB_PER_GB, Sizing, role_rules, size_design
 from planner.stamps import StampCapacity, stamp_capacity
 from planner.settings import SolverSettings
+from planner.solve.bounds import pooled_cost_bound
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.solve.partition import StampPartition, partition, restrict
+from planner.solve.problem import ClusterProblem
 
 Progress = Callable[[str], None]
 
@@ -25,10 +28,10 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
     stamps = capacity.driver(req).stamps
     progress(f"{stamps} VMM stamp(s): {capacity.reason(req, stamps)}")
     while True:
-        sizing, outcomes, parts = _place_all(req, stamps, settings, progress)
+        sizing, outcomes, pool, parts = _place_all(req, stamps, settings, progress)
         over = _stamp_over_limits(sizing, outcomes, capacity)
         if not over:
-            return assemble(req, sizing, outcomes, parts)
+            return assemble(req, sizing, outcomes, pool, parts)
         if stamps == max_stamps():
             raise _too_many_stamps(req, f"{over} passes one VMM server's limits ({capacity.max_hosts:,} hosts, "
                                         f"{capacity.max_vms:,} VMs) with {stamps} stamps",
@@ -120,7 +123,8 @@ def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
 
 
 def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
-               progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome], list[StampPartition]]:
+               progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome], list[ClusterProblem], list[StampPartition]]:
+    """Size and place every cluster; also every compute cluster's problem per host model (the pooled bound's)."""
     catalog = load_catalog()
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
     first = size_design(req, stamps, [1] * stamps)
@@ -132,6 +136,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
         sizing = size_design(req, stamps, [part.plans for part in parts])
         groups = {g.name: g for g in sizing.groups}
         outcomes: dict[str, ClusterOutcome] = {}
+        pool: list[ClusterProblem] = []
         try:
             for cluster in sizing.clusters:
                 vms = sizing.vms_of(cluster.name)
@@ -139,6 +144,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                          f"N+{cluster.failures_tolerated}{', rack loss' if cluster.fault_domain_tolerance else ''})")
                 candidates = restrict(problems(cluster, vms, req, groups, host_max_vms),
                                       sizing.compute_plans.get(cluster.name))
+                pool += candidates if cluster.purpose == "compute" else []
                 outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress, req)
         except NeedsMoreClusters as more:
             stamp = more.cluster.stamp
@@ -154,7 +160,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
             progress(f"{stamp}: {more.cluster.name} does not fit its tier; partitioning again"
                      + (" into small-tier clusters" if not at_least[stamp] else f" into {count + 1} or more clusters"))
             continue
-        return sizing, outcomes, parts
+        return sizing, outcomes, pool, parts
 
 
 def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capacity: StampCapacity) -> str:
@@ -169,8 +175,9 @@ def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capa
 
 
 def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutcome],
-             parts: list[StampPartition]) -> Design:
-    """Turn the solved clusters into the design.json model."""
+             pool: list[ClusterProblem] | None = None, parts: list[StampPartition] | None = None) -> Design:
+    """Turn the solved clusters into the design.json model; `pool`: the compute clusters' problems (the
+    partition-free bound, planner/solve/bounds.pooled_cost_bound)."""
     hosts, plans, host_name = [], [], {}
     clusters = []
     free = req.hardware.shared_storage.free_percent / 100
@@ -195,20 +202,45 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
         clusters.append(cluster.model_copy(update={"host_model": p.host.model, "shared_storage_gb": shared}))
     vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
     reports = [outcomes[c.name].report for c in sizing.clusters]
-    objective = sum(r.cost for r in reports)
-    compute = {c.name for c in sizing.clusters if c.purpose == "compute"}  # bounded per stamp, split-free
-    bound = sum(r.lower_bound_cost for r in reports if r.cluster not in compute) + sum(p.bound_cost for p in parts)
-    solver = SolveReport(status="optimal" if objective <= bound else "feasible", objective=objective,
-                         lower_bound=bound, gap=round((objective - bound) / objective, 4) if objective else 0.0,
-                         deterministic_time=round(sum(r.deterministic_time for r in reports), 3), clusters=reports)
+    placeholder = SolveReport(status="feasible", objective=0, lower_bound=0, gap=0, deterministic_time=0,
+                              clusters=reports)
     groups = sorted(sizing.groups, key=lambda g: g.name)
     present = {vm.role for vm in vms}
     per_role = [RoleRule(role=r, max_per_host=cap, dedicated=ded) for r, (cap, ded) in role_rules().items()
                 if r in present]
-    return Design(name=req.name, system_center=req.system_center, wap_deployment=req.wap.deployment,
+    design = Design(name=req.name, system_center=req.system_center, wap_deployment=req.wap.deployment,
                   stamps=sizing.stamps, clusters=clusters, hosts=hosts, anti_affinity_groups=groups, role_rules=per_role, vms=vms,
                   failover_plans=plans, sql_instances=sizing.sql_instances, load_balancers=sizing.load_balancers,
-                  solver=solver, cost={"hardware": objective, "hosts": float(len(hosts))},
+                  solver=placeholder, cost={},
                   assumptions=[Assumption(**f.model_dump()) for f in sorted(sizing.figures.values(),
                                                                            key=lambda f: f.key)],
                   requirements=req.model_dump(mode="json"))
+    return priced(design, req, pool or [], split_free(req, parts or []))
+
+
+def split_free(req: Requirements, parts: list[StampPartition]) -> float:
+    """The stamps' split-free compute bound (solve/partition.py): it holds for every partition into legal
+    clusters when one host model is on offer (with several, a mix of models per cluster may cost less)."""
+    return sum(p.bound_cost for p in parts) if len(req.hardware.host_models) == 1 else 0.0
+
+
+def priced(design: Design, req: Requirements, pool: list[ClusterProblem], split_free_bound: float = 0.0) -> Design:
+    """`design` with its term cost and one optimality statement for the whole design: the bound sums the
+    management and edge clusters' bounds, the per-VM SQL licences any design needs, and for the compute clusters
+    the smaller of their own bounds (this partition) and the larger of the pooled bound (any partition, any host
+    models) and the split-free bound."""
+    cost = design_cost(design, req)
+    reports = design.solver.clusters
+    purpose = {c.name: c.purpose for c in design.clusters}
+    compute = [r for r in reports if purpose.get(r.cluster) == "compute"]
+    fixed = sum(sql_vm_licences(design, req, proven_moves=True).values())
+    bound = round(fixed + sum(r.lower_bound_cost for r in reports if r not in compute)
+                  + min(sum(r.lower_bound_cost for r in compute), max(pooled_cost_bound(pool), split_free_bound)), 2)
+    objective = cost["total"]
+    status = "optimal" if objective <= bound + 0.01 and all(r.status == "optimal" for r in reports) else "feasible"
+    solver = design.solver.model_copy(update={
+        "status": status, "objective": objective, "lower_bound": min(bound, objective),
+        "gap": round(max(0.0, objective - bound) / objective, 4) if objective else 0.0,
+        "deterministic_time": round(sum(r.deterministic_time for r in reports), 3)})
+    return design.model_copy(update={"solver": solver, "cost": cost, "pricing": pricing(req)})
+

@@ -38,6 +38,7 @@ def print_design(design: Design, console: Console) -> None:
     s = design.solver
     console.print(f"Solver: {s.status}; cost {s.objective:,.0f}; lower bound {s.lower_bound:,.0f}; gap {s.gap:.1%}; "
                   f"{len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
+    console.print(f"Cost: {design.cost_line()}")
     for r in s.clusters:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
     from planner.model.requirements import Requirements  # lazily: `validate` prints verdicts without the planner

@@ -13,6 +13,8 @@ trust the solver. Rules (``Finding.rule``):
   failover                          every failure scenario can restart its VMs
   failover-certificate              every failover plan given is correct
   stamp-limits, spf-stamps          each stamp within one VMM server's maxima, <= 5 stamps per SPF
+  cost                              the stated term cost is the true cost of the hosts and licences
+                                    (validate_cost.py)
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from planner.validate_cost import check_cost
 from planner.validate_roles import check_anti_affinity, check_role_rules
 from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
 from planner.validate_stamps import check_stamps, is_fqdn
@@ -380,7 +383,8 @@ def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
 def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdict:
     """Check every rule of the contract; never raises, whatever the input."""
     idx, findings = index_design(design)
-    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on)]
+    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on)
+                 + check_cost(design)]
     verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx)
                       + [Finding(*f) for f in check_anti_affinity(idx, design) + check_role_rules(idx, design)])
     check_failover(idx, verdict, search_node_limit)

@@ -23,10 +23,12 @@ def test_solver_settings_import_neither_ortools_nor_a_model():
 # layers and its own part; parts on one layer are peers and import neither each other nor anything above.
 LAYERS = [
     {"errors": ("planner.errors", "planner.files"), "settings": ("planner.settings",),
-     "validate": ("planner.validate", "planner.validate_search", "planner.validate_stamps", "planner.validate_roles")},
+     "validate": ("planner.validate", "planner.validate_search", "planner.validate_stamps", "planner.validate_roles",
+                  "planner.validate_cost")},
     {"catalog": ("planner.catalog",)},
     {"model": ("planner.model",)},
-    {"domain": ("planner.sizing", "planner.stamps", "planner.ipplan", "planner.licensing", "planner.conformance")},
+    {"domain": ("planner.sizing", "planner.stamps", "planner.ipplan", "planner.licensing", "planner.conformance",
+                "planner.cost")},
     {"solve": ("planner.solve",)},
     {"plan": ("planner.plan",), "render": ("planner.render",)},
     {"app": ("planner.pipeline", "planner.check", "planner.output", "planner.whatif", "planner.headroom",

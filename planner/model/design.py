@@ -10,6 +10,7 @@ from planner.catalog import is_tenant_role
 
 FORMAT = "stampplan.design/1"
 Purpose = Literal["management", "compute", "edge"]
+COST_ITEMS = ("hardware", "windows_server", "system_center", "sql_server", "software_assurance", "power", "rack_space")
 
 
 class Item(BaseModel):
@@ -155,9 +156,19 @@ class Design(Item):
     sql_instances: list[SqlInstance]
     load_balancers: list[LoadBalancer]
     solver: SolveReport
-    cost: dict[str, float]
+    cost: dict[str, float]   # the term cost by item, its total and per tenant VM per month (planner/cost.py)
+    pricing: dict | None = None  # the terms, unit prices and licence rules of `cost` (planner/cost.pricing)
     assumptions: list[Assumption]
     requirements: dict  # the requirements this design answers, as validated (defaults filled in)
+
+    def cost_line(self) -> str:
+        """The term cost in one line: total, the items that are not zero, and per tenant VM per month."""
+        c = self.cost
+        if "total" not in c:
+            return f"hardware {c.get('hardware', 0):,.0f}"
+        items = ", ".join(f"{k.replace('_', ' ')} {c[k]:,.0f}" for k in COST_ITEMS if c.get(k))
+        return (f"{c['total']:,.0f} over {c['term_years']:g} year(s) ({items}); "
+                f"{c['per_tenant_vm_month']:,.2f} per tenant VM per month")
 
     def to_json(self) -> str:
         """design.json text: top-level keys one per line, each list item one compact line."""

@@ -102,6 +102,10 @@ class HostModel(Strict):
     memory_gb: float = Field(gt=0, le=49_152)
     price: float = Field(ge=0, le=1e9)
     storage_gb: float = Field(0, ge=0, le=1e7, description="Usable local disk (only with shared_storage.type: local)")
+    power_watts: float = Field(0, ge=0, le=100_000, exclude_if=lambda value: value == 0,
+                               description="Average power draw, priced at power_kwh over cost.term_years (0: not counted)")
+    rack_units: int = Field(0, ge=0, le=64, exclude_if=lambda value: value == 0,
+                            description="Rack units, priced at rack_unit_month over cost.term_years (0: not counted)")
 
 
 def _default(key: str):
@@ -184,12 +188,19 @@ class RoleOverride(Strict):
 
 
 PriceKey = Literal["windows_datacenter_2proc", "windows_datacenter_2core", "system_center_datacenter_2proc",
-                   "system_center_datacenter_2core", "sql_enterprise_2core", "sql_standard_2core"]
+                   "system_center_datacenter_2core", "sql_enterprise_2core", "sql_standard_2core",
+                   "software_assurance_percent", "windows_datacenter_spla_2core_month",
+                   "system_center_datacenter_spla_2core_month", "sql_enterprise_spla_2core_month",
+                   "sql_standard_spla_2core_month", "power_kwh", "rack_unit_month"]
 
 
 class Licensing(Strict):
-    """Licence options of the bill of materials (bom.xlsx); rules and default prices: catalog/licensing.yaml."""
+    """Licence options of the design's cost; rules and default prices: catalog/licensing.yaml."""
 
+    model: Literal["purchase", "spla"] = Field(
+        "purchase", exclude_if=lambda value: value == "purchase",
+        description="purchase: perpetual licences bought once (SQL Server with Software Assurance where its VMs move "
+        "between hosts); spla: monthly per-core rental (Services Provider License Agreement), for hosters")
     sql_server: Literal["per-vm", "per-host"] = Field(
         "per-vm", description="per-vm: the vCPUs of every SQL VM, at least 4 cores each; per-host: every core of "
         "the hosts of the clusters that run SQL VMs, Enterprise edition")
@@ -198,10 +209,13 @@ class Licensing(Strict):
 
 
 class Cost(Strict):
-    """How the bill of materials (bom.xlsx) shows amounts."""
+    """The term the design's total cost covers, and the currency of its amounts."""
 
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$",
                           description="ISO 4217 code of the host and licence prices, shown with every amount")
+    term_years: int = Field(3, ge=1, le=10, exclude_if=lambda value: value == 3,
+                            description="Years the total cost covers: Software Assurance, SPLA rent, power and rack "
+                            "space are paid for each of them; the solver minimises this total")
 
 
 class Requirements(Strict):
@@ -223,9 +237,9 @@ class Requirements(Strict):
     networks: Networks = Networks()
     overrides: dict[str, RoleOverride] = {}
     licensing: Licensing | None = Field(None, exclude_if=lambda value: value is None,
-                                        description="Licence options for bom.xlsx (catalog defaults when left out)")
+                                        description="Licence model and prices (catalog defaults when left out)")
     cost: Cost | None = Field(None, exclude_if=lambda value: value is None,
-                              description="Currency of the prices in bom.xlsx (USD when left out)")
+                              description="Currency and term of the total cost (USD, 3 years when left out)")
 
     @field_validator("system_center", mode="before")
     @classmethod

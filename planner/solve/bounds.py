@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from planner.solve.problem import ClusterProblem
 
@@ -102,3 +103,27 @@ def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
                     f"of {p.racks}"] = hosts_for_survivors(l2, p.k, p.racks, True)
     reason, bound = max(reasons.items(), key=lambda kv: kv[1])
     return max(bound, p.k + 1), reason
+
+
+def pooled_cost_bound(problems: Sequence[ClusterProblem]) -> float:
+    """A lower bound on the term cost of the VMs of `problems` (one per cluster and host model) over ANY partition
+    into clusters of any host models: each cluster's survivors of k failures hold its VMs, so every resource's
+    whole demand costs at least its cheapest price per unit, and k spare hosts at least the cheapest host each."""
+    if not problems:
+        return 0.0
+    items = {it.name: it for p in problems for it in p.items}
+    hosts = {p.host.model: p for p in problems}
+    fractional = 0.0
+    for d in range(len(RESOURCE_NAMES)):
+        demand = sum(it.demand(problems[0].per_host_storage)[d] for it in items.values())
+        prices = [p.host.unit_cost / p.host.capacity()[d] for p in hosts.values() if p.host.capacity()[d]]
+        if demand and prices:
+            fractional = max(fractional, demand * min(prices))
+    fractional = max(fractional, len(items) * min(p.host.unit_cost / p.host.max_vms for p in hosts.values()))
+    k = min(p.k for p in problems)
+    bound = fractional + k * min(p.host.unit_cost for p in hosts.values())
+    if len(hosts) == 1:  # one model: whole hosts, and the pooled bin-packing bound (every partition packs the VMs)
+        p = problems[0]
+        packed = max(l2 for _, l2 in packing_bounds(replace(p, items=tuple(items.values()))).values())
+        bound = max(bound, (packed + k) * p.host.unit_cost)
+    return bound

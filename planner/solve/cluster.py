@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.catalog import is_tenant_role
+from planner.cost import sql_per_host
 from planner.errors import Infeasible, InputError, TimeLimitReached
 from planner.model.design import AntiAffinityGroup, Cluster, ClusterSolve, Vm
 from planner.model.requirements import Requirements
@@ -46,7 +47,8 @@ def problems(cluster: Cluster, vms: list[Vm], req: Requirements, groups: dict[st
     caps = tuple(sorted((r, cap) for r, (cap, _) in per_role.items() if cap))
     dedicated = frozenset(r for r, (_, ded) in per_role.items() if ded and len(present) > 1)
     avail = req.availability
-    return [ClusterProblem(cluster=cluster.name, items=items, host=host_type(m, cluster, req, host_max_vms),
+    sql_host = sql_per_host(req, present)
+    return [ClusterProblem(cluster=cluster.name, items=items, host=host_type(m, cluster, req, host_max_vms, sql_host),
                            k=cluster.failures_tolerated, racks=avail.racks,
                            rack_tolerance=cluster.fault_domain_tolerance,
                            max_hosts=req.hardware.max_hosts_per_cluster, roles=cluster_roles(req, cluster.purpose),
@@ -60,14 +62,14 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
     fitting = [p for p in candidates if all(p.fits_empty_host(it) for it in p.items)]
     if not fitting:
         raise _too_big(cluster, candidates)
-    ranked = sorted(((host_lower_bound(p), p) for p in fitting), key=lambda e: (e[0][0] * e[1].host.price,
+    ranked = sorted(((host_lower_bound(p), p) for p in fitting), key=lambda e: (e[0][0] * e[1].host.unit_cost,
                                                                                 e[1].host.model))
     best: ClusterOutcome | None = None
     bounds: list[float] = []
     too_big = False
     too_many: TooManyScenarios | None = None
     for (lb, reason), p in ranked:
-        lb_cost = lb * p.host.price
+        lb_cost = lb * p.host.unit_cost
         if best is not None and lb_cost >= best.report.cost:
             bounds.append(lb_cost)
             continue
@@ -207,6 +209,6 @@ def _report(cluster: Cluster, p: ClusterProblem, n: int, bound: int, reason: str
         binding = f"{reason}; packing the VMs and their failover restarts needs {n - volume_bound} more (proven)"
     else:
         binding = f"{reason}; the {method} placed them on {n - volume_bound} more (not proven necessary)"
-    return ClusterSolve(cluster=cluster.name, method=method, status=status, hosts=n, cost=n * p.host.price,
-                        lower_bound_cost=bound * p.host.price, gap=0.0, binding=binding,
+    return ClusterSolve(cluster=cluster.name, method=method, status=status, hosts=n, cost=round(n * p.host.unit_cost, 2),
+                        lower_bound_cost=round(bound * p.host.unit_cost, 2), gap=0.0, binding=binding,
                         deterministic_time=round(det_time, 3))

@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass, replace
 
 from planner.catalog import load_catalog
+from planner.cost import unit_cost
 from planner.model.requirements import Requirements
 from planner.sizing import MB_PER_GB, ComputePlan, Sizing, host_capacity
 from planner.solve.problem import ClusterProblem
@@ -85,12 +86,13 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
                 continue
             options = _options(tiers(req), volume, sum(u[3] for u in units), cluster_max_vms)
             hosts, counts, text = min(options)
-            bound = min(bound, hosts * model.price)
+            price = unit_cost(model, req)
+            bound = min(bound, hosts * price)
             need = at_least.get(stamp.name, 1)
             choice = min((o for o in options if sum(o[1]) >= need and (need or sum(o[1][1:]) == 0)), default=None,
-                         key=lambda o: (o[0] * model.price, sum(o[1])))
-            if choice and (best is None or (choice[0] * model.price, sum(choice[1])) < best[:2]):
-                best = (choice[0] * model.price, sum(choice[1]), model.name, choice[1], caps, text)
+                         key=lambda o: (o[0] * price, sum(o[1])))
+            if choice and (best is None or (choice[0] * price, sum(choice[1])) < best[:2]):
+                best = (choice[0] * price, sum(choice[1]), model.name, choice[1], caps, text)
         if best is None:  # no model holds the VMs: one cluster per stamp, its placement reports why
             out.append(StampPartition(stamp.name, "", [ComputePlan(len(units), cluster.failures_tolerated,
                                                                    req.hardware.max_hosts_per_cluster)], 0.0, ""))

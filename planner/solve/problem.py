@@ -5,6 +5,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from planner.cost import unit_cost
 from planner.model.design import AntiAffinityGroup, Cluster, Vm
 from planner.model.requirements import HostModel, Requirements
 from planner.sizing import MB_PER_GB, host_capacity
@@ -25,12 +26,13 @@ class HostType:
     """One host model as it serves a cluster: capacities after ratio and reserve."""
 
     model: str
-    price: float
+    price: float            # hardware
     vcpu: int
     memory_mb: int
     storage_gb: int | None  # None: storage is shared (counted per cluster)
     max_vms: int
     memory_gb: float
+    unit_cost: float = 0.0  # what one host costs over the term (planner/cost.py): what the engines minimise
 
     def capacity(self) -> tuple[int, int, int]:
         return self.vcpu, self.memory_mb, self.storage_gb if self.storage_gb is not None else 0
@@ -121,11 +123,11 @@ class Placement:
     restarts: dict[tuple[int, ...], dict[str, int]]
 
 
-def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: int) -> HostType:
-    """`model` as it serves `cluster` (capacities from sizing.host_capacity)."""
+def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: int, sql_host: bool = False) -> HostType:
+    """`model` as it serves `cluster` (capacities from sizing.host_capacity, term cost from cost.unit_cost)."""
     vcpu, memory_mb, storage_gb = host_capacity(model, cluster, req)
     return HostType(model=model.name, price=model.price, vcpu=vcpu, memory_mb=memory_mb, storage_gb=storage_gb,
-                    max_vms=max_vms, memory_gb=model.memory_gb)
+                    max_vms=max_vms, memory_gb=model.memory_gb, unit_cost=unit_cost(model, req, sql_host))
 
 
 def item_of(vm: Vm, groups: dict[str, AntiAffinityGroup]) -> Item:

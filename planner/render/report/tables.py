@@ -61,7 +61,7 @@ def summary(facts: Facts) -> str:
         ("Hosts", f"{len(d.hosts)}: " + ", ".join(f"{n} × {m}" for m, n in sorted(models.items()))),
         ("VMs", f"{len(d.vms):,}: {len(d.vms) - tenant_vms:,} management and edge, {tenant_vms:,} tenant"),
         ("Availability", f"{tolerance}; {racks}"),
-        ("Hardware cost", f"{d.cost.get('hardware', 0):,.0f}"),
+        ("Cost", d.cost_line()),
         ("Solver", f"{s.status}, gap {s.gap:.1%} (lower bound {s.lower_bound:,.0f})"),
         ("Failover plans", f"{len(d.failover_plans):,} failure scenarios, each with a restart certificate"),
     ])

@@ -95,7 +95,8 @@ def summary_sheet(book: Book) -> Sheet:
              ["Windows Server", book.lic.windows_version], ["WAP deployment", design.wap_deployment]]
     facts += [[f"Stamp {s.name}", f"VMM {', '.join(s.vmm_vms)}; {s.tenants:,} tenants"] for s in design.stamps]
     facts += [["SQL Server licensing", book.lic.sql_mode], ["Currency", book.currency],
-              ["Solver", f"{design.solver.status}, gap {design.solver.gap:.1%}"]]
+              ["Solver", f"{design.solver.status}, gap {design.solver.gap:.1%}"],
+              ["Total cost (the solver's objective)", design.cost_line()]]
     book.add(sheet.table("tblDesign", [Col("Item"), Col("Value")], len(facts), caption="Design"), facts)
     totals = sheet.table("tblTotals", [Col("Total"), Col("Value"), Col("Formula over")], 15,
                          caption="Totals (live formulas over the other sheets)")
