@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from helpers import requirements
+from planner.cost import unit_cost
 from planner.errors import Infeasible
 from planner.plan import precheck
 from planner.sizing import host_capacity, size_design
@@ -66,5 +67,5 @@ def test_split_free_bound_is_volume_plus_the_fewest_spares():
     volume = max(-(-sum(vm.vcpu for vm in tenant) // vcpu),
                  -(-sum(round(vm.memory_gb * 1024) for vm in tenant) // memory_mb))
     assert volume == 63  # the fewest spares: one N+2 cluster of 64 (62 usable) and one N+1 cluster of 16
-    assert parts[0].bound_cost == (volume + 2 + 1) * model.price
+    assert parts[0].bound_cost == (volume + 2 + 1) * unit_cost(model, req)  # priced by term cost (planner/cost.py)
     assert str(volume) in parts[0].reason
