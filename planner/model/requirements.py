@@ -227,6 +227,11 @@ class Requirements(Strict):
     cost: Cost | None = Field(None, exclude_if=lambda value: value is None,
                               description="Currency of the prices in bom.xlsx (USD when left out)")
 
+    @property
+    def currency(self) -> str:
+        """ISO code of every amount: cost.currency, USD when left out."""
+        return (self.cost or Cost()).currency
+
     @field_validator("system_center", mode="before")
     @classmethod
     def _version_as_text(cls, value: object) -> object:

@@ -103,14 +103,18 @@ def cost(deck: Deck, design: Design) -> None:
     totals = licensing(design, req).totals()
     models = Counter(h.model for h in design.hosts)
     price = {h.model: h.price for h in design.hosts}
-    rows = [[f"Hosts: {n} × {m}", f"{n * price[m]:,.0f}"] for m, n in sorted(models.items())]
-    rows += [["Windows Server Datacenter licences", f"{totals['windows_server']:,.0f}"],
-             ["System Center Datacenter licences", f"{totals['system_center']:,.0f}"],
-             ["SQL Server licences", f"{totals['sql_server']:,.0f}"]]
+
+    def money(amount: float) -> str:
+        return f"{amount:,.0f} {req.currency}"
+
+    rows = [[f"Hosts: {n} × {m}", money(n * price[m])] for m, n in sorted(models.items())]
+    rows += [["Windows Server Datacenter licences", money(totals["windows_server"])],
+             ["System Center Datacenter licences", money(totals["system_center"])],
+             ["SQL Server licences", money(totals["sql_server"])]]
     rows, _ = _cut(rows, "lines", room=ROWS - 1)
     total = sum(h.price for h in design.hosts) + sum(totals.values())
-    rows.append(["Total", f"{total:,.0f}"])
-    deck.table("Cost summary", ["item", "cost"], rows, [8, 3],
+    rows.append(["Total", money(total)])
+    deck.table("Cost summary", ["item", f"cost ({req.currency})"], rows, [8, 3],
                "Prices of the requirements (host models, licensing.prices) or the catalog; details in bom.xlsx")
 
 
