@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from planner.licensing import licensing
 from planner.model.design import Design
-from planner.render.checklist.decisions import AREAS, decision_rows, plain_value
+from planner.render.checklist.decisions import decision_catalog, decision_rows, plain_value
 from planner.render.checklist.view import requirements_of
 from planner.render.deck.slides import BOX_ROWS, ROWS, Box, Deck
 from planner.render.design_index import count, index, natural, share
@@ -120,10 +120,11 @@ def cost(deck: Deck, design: Design) -> None:
 
 def decisions(deck: Deck, design: Design) -> None:
     rows = decision_rows(design)
-    key = [r for area in KEY_AREAS for r in rows if r["Area"] == AREAS[area]]
+    areas = decision_catalog().areas
+    key = [r for area in KEY_AREAS for r in rows if r["Area"] == areas[area]]
     shown, note = _cut([[r["ID"], r["Decision"]] for r in key], "decisions", "in decisions.md")
     deck.table("Key decisions", ["ID", "decision"], shown, [1.6, 10],
-               note or "Every decision, with what drove it and what it implies: decisions.md")
+               note or "Alternatives, justification, risk and status of each: decisions.md")
 
 
 def risks(deck: Deck, design: Design) -> None:
