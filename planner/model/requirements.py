@@ -204,6 +204,22 @@ class Cost(Strict):
                           description="ISO 4217 code of the host and licence prices, shown with every amount")
 
 
+class Document(Strict):
+    """Document control of the printable design document (report.html): taken from here, never the
+    clock, so the same requirements give the same bytes."""
+
+    version: str = Field("0.1", min_length=1, max_length=40, description="Document version on the cover")
+    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                             description="Issue date, YYYY-MM-DD (the cover says undated when left out)")
+    author: str | None = Field(None, max_length=200, description="Author named on the cover")
+    customer: str | None = Field(None, max_length=200, description="Customer named on the cover")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        return value.isoformat() if hasattr(value, "isoformat") else value  # YAML reads 2025-01-31 as a date
+
+
 class Requirements(Strict):
     """A requirements file: what the stamp must serve and the hardware on offer."""
 
@@ -226,6 +242,8 @@ class Requirements(Strict):
                                         description="Licence options for bom.xlsx (catalog defaults when left out)")
     cost: Cost | None = Field(None, exclude_if=lambda value: value is None,
                               description="Currency of the prices in bom.xlsx (USD when left out)")
+    document: Document | None = Field(None, exclude_if=lambda value: value is None,
+                                      description="Version, date, author and customer of the design document")
 
     @property
     def currency(self) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from planner.licensing import licensing
 from planner.model.design import Design
 from planner.render.checklist.decisions import decision_catalog, decision_rows, plain_value
 from planner.render.checklist.view import requirements_of
 from planner.render.deck.slides import BOX_ROWS, ROWS, Box, Deck
+from planner.render.costing import cost_lines, money
 from planner.render.design_index import count, index, natural, share
 from planner.render.theme import PURPOSES
 
@@ -100,20 +100,9 @@ def failover(deck: Deck, design: Design) -> None:
 
 def cost(deck: Deck, design: Design) -> None:
     req = requirements_of(design)
-    totals = licensing(design, req).totals()
-    models = Counter(h.model for h in design.hosts)
-    price = {h.model: h.price for h in design.hosts}
-
-    def money(amount: float) -> str:
-        return f"{amount:,.0f} {req.currency}"
-
-    rows = [[f"Hosts: {n} × {m}", money(n * price[m])] for m, n in sorted(models.items())]
-    rows += [["Windows Server Datacenter licences", money(totals["windows_server"])],
-             ["System Center Datacenter licences", money(totals["system_center"])],
-             ["SQL Server licences", money(totals["sql_server"])]]
-    rows, _ = _cut(rows, "lines", room=ROWS - 1)
-    total = sum(h.price for h in design.hosts) + sum(totals.values())
-    rows.append(["Total", money(total)])
+    lines = cost_lines(design, req)
+    rows, _ = _cut([[item, money(amount, req)] for item, amount in lines], "lines", room=ROWS - 1)
+    rows.append(["Total", money(sum(amount for _, amount in lines), req)])
     deck.table("Cost summary", ["item", f"cost ({req.currency})"], rows, [8, 3],
                "Prices of the requirements (host models, licensing.prices) or the catalog; details in bom.xlsx")
 
