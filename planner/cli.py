@@ -328,6 +328,32 @@ def deck(
               f"{theme} theme")
 
 
+@command
+def report(
+    design: Annotated[Path, typer.Argument(help="design.json to write up")],
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the document to PDF (needs Chromium)")] = False,
+    doc_version: Annotated[Optional[str], typer.Option(help="Document version [default: document.version]")] = None,
+    doc_date: Annotated[Optional[str], typer.Option(help="Issue date, YYYY-MM-DD [default: document.date]")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Document to write [default: <design name>-"
+                                                                   "report.html here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Write the design document (report.html, printable), and its PDF with --pdf."""
+    from planner.output import beside_name, write_files
+    from planner.render.report import document_control, page
+    from planner.render.report.pdf import chromium, to_pdf
+
+    if pdf:
+        chromium()  # before the work: a missing Chromium fails fast
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        html = page(loaded, document_control(loaded, doc_version, doc_date))
+    target = out_file or Path(beside_name(loaded.name, "report.html"))
+    files = {target.name: html.encode()} | ({target.with_suffix(".pdf").name: to_pdf(html)} if pdf else {})
+    write_files(target.parent, files, force)
+    out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}")
+
+
 def write_report(path: Path, data: bytes) -> None:
     """Write a report file (JUnit XML), or InputError saying why it cannot be written."""
     try:

@@ -77,19 +77,15 @@ def view(name: str) -> Callable[[Deck, Design], None]:
 def failover(deck: Deck, design: Design) -> None:
     """Each cluster's worst failure scenario: what fails, how many VMs restart, onto how many hosts."""
     facts = index(design)
-    worst: dict[str, tuple] = {}
-    scenarios = Counter(p.cluster for p in design.failover_plans)
-    for plan in design.failover_plans:
-        if plan.cluster not in worst or len(plan.restarts) > len(worst[plan.cluster].restarts):
-            worst[plan.cluster] = plan
+    worst = facts.worst_failures()
     rows = []
     for c in facts.clusters:
-        plan = worst.get(c.name)
-        if plan is None:
+        if c.name not in worst:
             rows.append([c.name, _tolerance(c), "0", "no failure tolerated", "", ""])
             continue
+        plan, scenarios = worst[c.name]
         targets = Counter(plan.restarts.values())
-        rows.append([c.name, _tolerance(c), f"{scenarios[c.name]:,}", _failed(plan.failed, facts),
+        rows.append([c.name, _tolerance(c), f"{scenarios:,}", _failed(plan.failed, facts),
                      f"{len(plan.restarts):,}", f"{count(len(targets), 'host')}, ≤ {max(targets.values(), default=0)} each"])
     rows, note = _cut(rows, "clusters")
     deck.table("Failover: the worst host or rack failure per cluster",
