@@ -1,71 +1,19 @@
-"""The `stampplan` command line: a thin typer app over plan, validate and schema."""
+"""The `stampplan` command line: a thin typer app over plan, validate, check, the design reviews and sweep;
+the artifact commands are in cli_artifacts.py, the app and its exit codes in cli_app.py."""
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import os
-import signal
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from planner.design_file import load_design, read_json
-from planner.errors import CheckFailed, Infeasible, InputError, StampplanError, Terminated
-from planner.terminal import SafeConsole, styled
-
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                  help="Design and prove the management stamp of a Microsoft private cloud.")
-out = SafeConsole(width=None if sys.stdout.isatty() else 120)  # user text is never markup: see planner.terminal
-err = SafeConsole(stderr=True, soft_wrap=True)
-
-
-FORCE = typer.Option("--force", help="Replace an existing file even if stampplan did not write it")
-
-
-def _version(show: bool) -> None:
-    if show:
-        from importlib.metadata import version
-
-        out.print(f"stampplan {version('stampplan')}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _options(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                                   help="Print the version and exit")] = False) -> None:
-    """Design and prove the management stamp of a Microsoft private cloud."""
-
-
-def command(func: Callable) -> Callable:
-    """Register a command whose every outcome becomes one of the README's exit codes."""
-
-    @functools.wraps(func)
-    def run(*args, **kwargs):
-        signal.signal(signal.SIGTERM, _terminate)  # from here on SIGTERM stops the command as Ctrl-C does
-        try:
-            return func(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except StampplanError as error:
-            _report(error)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt as stop:
-            what = "terminated" if isinstance(stop, Terminated) else "interrupted"
-            err.print(f"{what} before anything was written: any previous output is left as it was")
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(143 if isinstance(stop, Terminated) else 130)  # a stopped CP-SAT search can abort in
-            # interpreter teardown; leave at once
-        except Exception as error:  # noqa: BLE001 - never show a traceback
-            err.print(styled("internal error:", "red", f"{type(error).__name__}: {error} (please report it)"))
-            raise typer.Exit(1) from None
-
-    return app.command()(run)
+from planner.cli_app import app, command, err, out, write_report
+from planner.design_file import read_json
+from planner.errors import CheckFailed, InputError
+from planner.terminal import styled
 
 
 @command
@@ -227,108 +175,6 @@ def diff(
 
 
 @command
-def bom(
-    design: Annotated[Path, typer.Argument(help="design.json to draw the bill of materials from")],
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook to write [default: "
-                                                                   "<design name>-bom.xlsx here]")] = None,
-    force: Annotated[bool, FORCE] = False,
-) -> None:
-    """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
-    from planner.output import beside_name, write_files
-    from planner.licensing import licensing
-    from planner.render.workbook import requirements_of, workbook
-
-    loaded = load_design(design)
-    with inconsistent_design(design):
-        data = workbook(loaded)
-    target = out_file or Path(beside_name(loaded.name, "bom.xlsx"))
-    write_files(target.parent, {target.name: data}, force)
-    totals = licensing(loaded, requirements_of(loaded)).totals()
-    hardware = sum(h.price for h in loaded.hosts)
-    out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
-              f"licences {sum(totals.values()):,.0f} (Windows Server {totals['windows_server']:,.0f}, System Center "
-              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True)
-
-
-@command
-def checklist(
-    design: Annotated[Path, typer.Argument(help="design.json to draw the build checklist from")],
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for checklist.md, checklist.csv and "
-                                                                  "decisions.md [default: <design name>-checklist/ "
-                                                                  "here]")] = None,
-    force: Annotated[bool, FORCE] = False,
-) -> None:
-    """Write the build checklist (Markdown task list, CSV for Jira / Azure DevOps) and the decision log."""
-    from planner.output import beside_name, write_files
-    from planner.render.checklist import artifacts
-
-    loaded = load_design(design)
-    with inconsistent_design(design):
-        files = artifacts(loaded)
-    target = out_dir or Path(beside_name(loaded.name, "checklist"))
-    write_files(target, files, force)
-    out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
-
-
-@command
-def diagram(
-    design: Annotated[Path, typer.Argument(help="design.json to draw")],
-    view: Annotated[str, typer.Option(help="physical | logical | network")] = "physical",
-    fmt: Annotated[str, typer.Option("--format", help="dot | svg | png | pdf")] = "svg",
-    theme: Annotated[str, typer.Option(help="light | dark")] = "light",
-    slide: Annotated[bool, typer.Option("--slide", help="Fit a 16:9 slide with readable fonts")] = False,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write, - for stdout [default: "
-                                                                   "<design name>-<view>.<format> here]")] = None,
-    force: Annotated[bool, FORCE] = False,
-) -> None:
-    """Draw one view of a design (physical, logical or network) with Graphviz."""
-    from planner.output import beside_name, write_files
-    from planner.render.diagram import check, draw
-
-    check(view=view, fmt=fmt, theme=theme)
-    loaded = load_design(design)
-    with inconsistent_design(design):
-        data = draw(loaded, view, fmt, theme, slide)
-    if out_file is not None and str(out_file) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    target = out_file or Path(beside_name(loaded.name, f"{view}.{fmt}"))
-    write_files(target.parent, {target.name: data}, force)
-    out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
-
-
-@command
-def deck(
-    design: Annotated[Path, typer.Argument(help="design.json to present")],
-    slides: Annotated[Optional[str], typer.Option(help="Slides in order, comma-separated: title, requirements, "
-                                                       "overview, physical, logical, network, failover, cost, "
-                                                       "decisions, risks [default: all]")] = None,
-    theme: Annotated[str, typer.Option(help="light | dark")] = "light",
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also write the slides as a PDF (needs LibreOffice)")] = False,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Deck to write [default: <design name>-deck.pptx "
-                                                                   "here]")] = None,
-    force: Annotated[bool, FORCE] = False,
-) -> None:
-    """Write the slide deck (16:9 pptx, light or dark, text 18 pt or larger), and its PDF with --pdf."""
-    from planner.output import beside_name, write_files
-    from planner.render.deck import deck as build_deck, parse_slides
-    from planner.render.deck.pdf import soffice, to_pdf
-
-    chosen = parse_slides(slides)
-    if pdf:
-        soffice()  # before the work: a missing LibreOffice fails fast
-    loaded = load_design(design)
-    with inconsistent_design(design):
-        data = build_deck(loaded, chosen, theme)
-    target = out_file or Path(beside_name(loaded.name, "deck.pptx"))
-    files = {target.name: data} | ({target.with_suffix(".pdf").name: to_pdf(data)} if pdf else {})
-    write_files(target.parent, files, force)
-    out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}: {len(chosen)} section(s), "
-              f"{theme} theme")
-
-
-@command
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML): a base requirements file and axes or options")],
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder [default: outputs/<name>]")] = None,
@@ -359,38 +205,7 @@ def sweep(
     out.print(f"Wrote {target}/: sweep.json, comparison.csv/.md/.xlsx, pareto.svg/.png, variants/*/design.json")
 
 
-def write_report(path: Path, data: bytes) -> None:
-    """Write a report file (JUnit XML), or InputError saying why it cannot be written."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as error:
-        raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
-
-
-@contextlib.contextmanager
-def inconsistent_design(path: Path):
-    """Turn a renderer tripping over an inconsistent design into a clear InputError."""
-    try:
-        yield
-    except (KeyError, IndexError, StopIteration, ValueError) as error:
-        raise InputError(f"{path}: the design is inconsistent ({type(error).__name__}: {error}); "
-                         f"`stampplan validate` names the problem") from None
-
-
-def _report(error: StampplanError) -> None:
-    if isinstance(error, Infeasible):
-        err.print(styled("cannot be met:", "red", error))
-        if error.clashes:
-            err.print("The requirements that clash, and what would relax each:")
-            for field, value, relax in error.clashes:
-                err.print(f"  {field} = {json.dumps(value, default=str)}: {relax}")
-    else:
-        err.print(styled("error:", "red", error))
-
-
-def _terminate(_signum, _frame) -> None:
-    raise Terminated()
+from planner import cli_artifacts  # noqa: E402,F401 - registers diagram, bom, checklist, deck, report after these
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ LAYERS = [
     {"plan": ("planner.plan",), "render": ("planner.render",)},
     {"app": ("planner.pipeline", "planner.check", "planner.output", "planner.whatif", "planner.headroom",
              "planner.diff", "planner.summary", "planner.terminal", "planner.design_file", "planner.sweep")},
-    {"cli": ("planner.cli", "planner.cli_print")},
+    {"cli": ("planner.cli", "planner.cli_app", "planner.cli_artifacts", "planner.cli_print")},
 ]
 STDLIB_ONLY = ("validate", "settings", "errors")
 

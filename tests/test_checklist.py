@@ -15,6 +15,7 @@ from planner.cli import app
 from planner.model.design import Design
 from planner.render import RENDERERS
 from planner.render.checklist import COLUMNS, artifacts, decision_rows, rows
+from planner.render.checklist.decisions import COLUMNS as DECISION_COLUMNS, assumption_rows, decision_catalog
 from planner.render.checklist.steps import build_steps
 
 from conftest import ROOT
@@ -268,14 +269,32 @@ def test_same_design_gives_the_same_bytes():
 def test_decision_log_explains_the_main_choices():
     table = decision_rows(design("multi-stamp"))
     assert len({r["ID"] for r in table}) == len(table)
-    assert all(r["Decision"] and r["Driven by"] and r["Implication"] for r in table)
-    text = " ".join(r["Decision"] + " " + r["Driven by"] for r in table)
+    assert all(r["Decision"] and r["Justification"] and r["Implication"] for r in table)
+    text = " ".join(r["Decision"] + " " + r["Justification"] for r in table)
     assert "3 VMM stamp(s)" in text and "24,900" in text and "driven by VMM tenant user roles" in text
     for solve in design("multi-stamp").solver.clusters:
         assert solve.binding in text
     medium = " ".join(r["Decision"] for r in decision_rows(design("medium")))
     assert "WAP deployment: ha" in medium and "Service Provider Foundation: 2 in STAMP01" in medium
-    assert any(r["Area"] == "Assumptions used" for r in decision_rows(design("medium")))
+
+
+def test_decision_log_is_in_architects_form_with_only_real_decisions():
+    """ID, decision, alternatives, justification, implication, risk, status; figures go to the assumptions."""
+    cat = decision_catalog()
+    d = design("medium")
+    table = decision_rows(d)
+    assert all(r[c] for r in table for c in DECISION_COLUMNS)
+    assert {r["Status"] for r in table} <= set(cat.status.values())
+    assert {r["Area"] for r in table} <= set(cat.areas.values())
+    wap = next(r for r in table if r["Decision"].startswith("WAP deployment"))
+    assert wap["Alternatives considered"].startswith("express: ") and "distributed: " in wap["Alternatives considered"]
+    assert not any(" = " in r["Decision"] for r in table)  # no "key = value" figure rows
+    figures = assumption_rows(d)
+    assert len(figures) == len(d.assumptions) and all(r["Source"] for r in figures)
+    text = artifacts(d)["decisions.md"].decode()
+    assert "## Assumptions" in text and "## Out of scope" in text and "| Backup |" in text
+    assert "| Operations Manager |" in text  # out of scope unless operations_manager is true
+    assert text.count("| D-") == len(table) and text.count("| A-") == len(figures)
 
 
 # ---- CLI and plumbing -------------------------------------------------------------------------------

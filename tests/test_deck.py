@@ -155,3 +155,12 @@ def test_workbook_bytes_do_not_depend_on_lxml_that_python_pptx_brings():
     done = subprocess.run([sys.executable, "-c", code, str(ROOT / "outputs/poc/design.json")], capture_output=True,
                           cwd=ROOT, check=True, env={k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"})
     assert done.stdout == (ROOT / "outputs/poc/bom.xlsx").read_bytes()
+
+
+def test_cost_slide_names_the_currency_of_the_requirements():
+    design = load("small")
+    design.requirements["cost"] = {"currency": "EUR"}
+    prs, _ = runs(deck(design, ("cost",)))
+    (table,) = [shape.table for shape in prs.slides[0].shapes if shape.has_table]
+    amounts = [row.cells[1].text_frame.text for row in list(table.rows)[1:]]
+    assert table.cell(0, 1).text_frame.text == "cost (EUR)" and all(a.endswith(" EUR") for a in amounts)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.errors import InputError
 from planner.model.design import Design
 from planner.render import report
 from planner.render.diagram import dot as diagram_dot
@@ -110,3 +111,73 @@ def test_report_opens_in_headless_chromium_without_console_errors(page, tmp_path
     broken.write_text('<!DOCTYPE html><p>x</p><script>throw new Error("boom")</script>', encoding="utf-8")
     _, log = chromium(broken.as_uri(), tmp_path / "broken.png", tmp_path / "profile2")
     assert any("boom" in line for line in console_errors(log))
+
+
+def test_report_is_a_design_document_with_every_section(page):
+    design, html = page("medium")
+    titles = re.findall(r"<h2>([^<]*)</h2>", html)
+    assert titles[0] == "Document control" and titles[-1] == "Appendix A Build checklist"
+    for title in ("Executive summary", "Requirements", "Diagrams", "Failover certificates", "Decisions",
+                  "Assumptions", "Licences", "Cost", "Out of scope"):
+        assert any(t.endswith(f" {title}") for t in titles), title
+    assert 'class="cover"' in html and "stampplan" in html[:300]  # marked in the head: owned_file
+    assert "USD" in html and "| D-" not in html and "D-DEP-01" in html and "A-01" in html
+
+
+def test_document_control_comes_from_the_requirements_or_the_flags_never_the_clock(page):
+    design, html = page("small")
+    assert "<th>Version</th><td>0.1</td>" in html and "<th>Date</th><td>undated</td>" in html
+    design = design.model_copy(deep=True)
+    design.requirements["document"] = {"version": "1.0", "date": "2025-01-31", "customer": "Fabrikam"}
+    text = report.page(design)
+    assert "<th>Date</th><td>2025-01-31</td>" in text and "<th>Customer</th><td>Fabrikam</td>" in text
+    control = report.document_control(design, "2.0", None)
+    assert (control.version, control.date, control.customer) == ("2.0", "2025-01-31", "Fabrikam")
+    with pytest.raises(InputError, match="--doc-date '31/01/2025'"):
+        report.document_control(design, None, "31/01/2025")
+
+
+@pytest.mark.skipif(CHROMIUM is None or shutil.which("pdftoppm") is None or shutil.which("dot") is None,
+                    reason="needs chromium, poppler-utils and Graphviz")
+def test_printed_report_has_each_diagram_whole_on_a_landscape_page(tmp_path):
+    """Print to PDF as a reader would: every diagram on one landscape page of its own, nothing past the margins."""
+    from PIL import Image
+    from planner.render.report.pdf import MARK, to_pdf
+
+    design = Design.model_validate_json((ROOT / "outputs/poc/design.json").read_text(encoding="utf-8"))
+    pdf = to_pdf(report.page(design))
+    assert pdf.splitlines(keepends=True)[1] == MARK and b"D:20141015000000" in pdf
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    texts = _run("pdftotext", tmp_path / "r.pdf", "-").split("\f")[:-1]
+    subprocess.run(["pdftoppm", "-r", "30", "-png", tmp_path / "r.pdf", tmp_path / "p"], check=True)
+    pngs = sorted(tmp_path.glob("p*.png"))
+    assert len(pngs) == len(texts) > 3
+    landscape = []
+    for n, (png, text) in enumerate(zip(pngs, texts), 1):
+        image = Image.open(png).convert("L")
+        if image.width > image.height:
+            landscape.append([view for view, title in report.VIEW_TITLES.items() if title in text])
+        left, top, right, bottom = image.point(lambda v: 255 if v < 250 else 0).getbbox()
+        margin = image.width * 9 / 297 if image.width > image.height else image.width * 11 / 210  # mm -> px
+        assert left >= margin and top >= margin * 0.8 and image.width - right >= margin, f"page {n} past its margins"
+    assert [views for views in landscape if views] == [["physical"], ["logical"], ["network"]]
+
+
+def _run(*command) -> str:
+    return subprocess.run([str(c) for c in command], capture_output=True, check=True, text=True).stdout
+
+
+def test_report_command_writes_beside_and_exits_2_on_bad_flags_or_missing_chromium(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+    from planner.cli import app
+    from planner.render.report import pdf as report_pdf
+
+    design = str(ROOT / "outputs/poc/design.json")
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(app, ["report", design, "--doc-date", "2025-02-30x"])
+    assert done.exit_code == 2 and "--doc-date" in done.output
+    monkeypatch.setattr(report_pdf.shutil, "which", lambda name: None)
+    done = CliRunner().invoke(app, ["report", design, "--pdf"])
+    assert done.exit_code == 2 and "apt-get install chromium" in done.output
+    done = CliRunner().invoke(app, ["report", design, "--doc-version", "1.0"])
+    assert done.exit_code == 0 and "<th>Version</th><td>1.0</td>" in (tmp_path / "contoso-poc-report.html").read_text()

@@ -53,7 +53,7 @@ def test_five_stamps_are_the_most_one_spf_serves():
 
 def test_1500_tenants_need_two_stamps_by_the_user_role_limit(two_stamps):
     assert [s.tenants for s in two_stamps.stamps] == [750, 750]
-    text = " ".join(r["Driven by"] for r in decision_rows(two_stamps) if r["Area"] == "Stamps")
+    text = " ".join(r["Justification"] for r in decision_rows(two_stamps) if r["Area"] == "Stamps")
     assert "driven by VMM tenant user roles: ⌈1,500 tenant user roles / 1,000 per VMM server⌉ = 2" in text
 
 

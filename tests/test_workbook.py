@@ -327,7 +327,7 @@ def test_utilisation_chart_per_cluster():
     ws = read(workbook(d))["Summary"]
     (chart,) = ws._charts
     header = _header(ws, "tblClusters")
-    refs = [(s.tx.strRef.f, s.cat.numRef.f, s.val.numRef.f) for s in chart.series]
+    refs = [(s.tx.strRef.f, s.cat.strRef.f, s.val.numRef.f) for s in chart.series]
     assert [tuple(r.replace("$", "") for r in ref) for ref in refs] == [
         (f"'Summary'!{col}{header}", f"'Summary'!A{header + 1}:A{header + len(d.clusters)}",
          f"'Summary'!{col}{header + 1}:{col}{header + len(d.clusters)}") for col in ("J", "M")]
@@ -416,3 +416,18 @@ def test_workbook_from_design_json_is_the_committed_one(name):
     """`stampplan bom design.json` writes the bytes `plan` wrote: numbers do not depend on whether the design
     was planned in memory or read back from design.json."""
     assert workbook(design(name)) == (ROOT / "outputs" / name / "bom.xlsx").read_bytes()
+
+
+def test_utilisation_chart_caches_its_values_for_previewers():
+    """Previewers draw a chart from its cache: the cluster names, the series titles and every bar's value."""
+    data = workbook(design("medium"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        (name,) = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        xml = archive.read(name).decode()
+    rows = table(read(data, data_only=True), "Summary", "tblClusters")
+    caches = re.findall(r"<(?:c:)?(num|str)Cache>(.*?)</(?:c:)?\1Cache>", xml, re.S)
+    values = [[float(v) if kind == "num" else v for v in re.findall(r"<(?:c:)?v>(.*?)</(?:c:)?v>", body)]
+              for kind, body in caches]
+    names = [r["Cluster"] for r in rows]
+    assert values == [["vCPU utilisation"], names, pytest.approx([r["vCPU utilisation"] for r in rows]),
+                      ["Memory utilisation"], names, pytest.approx([r["Memory utilisation"] for r in rows])]

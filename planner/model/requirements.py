@@ -218,6 +218,22 @@ class Cost(Strict):
                             "space are paid for each of them; the solver minimises this total")
 
 
+class Document(Strict):
+    """Document control of the printable design document (report.html): taken from here, never the
+    clock, so the same requirements give the same bytes."""
+
+    version: str = Field("0.1", min_length=1, max_length=40, description="Document version on the cover")
+    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                             description="Issue date, YYYY-MM-DD (the cover says undated when left out)")
+    author: str | None = Field(None, max_length=200, description="Author named on the cover")
+    customer: str | None = Field(None, max_length=200, description="Customer named on the cover")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        return value.isoformat() if hasattr(value, "isoformat") else value  # YAML reads 2025-01-31 as a date
+
+
 class Requirements(Strict):
     """A requirements file: what the stamp must serve and the hardware on offer."""
 
@@ -240,6 +256,13 @@ class Requirements(Strict):
                                         description="Licence model and prices (catalog defaults when left out)")
     cost: Cost | None = Field(None, exclude_if=lambda value: value is None,
                               description="Currency and term of the total cost (USD, 3 years when left out)")
+    document: Document | None = Field(None, exclude_if=lambda value: value is None,
+                                      description="Version, date, author and customer of the design document")
+
+    @property
+    def currency(self) -> str:
+        """ISO code of every amount: cost.currency, USD when left out."""
+        return (self.cost or Cost()).currency
 
     @field_validator("system_center", mode="before")
     @classmethod

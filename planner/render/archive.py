@@ -1,7 +1,9 @@
-"""Byte-stable zip archives (xlsx, pptx): fixed entry times, attributes and order, no clock inside."""
+"""Byte-stable archives: zips (xlsx, pptx) with fixed entry times, attributes and order, no clock inside;
+PDFs marked as stampplan's, with fixed dates."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 
@@ -19,3 +21,28 @@ def stable_zip(data: bytes, transform: Callable[[str, bytes], bytes] | None = No
             content = src.read(info.filename)
             dst.writestr(entry, transform(info.filename, content) if transform else content)
     return out.getvalue()
+
+
+FIXED_PDF_DATE = b"20141015000000"  # the date the zips' documents carry too (2014-10-15)
+
+
+def marked_pdf(pdf: bytes, mark: bytes) -> bytes:
+    """The PDF with `mark` (a `%...` comment line) after its header, so that stampplan may replace it
+    later (planner.output.owned_file reads the head); the cross-reference offsets move with it. A PDF
+    without a plain cross-reference table is returned as it is."""
+    start = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf)
+    if not pdf.startswith(b"%PDF-") or start is None or pdf[int(start.group(1)):][:4] != b"xref":
+        return pdf
+    cut = pdf.index(b"\n") + 1
+    shift = len(mark)
+    table = int(start.group(1))
+    end = pdf.index(b"trailer", table)
+    entries = re.sub(rb"(\d{10}) (\d{5}) n", lambda m: b"%010d %s n" % (int(m.group(1)) + shift, m.group(2)),
+                     pdf[table:end])
+    return (pdf[:cut] + mark + pdf[cut:table] + entries + pdf[end:start.start()]
+            + b"startxref\n%d\n%%%%EOF\n" % (table + shift))
+
+
+def fixed_pdf_dates(pdf: bytes) -> bytes:
+    """The PDF with its creation and modification dates set to FIXED_PDF_DATE (same length: offsets hold)."""
+    return re.sub(rb"/(CreationDate|ModDate) ?\(D:\d{14}", lambda m: m.group(0)[:-14] + FIXED_PDF_DATE, pdf)

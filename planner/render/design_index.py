@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from planner.model.design import Cluster, Design, Host, Vm
+from planner.model.design import Cluster, Design, FailoverPlan, Host, Vm
 
 
 def natural(text: str) -> tuple:
@@ -67,6 +67,14 @@ class Facts:
             vcpu += host.vcpu_capacity
             memory += host.usable_memory_gb
         return total, int(vcpu), memory
+
+    def worst_failures(self) -> dict[str, tuple[FailoverPlan, int]]:
+        """Cluster -> its failure scenario that restarts the most VMs (the first such), and its scenario count."""
+        worst: dict[str, tuple[FailoverPlan, int]] = {}
+        for plan in self.design.failover_plans:
+            best, n = worst.get(plan.cluster, (plan, 0))
+            worst[plan.cluster] = (plan if len(plan.restarts) > len(best.restarts) else best, n + 1)
+        return worst
 
 
 def index(design: Design) -> Facts:

@@ -1,13 +1,13 @@
 """The deck as a PDF: LibreOffice Impress converts deck.pptx headless (same slides, same order)."""
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from planner.errors import InputError, MissingProgram
+from planner.render.archive import marked_pdf
 
 INSTALL_HINT = ("LibreOffice is not installed, so no PDF was made: install it with "
                 "`apt-get install libreoffice-impress-nogui`")
@@ -39,21 +39,4 @@ def to_pdf(pptx: bytes) -> bytes:
         if done.returncode != 0 or not pdf.is_file():
             said = (done.stderr or done.stdout).decode(errors="replace").strip()[-300:]
             raise InputError(f"LibreOffice could not convert the deck to PDF (exit {done.returncode}): {said}")
-        return marked(pdf.read_bytes())
-
-
-def marked(pdf: bytes) -> bytes:
-    """The PDF with a `%stampplan` comment after its header, so that `stampplan deck --pdf` may replace it
-    later (planner.output.owned_file reads the head); the cross-reference offsets move with it. A PDF
-    without a plain cross-reference table is returned as it is."""
-    start = re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf)
-    if not pdf.startswith(b"%PDF-") or start is None or pdf[int(start.group(1)):][:4] != b"xref":
-        return pdf
-    cut = pdf.index(b"\n") + 1
-    shift = len(MARK)
-    table = int(start.group(1))
-    end = pdf.index(b"trailer", table)
-    entries = re.sub(rb"(\d{10}) (\d{5}) n", lambda m: b"%010d %s n" % (int(m.group(1)) + shift, m.group(2)),
-                     pdf[table:end])
-    return (pdf[:cut] + MARK + pdf[cut:table] + entries + pdf[end:start.start()]
-            + b"startxref\n%d\n%%%%EOF\n" % (table + shift))
+        return marked_pdf(pdf.read_bytes(), MARK)

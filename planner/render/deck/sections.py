@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from planner.licensing import licensing
 from planner.model.design import Design
-from planner.render.checklist.decisions import AREAS, decision_rows, plain_value
+from planner.render.checklist.decisions import decision_catalog, decision_rows, plain_value
 from planner.render.checklist.view import requirements_of
 from planner.render.deck.slides import BOX_ROWS, ROWS, Box, Deck
+from planner.render.costing import cost_lines, money
 from planner.render.design_index import count, index, natural, share
 from planner.render.theme import PURPOSES
 
@@ -77,19 +77,15 @@ def view(name: str) -> Callable[[Deck, Design], None]:
 def failover(deck: Deck, design: Design) -> None:
     """Each cluster's worst failure scenario: what fails, how many VMs restart, onto how many hosts."""
     facts = index(design)
-    worst: dict[str, tuple] = {}
-    scenarios = Counter(p.cluster for p in design.failover_plans)
-    for plan in design.failover_plans:
-        if plan.cluster not in worst or len(plan.restarts) > len(worst[plan.cluster].restarts):
-            worst[plan.cluster] = plan
+    worst = facts.worst_failures()
     rows = []
     for c in facts.clusters:
-        plan = worst.get(c.name)
-        if plan is None:
+        if c.name not in worst:
             rows.append([c.name, _tolerance(c), "0", "no failure tolerated", "", ""])
             continue
+        plan, scenarios = worst[c.name]
         targets = Counter(plan.restarts.values())
-        rows.append([c.name, _tolerance(c), f"{scenarios[c.name]:,}", _failed(plan.failed, facts),
+        rows.append([c.name, _tolerance(c), f"{scenarios:,}", _failed(plan.failed, facts),
                      f"{len(plan.restarts):,}", f"{count(len(targets), 'host')}, ≤ {max(targets.values(), default=0)} each"])
     rows, note = _cut(rows, "clusters")
     deck.table("Failover: the worst host or rack failure per cluster",
@@ -100,26 +96,20 @@ def failover(deck: Deck, design: Design) -> None:
 
 def cost(deck: Deck, design: Design) -> None:
     req = requirements_of(design)
-    totals = licensing(design, req).totals()
-    models = Counter(h.model for h in design.hosts)
-    price = {h.model: h.price for h in design.hosts}
-    rows = [[f"Hosts: {n} × {m}", f"{n * price[m]:,.0f}"] for m, n in sorted(models.items())]
-    rows += [["Windows Server Datacenter licences", f"{totals['windows_server']:,.0f}"],
-             ["System Center Datacenter licences", f"{totals['system_center']:,.0f}"],
-             ["SQL Server licences", f"{totals['sql_server']:,.0f}"]]
-    rows, _ = _cut(rows, "lines", room=ROWS - 1)
-    total = sum(h.price for h in design.hosts) + sum(totals.values())
-    rows.append(["Total", f"{total:,.0f}"])
-    deck.table("Cost summary", ["item", "cost"], rows, [8, 3],
+    lines = cost_lines(design, req)
+    rows, _ = _cut([[item, money(amount, req)] for item, amount in lines], "lines", room=ROWS - 1)
+    rows.append(["Total", money(sum(amount for _, amount in lines), req)])
+    deck.table("Cost summary", ["item", f"cost ({req.currency})"], rows, [8, 3],
                "Prices of the requirements (host models, licensing.prices) or the catalog; details in bom.xlsx")
 
 
 def decisions(deck: Deck, design: Design) -> None:
     rows = decision_rows(design)
-    key = [r for area in KEY_AREAS for r in rows if r["Area"] == AREAS[area]]
+    areas = decision_catalog().areas
+    key = [r for area in KEY_AREAS for r in rows if r["Area"] == areas[area]]
     shown, note = _cut([[r["ID"], r["Decision"]] for r in key], "decisions", "in decisions.md")
     deck.table("Key decisions", ["ID", "decision"], shown, [1.6, 10],
-               note or "Every decision, with what drove it and what it implies: decisions.md")
+               note or "Alternatives, justification, risk and status of each: decisions.md")
 
 
 def risks(deck: Deck, design: Design) -> None:

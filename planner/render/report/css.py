@@ -47,4 +47,35 @@ figure:has(input.fit:checked) .diagram svg{{width:100%;height:auto}}
 details{{margin:6px 0}}
 summary{{cursor:pointer;color:var(--muted)}}
 .scroll{{max-height:70vh;overflow:auto}}
+.cover{{padding:48px 0 24px}}
+.cover .kicker,.cover .subtitle{{color:var(--muted);font-size:16px;margin:4px 0}}
+.cover h1{{font-size:34px}}
+.cover table.control{{width:auto;margin-top:24px;font-size:14px}}
+.contents{{columns:2;margin:0;padding:0;list-style:none}}
+.contents a{{color:inherit}}
+table.log td,table.steps td{{font-size:12px}}
+@page{{size:A4;margin:14mm 12mm}}
+@page landscape{{size:A4 landscape;margin:10mm}}
+@media print{{
+:root{{{_palette(THEMES["light"])}}}
+body{{font-size:10pt;background:#fff}}
+header,main,footer{{max-width:none;padding:0}}
+.cover{{height:250mm;display:flex;flex-direction:column;justify-content:center;break-after:page}}
+#document-control{{break-after:page}}
+h2{{break-before:page;break-after:avoid;margin-top:0}}
+#document-control h2{{break-before:auto}}
+h3{{break-after:avoid}}
+tr,dl.kv div{{break-inside:avoid}}
+th{{position:static}}
+thead{{display:table-header-group}}
+table{{font-size:8.5pt}}
+table.log td,table.steps td{{font-size:8pt}}
+.scroll,.diagram{{max-height:none;overflow:visible;border:0}}
+figcaption label,details,.screen{{display:none}}
+#diagrams,#clusters,#decisions,#assumptions,#build-checklist,figure{{page:landscape}}
+figure{{break-inside:avoid;margin:0}}
+figure+figure{{break-before:page}}
+figure .diagram svg{{display:block;width:100%;height:auto;max-height:160mm}}
+a{{color:inherit;text-decoration:none}}
+}}
 """

@@ -32,7 +32,7 @@ class Book:
 
     @property
     def currency(self) -> str:
-        return self.req.cost.currency if self.req.cost else "USD"
+        return self.req.currency
 
     @property
     def money(self) -> str:

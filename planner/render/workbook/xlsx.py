@@ -18,6 +18,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, NumData, NumVal, StrData, StrRef, StrVal
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.filters import AutoFilter
@@ -207,22 +208,40 @@ def _fill(ws, sheet: Sheet, cached: dict[str, float]) -> tuple[list[tuple[int, s
 
 
 def _bar_chart(spec: Chart) -> BarChart:
-    """The openpyxl chart of `spec`: its ranges cover the table's header and data rows."""
+    """The openpyxl chart of `spec`: its ranges cover the table's header and data rows, and each
+    series carries the values of those cells (the chart cache that previewers draw from)."""
     table, chart = spec.table, BarChart()
     chart.type, chart.title, chart.style = "col", spec.title, 10
     chart.y_axis.numFmt, chart.y_axis.scaling.min = spec.fmt, 0
     chart.x_axis.delete = chart.y_axis.delete = False  # show both axes
     chart.height, chart.width = 0.5 * spec.height, max(16.0, 2.5 * table.n_rows)
 
-    def span(header: str, first: int) -> Reference:
+    def span(header: str, first: int) -> str:
         letter = table.col(header)
-        return Reference(range_string=f"{quote_sheetname(table.sheet)}!${letter}${first}:${letter}"
-                                      f"${max(table.last, table.first)}")
+        return f"{quote_sheetname(table.sheet)}!${letter}${first}:${letter}${max(table.last, table.first)}"
 
+    def values(header: str) -> list[Any]:
+        i = [c.header for c in table.columns].index(header)
+        return [_plain(row[i]) for row in table.rows]
+
+    names = [str(v) for v in values(spec.category)]
     for header in spec.series:
-        chart.add_data(span(header, table.header_row), titles_from_data=True)
-    chart.set_categories(span(spec.category, table.first))
+        chart.add_data(Reference(range_string=span(header, table.header_row)), titles_from_data=True)
+        series = chart.series[-1]
+        series.tx.strRef.strCache = _strings([header])
+        series.val.numRef.numCache = NumData(formatCode=spec.fmt, ptCount=len(names), pt=[
+            NumVal(idx=i, v=v) for i, v in enumerate(values(header))])
+        series.cat = AxDataSource(strRef=StrRef(f=span(spec.category, table.first), strCache=_strings(names)))
     return chart
+
+
+def _strings(texts: list[str]) -> StrData:
+    return StrData(ptCount=len(texts), pt=[StrVal(idx=i, v=t) for i, t in enumerate(texts)])
+
+
+def _plain(value: Any) -> Any:
+    """A cell's value as shown: a formula's cached value, a styled cell's value."""
+    return value.value if isinstance(value, (Formula, Styled)) else value
 
 
 def _table(ws, table: Table, widths: dict[int, float], cached: dict[str, float]) -> list[tuple[int, str]]:

@@ -1,0 +1,140 @@
+"""The artifact commands: diagram, bom, checklist, deck and report write one artifact of a design.json
+beside the user (never into a plan folder), replacing only what stampplan wrote."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from planner.cli_app import FORCE, command, inconsistent_design, out
+from planner.design_file import load_design
+
+
+@command
+def bom(
+    design: Annotated[Path, typer.Argument(help="design.json to draw the bill of materials from")],
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Workbook to write [default: "
+                                                                   "<design name>-bom.xlsx here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
+    from planner.output import beside_name, write_files
+    from planner.licensing import licensing
+    from planner.render.workbook import requirements_of, workbook
+
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = workbook(loaded)
+    target = out_file or Path(beside_name(loaded.name, "bom.xlsx"))
+    write_files(target.parent, {target.name: data}, force)
+    totals = licensing(loaded, requirements_of(loaded)).totals()
+    hardware = sum(h.price for h in loaded.hosts)
+    out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
+              f"licences {sum(totals.values()):,.0f} (Windows Server {totals['windows_server']:,.0f}, System Center "
+              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True)
+
+
+@command
+def checklist(
+    design: Annotated[Path, typer.Argument(help="design.json to draw the build checklist from")],
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for checklist.md, checklist.csv and "
+                                                                  "decisions.md [default: <design name>-checklist/ "
+                                                                  "here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Write the build checklist (Markdown task list, CSV for Jira / Azure DevOps) and the decision log."""
+    from planner.output import beside_name, write_files
+    from planner.render.checklist import artifacts
+
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        files = artifacts(loaded)
+    target = out_dir or Path(beside_name(loaded.name, "checklist"))
+    write_files(target, files, force)
+    out.print(f"Wrote {target}/: {', '.join(sorted(files))}")
+
+
+@command
+def diagram(
+    design: Annotated[Path, typer.Argument(help="design.json to draw")],
+    view: Annotated[str, typer.Option(help="physical | logical | network")] = "physical",
+    fmt: Annotated[str, typer.Option("--format", help="dot | svg | png | pdf")] = "svg",
+    theme: Annotated[str, typer.Option(help="light | dark")] = "light",
+    slide: Annotated[bool, typer.Option("--slide", help="Fit a 16:9 slide with readable fonts")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write, - for stdout [default: "
+                                                                   "<design name>-<view>.<format> here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Draw one view of a design (physical, logical or network) with Graphviz."""
+    from planner.output import beside_name, write_files
+    from planner.render.diagram import check, draw
+
+    check(view=view, fmt=fmt, theme=theme)
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = draw(loaded, view, fmt, theme, slide)
+    if out_file is not None and str(out_file) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = out_file or Path(beside_name(loaded.name, f"{view}.{fmt}"))
+    write_files(target.parent, {target.name: data}, force)
+    out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
+
+
+@command
+def deck(
+    design: Annotated[Path, typer.Argument(help="design.json to present")],
+    slides: Annotated[Optional[str], typer.Option(help="Slides in order, comma-separated: title, requirements, "
+                                                       "overview, physical, logical, network, failover, cost, "
+                                                       "decisions, risks [default: all]")] = None,
+    theme: Annotated[str, typer.Option(help="light | dark")] = "light",
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also write the slides as a PDF (needs LibreOffice)")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Deck to write [default: <design name>-deck.pptx "
+                                                                   "here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Write the slide deck (16:9 pptx, light or dark, text 18 pt or larger), and its PDF with --pdf."""
+    from planner.output import beside_name, write_files
+    from planner.render.deck import deck as build_deck, parse_slides
+    from planner.render.deck.pdf import soffice, to_pdf
+
+    chosen = parse_slides(slides)
+    if pdf:
+        soffice()  # before the work: a missing LibreOffice fails fast
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = build_deck(loaded, chosen, theme)
+    target = out_file or Path(beside_name(loaded.name, "deck.pptx"))
+    files = {target.name: data} | ({target.with_suffix(".pdf").name: to_pdf(data)} if pdf else {})
+    write_files(target.parent, files, force)
+    out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}: {len(chosen)} section(s), "
+              f"{theme} theme")
+
+
+@command
+def report(
+    design: Annotated[Path, typer.Argument(help="design.json to write up")],
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print the document to PDF (needs Chromium)")] = False,
+    doc_version: Annotated[Optional[str], typer.Option(help="Document version [default: document.version]")] = None,
+    doc_date: Annotated[Optional[str], typer.Option(help="Issue date, YYYY-MM-DD [default: document.date]")] = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Document to write [default: <design name>-"
+                                                                   "report.html here]")] = None,
+    force: Annotated[bool, FORCE] = False,
+) -> None:
+    """Write the design document (report.html, printable), and its PDF with --pdf."""
+    from planner.output import beside_name, write_files
+    from planner.render.report import document_control, page
+    from planner.render.report.pdf import chromium, to_pdf
+
+    if pdf:
+        chromium()  # before the work: a missing Chromium fails fast
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        html = page(loaded, document_control(loaded, doc_version, doc_date))
+    target = out_file or Path(beside_name(loaded.name, "report.html"))
+    files = {target.name: html.encode()} | ({target.with_suffix(".pdf").name: to_pdf(html)} if pdf else {})
+    write_files(target.parent, files, force)
+    out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}")
