@@ -22,13 +22,20 @@ def bar(share: float, width: int, theme: Theme, height: int = 8) -> str:
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{"".join(cells)}</TR></TABLE>'
 
 
-def chip(colour: str, text: str, scale: Scale, ident: str = "", width: int = 0, size: float = 0) -> str:
-    """A coloured cell with dark text (a VM, a role, a network)."""
+def chip(colour: str, text: str, scale: Scale, ident: str = "", width: int = 0, size: float = 0, note: str = "",
+         outline: str = "", strike: bool = False) -> str:
+    """A coloured cell with dark text (a VM, a role, a network); `note` a second, smaller line, `outline` a
+    coloured border (an HA group), `strike` the text struck through (a failed VM)."""
     attrs = f' ID="{esc(ident)}"' if ident else ""
     if width:
         attrs += f' WIDTH="{width}"'
+    if outline:
+        attrs += f' BORDER="2" COLOR="{outline}"'
+    body = f"<S>{esc(text)}</S>" if strike else esc(text)
+    if note:
+        body += f'<BR/><FONT POINT-SIZE="{(size or scale.small) - 1:g}">{esc(note)}</FONT>'
     return (f'<TD BGCOLOR="{colour}"{attrs} CELLPADDING="3"><FONT COLOR="{INK}" POINT-SIZE="{size or scale.small}">'
-            f'{esc(text)}</FONT></TD>')
+            f'{body}</FONT></TD>')
 
 
 def blank(scale: Scale, width: int = 0) -> str:
