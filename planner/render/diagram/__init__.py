@@ -2,9 +2,10 @@
 
 `artifacts(design)` gives every view in the light theme under `diagrams/`; `draw` renders one
 view on demand (the `stampplan diagram` command), or a failure scenario. Needs Graphviz `dot`
-(MissingProgram otherwise). No page drawing is larger than A3 landscape: a physical view too large
-for one is drawn as an overview page (`physical.*`) and a page per cluster (`physical-<cluster>.*`),
-STAMP01's clusters first, each stamp's in name order; the other views are scaled down to fit.
+(MissingProgram otherwise). No page drawing is larger than A3 landscape: one that would be shrunk
+below MIN_PAGE_SCALE to fit is split: the physical view into an overview page (`physical.*`) and a page
+per cluster (`physical-<cluster>.*`, STAMP01's clusters first, each stamp's in name order), the logical
+and network views of several stamps into the whole view fitted to the page and a page per stamp.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
+MIN_PAGE_SCALE = 0.75  # a page drawing shrunk more than this to fit A3 is split into pages (9 pt text: 6.75 pt)
 
 
 def source(design: Design, view: str, theme: str = "light", slide: bool = False, page: str | None = None,
@@ -34,10 +36,12 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
         return _fit_page(physical.build(facts, THEMES[theme], PAGE, failure=failure))
     if page is not None:
         if page == "":
-            whole = len(pages(design, view)) == 1
-            graph = module.build(facts, THEMES[theme], PAGE) if whole else overview.build(facts, THEMES[theme], PAGE)
+            paged = view == "physical" and len(pages(design, view)) > 1
+            graph = (overview if paged else module).build(facts, THEMES[theme], PAGE)
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
+        elif view != "physical" and page in {s.name for s in design.stamps}:
+            graph = module.build(index(_stamp_part(design, page)), THEMES[theme], PAGE)
         else:
             raise InputError(f"no page {page!r} of the {view} view: choose one of "
                              f"{', '.join(p or 'overview' for p in pages(design, view))}")
@@ -51,15 +55,29 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
 
 
 def pages(design: Design, view: str) -> list[str]:
-    """The pages of a view: [""] when it fits A3 landscape; for a larger physical view "" (the overview) and
-    its clusters, by stamp then name."""
-    if view != "physical":
-        return [""]
+    """The pages of a view: [""] when it fits A3 landscape at MIN_PAGE_SCALE or more; else "" (the physical
+    overview, or the whole view scaled to fit) and a page per cluster (physical: by stamp, then name) or per
+    stamp (logical, network; a design of one stamp stays one page)."""
     facts = index(design)
-    width, height = extent(physical.build(facts, THEMES["light"], PAGE))
-    if width * 72 <= A3_POINTS[0] + 1 and height * 72 <= A3_POINTS[1] + 1:
+    width, height = extent(import_module(f"planner.render.diagram.{view}").build(facts, THEMES["light"], PAGE))
+    if min(A3_POINTS[0] / (width * 72), A3_POINTS[1] / (height * 72)) >= MIN_PAGE_SCALE:
         return [""]
-    return ["", *(c.name for c in sorted(facts.clusters, key=lambda c: (natural(c.stamp), natural(c.name))))]
+    if view == "physical":
+        return ["", *(c.name for c in sorted(facts.clusters, key=lambda c: (natural(c.stamp), natural(c.name))))]
+    stamps = sorted((s.name for s in design.stamps), key=natural)
+    return ["", *stamps] if len(stamps) > 1 else [""]
+
+
+def _stamp_part(design: Design, stamp: str) -> Design:
+    """The part of a design in one stamp (its clusters, hosts, VMs, SQL and load balancers), named after it."""
+    clusters = {c.name for c in design.clusters if c.stamp == stamp}
+    return design.model_copy(update={
+        "name": f"{design.name} · {stamp}", "stamps": [s for s in design.stamps if s.name == stamp],
+        "clusters": [c for c in design.clusters if c.name in clusters],
+        "hosts": [h for h in design.hosts if h.cluster in clusters],
+        "vms": [vm for vm in design.vms if vm.cluster in clusters],
+        "sql_instances": [q for q in design.sql_instances if q.stamp == stamp],
+        "load_balancers": [lb for lb in design.load_balancers if lb.stamp == stamp]})
 
 
 def page_name(view: str, page: str) -> str:
@@ -80,6 +98,16 @@ def draw(design: Design, view: str, fmt: str, theme: str = "light", slide: bool 
     check(view=view, fmt=fmt, theme=theme)
     text = source(design, view, theme, slide, page, failure)
     return render(text, (fmt,), SLIDE_DPI if slide and fmt == "png" else None)[fmt]
+
+
+def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: bool = False,
+             page: str | None = None, failure: Failure | None = None) -> dict[str, bytes]:
+    """What `stampplan diagram` writes: file-name suffix -> bytes; "" the view (or its overview, or the
+    failure), "-<cluster>" each further page of a view too large for one page (with no `page` chosen)."""
+    if failure is not None or slide:
+        return {"": draw(design, view, fmt, theme, slide, failure=failure)}
+    chosen = [("" if page == "overview" else page)] if page is not None else pages(design, view)
+    return {page_name("", p): draw(design, view, fmt, theme, page=p) for p in chosen}
 
 
 def artifacts(design: Design) -> dict[str, bytes]:

@@ -50,6 +50,12 @@ def marks(facts: Facts) -> dict[str, Mark]:
     return {vm: Mark(g, outline[g], tag) for vm, (g, tag) in tags.items()}
 
 
+def part(mark: Mark | None) -> str:
+    """The part a guest-cluster node plays ('primary', 'passive', ...), '' for none."""
+    word = mark.tag.rpartition(" ")[2] if mark else ""
+    return word if word in ("primary", "secondary", "active", "passive") else ""
+
+
 def _claim(tags: dict, group: str, names: list[str], kind: tuple[str, str, str]) -> None:
     """Tag `names` (in order) as one group: the first `kind[1]`, the others `kind[2]`; without roles, '<prefix> i/n'."""
     prefix, first, other = kind

@@ -66,8 +66,9 @@ def legend(entries: list[tuple[str, str]], notes: list[str], theme: Theme, scale
     rows = ["<TR>" + "".join(swatches[i:i + columns]) + "</TR>" for i in range(0, len(swatches), columns)]
     span = 2 * columns
     if notes:
+        lines = "".join(f'{esc(text)}<BR ALIGN="LEFT"/>' for text in notes)  # a line each: the legend stays narrow
         rows.append(f'<TR><TD COLSPAN="{span}" ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
-                    f'{esc(" · ".join(notes))}</FONT></TD></TR>')
+                    f'{lines}</FONT></TD></TR>')
     return (f'<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="3" '
             f'CELLPADDING="1" STYLE="ROUNDED">{"".join(rows)}</TABLE>')
 

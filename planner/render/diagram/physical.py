@@ -35,15 +35,17 @@ def build(facts: Facts, theme: Theme, scale: Scale, clusters: list[str] | None =
     subtitle = (f"{count(len(hosts), 'host')} in {count(len(blocks), 'rack')} · "
                 f"{count(len({h.cluster for h in hosts}), 'cluster')} · {count(vms, 'VM')}")
     title = f"{design.name}: physical view" + (f" · {', '.join(clusters)}" if clusters else "")
-    notes = ["racks are failure domains", "outlined VMs: one HA group each (tag: the initial active / primary node)",
-             "bars: vCPU and memory (GB) used of what the hosts may carry"]
+    ha = marks(facts)
+    notes = ["racks are failure domains", "bars: vCPU and memory (GB) used of what the hosts may carry"]
+    if any(vm.name in ha for h in hosts for vm in facts.vms[h.name]):
+        notes.insert(1, "outlined VMs: one HA group each (tag: the initial active / primary node)")
     if failure is not None:
         title = f"{design.name}: failover of {failure.title or ', '.join(failure.failed)}"
         moved = [n for _, _, n in failure.lines(facts)]
         subtitle = (f"{count(len(failure.failed), 'host')} failed · {count(sum(moved), 'VM')} restart on "
                     f"{count(len({b for _, b, _ in failure.lines(facts)}), 'host')}"
                     + (f" · {failure.stranded(facts):,} cannot restart" if failure.stranded(facts) else ""))
-        notes[2:2] = ["× failed host: each VM struck through with where it restarts",
+        notes[1:1] = ["× failed host: each VM struck through with where it restarts",
                       "red outline: restarted here; bars show the load after the failover"]
     roles = sorted({vm.role for h in hosts for vm in facts.vms[h.name]}, key=role_order)
     key = legend([(role_label(r), role_colour(r)) for r in roles], notes, theme, scale)
@@ -52,7 +54,7 @@ def build(facts: Facts, theme: Theme, scale: Scale, clusters: list[str] | None =
         _compact_racks(graph, facts, blocks, theme, scale)
         return graph
     columns = _columns(facts, blocks, scale, failure)
-    look = (marks(facts), failure)
+    look = (ha, failure)
     for rack, block in blocks.items():
         with graph.subgraph(name=f"cluster_rack_{rack}") as sub:
             sub.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(rack)}</B>  failure domain>", scale))
