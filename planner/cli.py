@@ -302,7 +302,7 @@ def diagram(
     if out_file is not None and str(out_file) == "-":
         if len(pages) > 1:
             raise InputError(f"the {view} view has {len(pages)} pages: choose one with --page to write to stdout")
-        sys.stdout.buffer.write(pages[""])
+        sys.stdout.buffer.write(next(iter(pages.values())))
         sys.stdout.flush()
         return
     target = out_file or Path(beside_name(loaded.name, f"{'failover' if failure else view}.{fmt}"))

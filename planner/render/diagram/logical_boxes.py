@@ -30,10 +30,10 @@ def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale
     if role == "sql":
         for sql in facts.design.sql_instances:
             if sql.stamp == stamp:
-                rows.append(_text_row(f"{sql.name}: " + ("availability group" if sql.listener else sql.ha),
-                                      theme, scale))
-                if sql.listener:
-                    rows.append(_text_row(f"listener {sql.listener}", theme, scale))
+                rows.append(_text_row(f"{sql.name}: {sql.ha.replace('-', ' ')}", theme, scale))
+                if sql.listener:  # an AG's listener, an FCI's network name
+                    name = "listener" if sql.ha == "availability-group" else "network name"
+                    rows.append(_text_row(f"{name} {sql.listener}", theme, scale))
                 if scale.compact:
                     rows.append(_text_row(count(len(sql.databases), "database"), theme, scale, muted=True))
                     continue
