@@ -2,6 +2,7 @@
 and large designs as pages no larger than A3 landscape (an overview, then a page per cluster or stamp, in order)."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -26,6 +27,7 @@ runner = CliRunner()
 MEDIUM = ROOT / "outputs/medium/design.json"
 
 
+@functools.cache
 def load(name: str) -> Design:
     return Design.model_validate(json.loads((ROOT / "outputs" / name / "design.json").read_text(encoding="utf-8")))
 
