@@ -5,7 +5,7 @@ view on demand (the `stampplan diagram` command), or a failure scenario. Needs G
 (MissingProgram otherwise). No page drawing is larger than A3 landscape: one that would be shrunk
 below MIN_PAGE_SCALE to fit is split: the physical view into an overview page (`physical.*`) and a page
 per cluster (`physical-<cluster>.*`, STAMP01's clusters first, each stamp's in name order), the logical
-and network views of several stamps into the whole view fitted to the page and a page per stamp.
+and network views of several stamps into an overview (drawn as the compact slide) and a page per stamp.
 """
 from __future__ import annotations
 
@@ -35,9 +35,13 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
     if failure is not None:
         return _fit_page(physical.build(facts, THEMES[theme], PAGE, failure=failure))
     if page is not None:
-        if page == "":
-            paged = view == "physical" and len(pages(design, view)) > 1
-            graph = (overview if paged else module).build(facts, THEMES[theme], PAGE)
+        if page == "":  # a paged view's first page is an overview: the physical one, or the compact slide's
+            paged = len(pages(design, view)) > 1
+            if view == "physical" and paged:
+                graph = overview.build(facts, THEMES[theme], PAGE)
+            else:
+                graph = module.build(facts, THEMES[theme], SLIDE_COMPACT if paged else PAGE)
+                graph.attr(pad="0.3")
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
         elif view != "physical" and page in {s.name for s in design.stamps}:
@@ -55,8 +59,8 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
 
 
 def pages(design: Design, view: str) -> list[str]:
-    """The pages of a view: [""] when it fits A3 landscape at MIN_PAGE_SCALE or more; else "" (the physical
-    overview, or the whole view scaled to fit) and a page per cluster (physical: by stamp, then name) or per
+    """The pages of a view: [""] when it fits A3 landscape at MIN_PAGE_SCALE or more; else "" (an overview)
+    and a page per cluster (physical: by stamp, then name) or per
     stamp (logical, network; a design of one stamp stays one page)."""
     facts = index(design)
     width, height = extent(import_module(f"planner.render.diagram.{view}").build(facts, THEMES["light"], PAGE))
