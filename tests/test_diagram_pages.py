@@ -25,6 +25,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.skipif(diagram_dot.shutil.which("dot") is None, reason="Graphviz dot is not installed")
 runner = CliRunner()
 MEDIUM = ROOT / "outputs/medium/design.json"
+READABLE_ON_A3 = 6.5  # points once scaled to the page: 8.7 px at 96 dpi
 
 
 @functools.cache
@@ -108,7 +109,8 @@ def test_no_page_is_larger_than_a3_landscape(view, page):
     width, height = page_size(svg)
     assert width <= A3_POINTS[0] + 1 and height <= A3_POINTS[1] + 1
     scale = re.search(rb'transform="scale\(([\d.]+)', svg)
-    assert scale is None or float(scale.group(1)) >= diagram.MIN_PAGE_SCALE - 0.01 or page == ""
+    smallest = min(float(s) for s in re.findall(rb'font-size="([\d.]+)"', svg))
+    assert smallest * (float(scale.group(1)) if scale else 1) >= READABLE_ON_A3, (view, page)
 
 
 def test_cli_writes_every_page_or_the_one_asked_for(tmp_path):
