@@ -64,13 +64,16 @@ def legend(entries: list[tuple[str, str]], notes: list[str], theme: Theme, scale
                 for name, colour in entries]
     swatches += ['<TD></TD><TD></TD>'] * (-len(swatches) % columns)
     rows = ["<TR>" + "".join(swatches[i:i + columns]) + "</TR>" for i in range(0, len(swatches), columns)]
-    span = 2 * columns
+    parts = []  # the swatches in a table of their own, so the notes below do not stretch their columns
+    if rows:
+        parts.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
+                     f'{"".join(rows)}</TABLE></TD></TR>')
     if notes:
         lines = "".join(f'{esc(text)}<BR ALIGN="LEFT"/>' for text in notes)  # a line each: the legend stays narrow
-        rows.append(f'<TR><TD COLSPAN="{span}" ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
-                    f'{lines}</FONT></TD></TR>')
-    return (f'<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="3" '
-            f'CELLPADDING="1" STYLE="ROUNDED">{"".join(rows)}</TABLE>')
+        parts.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
+                     f'{lines}</FONT></TD></TR>')
+    return (f'<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="2" STYLE="ROUNDED">{"".join(parts)}</TABLE>')
 
 
 def note(title: str, detail: str, theme: Theme, scale: Scale) -> str:
