@@ -41,7 +41,8 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
                 graph = overview.build(facts, THEMES[theme], PAGE)
             else:
                 graph = module.build(facts, THEMES[theme], SLIDE_COMPACT if paged else PAGE)
-                graph.attr(pad="0.3")
+                if paged:
+                    graph.attr(pad="0.3")  # the slide's is 0
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
         elif view != "physical" and page in {s.name for s in design.stamps}:
