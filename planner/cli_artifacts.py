@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from planner.cli_app import FORCE, command, inconsistent_design, out
-from planner.design_file import load_design
+from planner.errors import InputError
+from planner.design_file import load_design, read_json
 
 
 @command
@@ -63,25 +64,39 @@ def diagram(
     fmt: Annotated[str, typer.Option("--format", help="dot | svg | png | pdf")] = "svg",
     theme: Annotated[str, typer.Option(help="light | dark")] = "light",
     slide: Annotated[bool, typer.Option("--slide", help="Fit a 16:9 slide with readable fonts")] = False,
+    page: Annotated[Optional[str], typer.Option(help="One page: overview or a cluster [default: every page]")]
+    = None,
+    fail: Annotated[Optional[str], typer.Option("--fail", help="Draw these hosts failing (comma-separated)")] = None,
+    fail_rack: Annotated[Optional[str], typer.Option("--fail-rack", help="Draw this rack failing")] = None,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write, - for stdout [default: "
                                                                    "<design name>-<view>.<format> here]")] = None,
     force: Annotated[bool, FORCE] = False,
 ) -> None:
-    """Draw one view of a design (physical, logical or network) with Graphviz."""
+    """Draw one view of a design (physical, logical or network), or a failure, with Graphviz."""
     from planner.output import beside_name, write_files
-    from planner.render.diagram import check, draw
+    from planner.render.diagram import check, drawings
+    from planner.render.diagram.failover import Failure
+    from planner.whatif import what_if
 
     check(view=view, fmt=fmt, theme=theme)
+    failure = None
+    if fail or fail_rack:
+        result = what_if(read_json(design), [h.strip() for h in (fail or "").split(",") if h.strip()], fail_rack)
+        failure = Failure(tuple(result.failed), result.restarts(), f"rack {fail_rack}" if fail_rack else fail or "")
     loaded = load_design(design)
     with inconsistent_design(design):
-        data = draw(loaded, view, fmt, theme, slide)
+        pages = drawings(loaded, view, fmt, theme, slide, page, failure)
     if out_file is not None and str(out_file) == "-":
-        sys.stdout.buffer.write(data)
+        if len(pages) > 1:
+            raise InputError(f"the {view} view has {len(pages)} pages: choose one with --page to write to stdout")
+        sys.stdout.buffer.write(next(iter(pages.values())))
         sys.stdout.flush()
         return
-    target = out_file or Path(beside_name(loaded.name, f"{view}.{fmt}"))
-    write_files(target.parent, {target.name: data}, force)
-    out.print(f"Wrote {target}: {view} view, {theme} theme" + (", 16:9 slide" if slide else ""))
+    target = out_file or Path(beside_name(loaded.name, f"{'failover' if failure else view}.{fmt}"))
+    files = {target.stem + suffix + target.suffix: data for suffix, data in pages.items()}
+    write_files(target.parent, files, force)
+    out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}: {view} view, {theme} theme"
+              + (", 16:9 slide" if slide else ""))
 
 
 @command

@@ -70,6 +70,10 @@ class WhatIf:
     def survived(self) -> bool:
         return not self.drain_problem and all(c.survived for c in self.clusters)
 
+    def restarts(self) -> dict[str, str | None]:
+        """VM of a failed host -> where it restarts (None: it cannot)."""
+        return {m.vm: m.to for c in self.clusters for m in c.moves}
+
 
 def what_if(design: dict, fail: list[str] = (), rack: str | None = None, drain: str | None = None) -> WhatIf:
     """Fail hosts `fail` and/or every host of fault domain `rack`, after draining `drain` if given."""

@@ -72,3 +72,9 @@ EDGES: dict[str, tuple[str, str, str]] = {
 
 # cluster purpose -> accent colour (the deck's overview picture)
 PURPOSES: dict[str, str] = {"management": "#2563EB", "edge": "#D97706", "compute": "#059669"}
+
+# outline colours of HA groups (a guest cluster, a gateway pair, a farm), in turn; readable on both backgrounds
+HA_OUTLINES = ("#CA8A04", "#2563EB", "#059669", "#9333EA", "#EA580C", "#0891B2", "#DB2777", "#65A30D")
+# a failover drawing: the failed hosts and the restart lines
+FAILED = "#DC2626"
+FAILED_FILL = "#FEE2E2"  # a cell of VMs restarted by a failure

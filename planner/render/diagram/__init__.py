@@ -1,26 +1,56 @@
 """Diagrams of a design: physical, logical and network views as DOT, SVG, PNG and PDF.
 
 `artifacts(design)` gives every view in the light theme under `diagrams/`; `draw` renders one
-view on demand (the `stampplan diagram` command). Needs Graphviz `dot` (MissingProgram otherwise).
+view on demand (the `stampplan diagram` command), or a failure scenario. Needs Graphviz `dot`
+(MissingProgram otherwise). No page drawing is larger than A3 landscape: one that would be shrunk
+below MIN_PAGE_SCALE to fit is split: the physical view into an overview page (`physical.*`) and a page
+per cluster (`physical-<cluster>.*`, STAMP01's clusters first, each stamp's in name order), the logical
+and network views of several stamps into an overview (drawn as the compact slide) and a page per stamp.
 """
 from __future__ import annotations
 
+import re
 from importlib import import_module
 
 from planner.errors import InputError
 from planner.model.design import Design
-from planner.render.design_index import index
-from planner.render.diagram.dot import FORMATS, READABLE, SLIDE_DPI, dot_program, fit_slide, render, slide_scale
+from planner.render.design_index import index, natural
+from planner.render.diagram import overview, physical
+from planner.render.diagram.dot import (A3_POINTS, FORMATS, READABLE, SLIDE_DPI, dot_program, extent, fit_slide,
+                                        render, slide_scale)
+from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
+MIN_PAGE_SCALE = 0.75  # a page drawing shrunk more than this to fit A3 is split into pages (9 pt text: 6.75 pt)
 
 
-def source(design: Design, view: str, theme: str = "light", slide: bool = False) -> str:
-    """The DOT source of one view (for a slide, padded to 16:9: that needs `dot`)."""
+def source(design: Design, view: str, theme: str = "light", slide: bool = False, page: str | None = None,
+           failure: Failure | None = None) -> str:
+    """The DOT source of one view: whole (`page` None; for a slide, padded to 16:9: that needs `dot`), one of
+    its `pages` (fitted to A3), or the physical view of a `failure` (fitted to A3)."""
     check(view=view, theme=theme)
     module = import_module(f"planner.render.diagram.{view}")
     facts = index(design)
+    if failure is not None:
+        return _fit_page(physical.build(facts, THEMES[theme], PAGE, failure=failure))
+    if page is not None:
+        if page == "":  # a paged view's first page is an overview: the physical one, or the compact slide's
+            paged = len(pages(design, view)) > 1
+            if view == "physical" and paged:
+                graph = overview.build(facts, THEMES[theme], PAGE)
+            else:
+                graph = module.build(facts, THEMES[theme], SLIDE_COMPACT if paged else PAGE)
+                if paged:
+                    graph.attr(pad="0.3")  # the slide's is 0
+        elif view == "physical" and page in {c.name for c in facts.clusters}:
+            graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
+        elif view != "physical" and page in {s.name for s in design.stamps}:
+            graph = module.build(index(_stamp_part(design, page)), THEMES[theme], PAGE)
+        else:
+            raise InputError(f"no page {page!r} of the {view} view: choose one of "
+                             f"{', '.join(p or 'overview' for p in pages(design, view))}")
+        return _fit_page(graph)
     if not slide:
         return module.build(facts, THEMES[theme], PAGE).source
     graph = module.build(facts, THEMES[theme], SLIDE)
@@ -29,20 +59,70 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False)
     return fit_slide(graph)
 
 
-def draw(design: Design, view: str, fmt: str, theme: str = "light", slide: bool = False) -> bytes:
-    """One view in one format (DOT needs no Graphviz; the others raise MissingProgram without it)."""
+def pages(design: Design, view: str) -> list[str]:
+    """The pages of a view: [""] when it fits A3 landscape at MIN_PAGE_SCALE or more; else "" (an overview)
+    and a page per cluster (physical: by stamp, then name) or per
+    stamp (logical, network; a design of one stamp stays one page)."""
+    facts = index(design)
+    width, height = extent(import_module(f"planner.render.diagram.{view}").build(facts, THEMES["light"], PAGE))
+    if min(A3_POINTS[0] / (width * 72), A3_POINTS[1] / (height * 72)) >= MIN_PAGE_SCALE:
+        return [""]
+    if view == "physical":
+        return ["", *(c.name for c in sorted(facts.clusters, key=lambda c: (natural(c.stamp), natural(c.name))))]
+    stamps = sorted((s.name for s in design.stamps), key=natural)
+    return ["", *stamps] if len(stamps) > 1 else [""]
+
+
+def _stamp_part(design: Design, stamp: str) -> Design:
+    """The part of a design in one stamp (its clusters, hosts, VMs, SQL and load balancers), named after it."""
+    clusters = {c.name for c in design.clusters if c.stamp == stamp}
+    return design.model_copy(update={
+        "name": f"{design.name} · {stamp}", "stamps": [s for s in design.stamps if s.name == stamp],
+        "clusters": [c for c in design.clusters if c.name in clusters],
+        "hosts": [h for h in design.hosts if h.cluster in clusters],
+        "vms": [vm for vm in design.vms if vm.cluster in clusters],
+        "sql_instances": [q for q in design.sql_instances if q.stamp == stamp],
+        "load_balancers": [lb for lb in design.load_balancers if lb.stamp == stamp]})
+
+
+def page_name(view: str, page: str) -> str:
+    """File stem of a page: `physical`, `physical-comp01`."""
+    return f"{view}-{re.sub(r'[^a-z0-9]+', '-', page.lower()).strip('-')}" if page else view
+
+
+def _fit_page(graph) -> str:
+    """The DOT source, scaled down (never up) to fit an A3 landscape page."""
+    graph.attr(size=f"{A3_POINTS[0] / 72:.2f},{A3_POINTS[1] / 72:.2f}")
+    return graph.source
+
+
+def draw(design: Design, view: str, fmt: str, theme: str = "light", slide: bool = False, page: str | None = None,
+         failure: Failure | None = None) -> bytes:
+    """One view (or page, or failure) in one format (DOT needs no Graphviz; the others raise MissingProgram
+    without it)."""
     check(view=view, fmt=fmt, theme=theme)
-    text = source(design, view, theme, slide)
+    text = source(design, view, theme, slide, page, failure)
     return render(text, (fmt,), SLIDE_DPI if slide and fmt == "png" else None)[fmt]
 
 
+def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: bool = False,
+             page: str | None = None, failure: Failure | None = None) -> dict[str, bytes]:
+    """What `stampplan diagram` writes: file-name suffix -> bytes; "" the view (or its overview, or the
+    failure), "-<cluster>" each further page of a view too large for one page (with no `page` chosen)."""
+    if failure is not None or slide:
+        return {"": draw(design, view, fmt, theme, slide, failure=failure)}
+    chosen = [("" if page == "overview" else page)] if page is not None else pages(design, view)
+    return {page_name("", p): draw(design, view, fmt, theme, page=p) for p in chosen}
+
+
 def artifacts(design: Design) -> dict[str, bytes]:
-    """diagrams/<view>.{dot,svg,png,pdf} for every view, light theme."""
+    """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme."""
     dot_program()
     files: dict[str, bytes] = {}
     for view in VIEWS:
-        for fmt, data in render(source(design, view), FORMATS).items():
-            files[f"diagrams/{view}.{fmt}"] = data
+        for page in pages(design, view):
+            for fmt, data in render(source(design, view, page=page), FORMATS).items():
+                files[f"diagrams/{page_name(view, page)}.{fmt}"] = data
     return files
 
 

@@ -24,6 +24,7 @@ FORMATS = ("dot", "svg", "png", "pdf")
 DOT_TIMEOUT = 120           # seconds one `dot` run may take; then it is killed with its children
 
 
+A3_POINTS = (1190.0, 842.0)  # an A3 landscape page (16.54 x 11.69 in): no page drawing is larger
 READABLE = 8.0  # points: below this once scaled to the slide, the slide is drawn compact
 
 
@@ -88,11 +89,11 @@ _RECENT: dict[tuple[str, int | None], dict[str, bytes]] = {}
 
 def slide_scale(graph: graphviz.Digraph) -> float:
     """How much `size` shrinks (or grows) the drawing to fit the slide."""
-    width, height = _extent(graph)
+    width, height = extent(graph)
     return min(SLIDE_INCHES[0] / (width + 2 * SLIDE_MARGIN), SLIDE_INCHES[1] / (height + 2 * SLIDE_MARGIN))
 
 
-def _extent(graph: graphviz.Digraph) -> tuple[float, float]:
+def extent(graph: graphviz.Digraph) -> tuple[float, float]:
     """Width and height (inches) of the laid-out drawing, before any scaling."""
     _, _, width, height = run_dot(["-Tplain"], graph.source).split("\n", 1)[0].split()[:4]
     return float(width), float(height)
@@ -100,7 +101,7 @@ def _extent(graph: graphviz.Digraph) -> tuple[float, float]:
 
 def fit_slide(graph: graphviz.Digraph) -> str:
     """The DOT source of `graph` padded to exactly 16:9, so `size` scales it to fill the slide."""
-    width, height = _extent(graph)
+    width, height = extent(graph)
     w, h = width + 2 * SLIDE_MARGIN, height + 2 * SLIDE_MARGIN
     aspect = SLIDE_INCHES[0] / SLIDE_INCHES[1]
     pad_x = SLIDE_MARGIN + max(0.0, (aspect * h - w) / 2)

@@ -22,13 +22,20 @@ def bar(share: float, width: int, theme: Theme, height: int = 8) -> str:
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{"".join(cells)}</TR></TABLE>'
 
 
-def chip(colour: str, text: str, scale: Scale, ident: str = "", width: int = 0, size: float = 0) -> str:
-    """A coloured cell with dark text (a VM, a role, a network)."""
+def chip(colour: str, text: str, scale: Scale, ident: str = "", width: int = 0, size: float = 0, note: str = "",
+         outline: str = "", strike: bool = False) -> str:
+    """A coloured cell with dark text (a VM, a role, a network); `note` a second, smaller line, `outline` a
+    coloured border (an HA group), `strike` the text struck through (a failed VM)."""
     attrs = f' ID="{esc(ident)}"' if ident else ""
     if width:
         attrs += f' WIDTH="{width}"'
+    if outline:
+        attrs += f' BORDER="2" COLOR="{outline}"'
+    body = f"<S>{esc(text)}</S>" if strike else esc(text)
+    if note:
+        body += f'<BR/><FONT POINT-SIZE="{(size or scale.small) - 1:g}">{esc(note)}</FONT>'
     return (f'<TD BGCOLOR="{colour}"{attrs} CELLPADDING="3"><FONT COLOR="{INK}" POINT-SIZE="{size or scale.small}">'
-            f'{esc(text)}</FONT></TD>')
+            f'{body}</FONT></TD>')
 
 
 def blank(scale: Scale, width: int = 0) -> str:
@@ -57,12 +64,16 @@ def legend(entries: list[tuple[str, str]], notes: list[str], theme: Theme, scale
                 for name, colour in entries]
     swatches += ['<TD></TD><TD></TD>'] * (-len(swatches) % columns)
     rows = ["<TR>" + "".join(swatches[i:i + columns]) + "</TR>" for i in range(0, len(swatches), columns)]
-    span = 2 * columns
+    parts = []  # the swatches in a table of their own, so the notes below do not stretch their columns
+    if rows:
+        parts.append(f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="1">'
+                     f'{"".join(rows)}</TABLE></TD></TR>')
     if notes:
-        rows.append(f'<TR><TD COLSPAN="{span}" ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
-                    f'{esc(" · ".join(notes))}</FONT></TD></TR>')
-    return (f'<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="3" '
-            f'CELLPADDING="1" STYLE="ROUNDED">{"".join(rows)}</TABLE>')
+        lines = "".join(f'{esc(text)}<BR ALIGN="LEFT"/>' for text in notes)  # a line each: the legend stays narrow
+        parts.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">'
+                     f'{lines}</FONT></TD></TR>')
+    return (f'<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="0" '
+            f'CELLPADDING="2" STYLE="ROUNDED">{"".join(parts)}</TABLE>')
 
 
 def note(title: str, detail: str, theme: Theme, scale: Scale) -> str:

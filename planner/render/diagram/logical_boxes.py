@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from planner.catalog import load_catalog, role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
+from planner.render.diagram.ha import marks, part
 from planner.render.diagram.labels import chip, esc, grid
 from planner.render.theme import INK, Scale, Theme
 
@@ -11,7 +12,8 @@ HOST_COLUMNS = 8
 
 
 def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale: Scale) -> str:
-    names = [vm.name for vm in vms]
+    ha = marks(facts)
+    names = [vm.name + (f" ({part(ha.get(vm.name))})" if part(ha.get(vm.name)) else "") for vm in vms]
     shown = ", ".join(names) if len(names) <= MAX_NAMES else f"{names[0]} … {names[-1]}"
     first = vms[0]
     clusters = ", ".join(sorted({vm.cluster for vm in vms}, key=natural))
@@ -28,10 +30,10 @@ def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale
     if role == "sql":
         for sql in facts.design.sql_instances:
             if sql.stamp == stamp:
-                rows.append(_text_row(f"{sql.name}: " + ("availability group" if sql.listener else sql.ha),
-                                      theme, scale))
-                if sql.listener:
-                    rows.append(_text_row(f"listener {sql.listener}", theme, scale))
+                rows.append(_text_row(f"{sql.name}: {sql.ha.replace('-', ' ')}", theme, scale))
+                if sql.listener:  # an AG's listener, an FCI's network name
+                    name = "listener" if sql.ha == "availability-group" else "network name"
+                    rows.append(_text_row(f"{name} {sql.listener}", theme, scale))
                 if scale.compact:
                     rows.append(_text_row(count(len(sql.databases), "database"), theme, scale, muted=True))
                     continue

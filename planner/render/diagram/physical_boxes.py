@@ -5,8 +5,10 @@ from collections import Counter
 
 from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, share
+from planner.render.diagram.failover import Failure
+from planner.render.diagram.ha import Mark
 from planner.render.diagram.labels import bar, blank, chip, esc, grid
-from planner.render.theme import Scale, Theme
+from planner.render.theme import FAILED, FAILED_FILL, Scale, Theme
 
 CHIP = {False: 84, True: 108}     # width of a VM cell (points), page or slide
 NUMBERS = {False: 84, True: 104}  # width of the "used / capacity" column
@@ -19,8 +21,9 @@ def host_width(scale: Scale) -> int:
     return VM_COLUMNS * (CHIP[scale.slide] + 2) + 8
 
 
-def _usage_rows(vcpu: float, vcpu_cap: float, memory: float, memory_cap: float, theme: Theme,
-                scale: Scale) -> str:
+def usage_rows(vcpu: float, vcpu_cap: float, memory: float, memory_cap: float, theme: Theme,
+               scale: Scale) -> str:
+    """Two rows: vCPU and memory used of the capacity, as bars and numbers."""
     numbers = NUMBERS[scale.slide]
     width = host_width(scale) - numbers - 3 * int(scale.small) - 12
     rows = []
@@ -36,25 +39,29 @@ def _cells_row(cells: list[str], columns: int) -> str:
     return f'<TR><TD COLSPAN="3" ALIGN="LEFT">{grid(cells, columns)}</TD></TR>' if cells else ""
 
 
-def _vm_rows(vms: list, scale: Scale, lines: int = 0, by_role: bool = False) -> str:
-    """Management VMs one cell each (or counted by role), padded to `lines` rows; tenant VMs counted."""
+def _vm_rows(vms: list, scale: Scale, lines: int = 0, by_role: bool = False, cells: list[str] | None = None,
+             arrived: int = 0) -> str:
+    """Management VMs one cell each (`cells`, or counted by role), padded to `lines` rows; tenant VMs counted
+    (with `arrived` more restarted here)."""
     named = [vm for vm in vms if not vm.is_tenant]
     if by_role:
         roles = Counter(vm.role for vm in named)
         cells = [chip(role_colour(r), f"{role_label(r)} ×{n}", scale, width=CHIP[scale.slide])
                  for r, n in sorted(roles.items(), key=lambda kv: role_order(kv[0]))]
-    else:
+    elif cells is None:
         cells = [chip(role_colour(vm.role), vm.name, scale, ident=f"vm:{vm.name}", width=CHIP[scale.slide])
                  for vm in named]
     note = ""
-    if not vms:
+    if not cells and not any(vm.is_tenant for vm in vms) and not arrived:
         note = (f'<TR><TD COLSPAN="3" ALIGN="LEFT" CELLPADDING="4"><FONT POINT-SIZE="{scale.small}">'
                 f'no VMs: failover reserve</FONT></TD></TR>')
         lines -= 1
-    cells += [blank(scale, CHIP[scale.slide])] * (lines * VM_COLUMNS - len(cells))
+    cells = cells + [blank(scale, CHIP[scale.slide])] * (lines * VM_COLUMNS - len(cells))
     tenants = Counter(vm.role for vm in vms if vm.is_tenant)
     summary = [chip(role_colour(role), _tenant_text(role, n), scale)
                for role, n in sorted(tenants.items(), key=lambda kv: role_order(kv[0]))]
+    if arrived:
+        summary.append(chip(FAILED_FILL, f"+{count(arrived, 'tenant VM')} restarted", scale, outline=FAILED))
     return note + _cells_row(cells, VM_COLUMNS) + _cells_row(summary, 2)
 
 
@@ -66,10 +73,10 @@ def _tenant_text(role: str, n: int) -> str:
     return f"{n:,} {role}"
 
 
-def _box(head: str, body: str, theme: Theme, scale: Scale, ident: str = "") -> str:
+def _box(head: str, body: str, theme: Theme, scale: Scale, ident: str = "", line: str = "", border: int = 1) -> str:
     attrs = f' ID="{esc(ident)}"' if ident else ""
-    return (f'<<TABLE{attrs} BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" '
-            f'CELLSPACING="1" CELLPADDING="2" WIDTH="{host_width(scale)}" STYLE="ROUNDED">'
+    return (f'<<TABLE{attrs} BORDER="{border}" COLOR="{line or theme.node_line}" BGCOLOR="{theme.node}" '
+            f'CELLBORDER="0" CELLSPACING="1" CELLPADDING="2" WIDTH="{host_width(scale)}" STYLE="ROUNDED">'
             f'<TR><TD COLSPAN="3" ALIGN="LEFT">{head}</TD></TR>{body}</TABLE>>')
 
 
@@ -77,16 +84,57 @@ def _head(title: str, model: str, theme: Theme, scale: Scale) -> str:
     return f'<B>{esc(title)}</B>  <FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{esc(model)}</FONT>'
 
 
-def host_label(facts: Facts, host, lines: int, theme: Theme, scale: Scale) -> str:
+def named_vms(facts: Facts, host, failure: Failure | None = None) -> int:
+    """Management VMs drawn one cell each in a host's box (those restarted onto it included)."""
     load = facts.load[host.name]
-    usage = _usage_rows(load.vcpu, host.vcpu_capacity, load.memory_gb, host.usable_memory_gb, theme, scale)
-    body = usage + _vm_rows(facts.vms[host.name], scale, lines)
-    return _box(_head(host.name, host.model, theme, scale), body, theme, scale, ident=f"host:{host.name}")
+    arriving = failure.arrivals(facts).get(host.name, []) if failure else []
+    return load.vms - load.tenants + sum(1 for vm in arriving if not vm.is_tenant)
+
+
+def host_label(facts: Facts, host, lines: int, theme: Theme, scale: Scale, marks: dict[str, Mark] | None = None,
+               failure: Failure | None = None) -> str:
+    """A host: model, usage bars, a cell per management VM (outlined and tagged by its HA group), tenant VMs
+    counted. In a failure: a failed host is crossed out with where each VM goes; a host taking VMs shows them."""
+    marks = marks or {}
+    down = failure is not None and host.name in failure.failed
+    arriving = failure.arrivals(facts).get(host.name, []) if failure else []
+    short = _short_name(host.cluster)
+    cells = []
+    for vm in facts.vms[host.name]:
+        if vm.is_tenant:
+            continue
+        mark = marks.get(vm.name)
+        if down:
+            target = failure.restarts.get(vm.name)
+            cells.append(chip(role_colour(vm.role), vm.name, scale, ident=f"vm:{vm.name}", width=CHIP[scale.slide],
+                              note=f"→ {short(target)}" if target else "cannot restart", strike=True))
+        else:
+            cells.append(chip(role_colour(vm.role), vm.name, scale, ident=f"vm:{vm.name}", width=CHIP[scale.slide],
+                              note=mark.tag if mark else "", outline=mark.outline if mark else ""))
+    cells += [chip(role_colour(vm.role), vm.name, scale, width=CHIP[scale.slide], outline=FAILED,
+                   note=f"restarted from {short(vm.host)}") for vm in arriving if not vm.is_tenant]
+    load = facts.load[host.name]
+    vcpu = load.vcpu + sum(vm.vcpu for vm in arriving)
+    memory = load.memory_gb + sum(vm.memory_gb for vm in arriving)
+    usage = usage_rows(vcpu, host.vcpu_capacity, memory, host.usable_memory_gb, theme, scale)
+    body = usage + _vm_rows(facts.vms[host.name], scale, lines, cells=cells,
+                            arrived=sum(1 for vm in arriving if vm.is_tenant))
+    if down:
+        head = (f'<FONT COLOR="{FAILED}"><B>× {esc(host.name)}  FAILED</B></FONT>  '
+                f'<FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{esc(host.model)}</FONT>')
+        return _box(head, body, theme, scale, ident=f"host:{host.name}", line=FAILED, border=3)
+    return _box(_head(host.name, host.model, theme, scale), body, theme, scale, ident=f"host:{host.name}",
+                line=FAILED if arriving else "")
+
+
+def _short_name(cluster: str):
+    """A host name without its cluster prefix (COMP01-H05 -> H05)."""
+    return lambda name: name.removeprefix(cluster + "-")
 
 
 def summary_label(facts: Facts, cluster: str, hosts: list, theme: Theme, scale: Scale) -> str:
     """One box for a cluster's hosts in a rack: summed usage, VMs counted, host names listed."""
-    usage = _usage_rows(sum(facts.load[h.name].vcpu for h in hosts), sum(h.vcpu_capacity for h in hosts),
+    usage = usage_rows(sum(facts.load[h.name].vcpu for h in hosts), sum(h.vcpu_capacity for h in hosts),
                         sum(facts.load[h.name].memory_gb for h in hosts), sum(h.usable_memory_gb for h in hosts),
                         theme, scale)
     vms = [vm for h in hosts for vm in facts.vms[h.name]]
