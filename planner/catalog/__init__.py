@@ -104,6 +104,16 @@ class When(BaseModel):
         return self.value(req) == self.equals
 
 
+class GuestClusterSpec(BaseModel):
+    """A role whose VMs form a guest failover cluster (one per stamp, or one per pair): its clustered
+    role's network name (a second address beside the cluster name; None: the cluster name only) and witness."""
+
+    model_config = ConfigDict(extra="forbid")
+    role_name: str | None = None
+    witness: str
+    source: str
+
+
 class RoleSpec(BaseModel):
     """How one management or edge role is deployed, drawn and reached."""
 
@@ -133,6 +143,7 @@ class RoleSpec(BaseModel):
     databases: list[str] = []
     databases_source: str | None = None
     own_sql_instance: bool = False  # its databases in a SQL instance of their own
+    guest_cluster: GuestClusterSpec | None = None
 
     def present(self, req: Any) -> bool:
         """Whether the requirements `req` call for this role at all (its `when` holds)."""

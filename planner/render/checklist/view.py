@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from planner.catalog import load_catalog
 from planner.errors import InputError
-from planner.ipplan import HOST_NICS, Address, ip_plan
+from planner.ipplan import HOST_NICS, Address, ip_plan, subnets
 from planner.model.design import Design, Vm
 from planner.model.requirements import Requirements
 from planner.render.checklist.graph import BuildCatalog
@@ -63,6 +63,7 @@ class DesignView:
         self.req = requirements_of(design)
         self.roles = load_catalog().roles
         self.addresses: dict[str, list[Address]] = defaultdict(list)
+        self.subnets = subnets(design)
         for a in ip_plan(design):
             self.addresses[a.owner].append(a)
         self.hosts_of = defaultdict(list)
@@ -133,8 +134,8 @@ class DesignView:
             "has_role": present,
             "multi_stamp": len(self.d.stamps) > 1,
             "rack_loss": self.req.availability.survive_rack_loss,
-            "networks_given": any(net is not None for _, net in self.req.networks),
-            "networks": {name for name, net in self.req.networks if net is not None},
+            "networks_given": bool(self.subnets),
+            "networks": set(self.subnets),
         }
         if scope.cluster:
             c = self.cluster[scope.cluster]
@@ -184,10 +185,11 @@ class DesignView:
         return named
 
     def _networks(self) -> tuple[str, str, str]:
-        nets = {name: net for name, net in self.req.networks if net is not None}
+        nets = self.subnets
         label = self.cat.labels
         text = join(fill(label["network"], {"name": n, "cidr": str(net.cidr),
-                                            "vlan": f" VLAN {net.vlan}" if net.vlan else ""})
+                                            "vlan": f" VLAN {net.vlan}" if net.vlan else (
+                                                " (carved from the supernet)" if net.carved else "")})
                     for n, net in nets.items()) if nets else label["no_networks"]
         mgmt = nets.get("management")
         router = str(next(mgmt.cidr.hosts())) if mgmt else label["no_router"]
@@ -213,9 +215,7 @@ class DesignView:
             "dc_path": ",".join(f"DC={part}" for part in req.dns_domain.split(".")),
             "networks": networks, "mgmt_router": router, "pa_pool": pa_pool,
             "cluster_network_roles": "; ".join(
-                f"{n}: {self.cat.cluster_networks[n]}" for n in HOST_NICS
-                if getattr(req.networks, n) is not None or (n == "management" and not any(
-                    getattr(req.networks, m) for m in HOST_NICS))),
+                f"{n}: {self.cat.cluster_networks[n]}" for n in HOST_NICS if n in self.subnets),
             "dns_names": fill(self.cat.labels["dns_names"], {
                 "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters)),
                 "listeners": str(sum(1 for s in d.sql_instances if s.listener)),
