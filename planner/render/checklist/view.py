@@ -94,7 +94,12 @@ class DesignView:
         """The FQDN clients use for a role: its VIP, else its first VM (WAP express for WAP roles)."""
         lb = self.lb(role, stamp)
         vms = self.role_vms(role, stamp) or (self.role_vms("wap-express", stamp) if role.startswith("wap") else [])
-        return lb.vip_fqdn if lb else (self.fqdn(vms[0].name) if vms else "none")
+        spec = self.roles.get(vms[0].role) if vms else None
+        if lb or not spec:
+            return lb.vip_fqdn if lb else "none"
+        index = next(i for i, s in enumerate(self.d.stamps) if s.name == stamp)
+        return spec.service_fqdn(f"s{index + 1:02d}" if index else "", self.req) if spec.public_name else \
+            self.fqdn(vms[0].name)
 
     def _port(self, role: str) -> int | None:
         """The port a role's service answers on (roles.yaml `endpoint`), if it has one."""
