@@ -146,11 +146,10 @@ class RoleSpec(BaseModel):
     guest_cluster: GuestClusterSpec | None = None
     public_name: str | None = None  # host name of its service in the public namespace
 
-    def service_fqdn(self, stamp_label: str, req: Any) -> str:
+    def service_fqdn(self, stamp_label: str, dns_domain: str, public_domain: str | None) -> str:
         """The name clients use for the role's service: public_name in the public namespace (public_domain,
         else dns_domain) when it has one, else the role's name in dns_domain; stamp_label: '' or 's02'."""
-        host, domain = (self.public_name, req.public_domain or req.dns_domain) if self.public_name else (
-            self.name, req.dns_domain)
+        host, domain = (self.public_name, public_domain or dns_domain) if self.public_name else (self.name, dns_domain)
         return f"{host}{'.' + stamp_label if stamp_label else ''}.{domain}"
 
     def present(self, req: Any) -> bool:

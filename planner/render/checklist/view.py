@@ -12,6 +12,7 @@ from planner.errors import InputError
 from planner.ipplan import HOST_NICS, Address, ip_plan, subnets
 from planner.model.design import Design, Vm
 from planner.model.requirements import Requirements
+from planner.security import certificates, firewall, published_name
 from planner.render.checklist.graph import BuildCatalog
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -92,14 +93,10 @@ class DesignView:
 
     def endpoint(self, role: str, stamp: str) -> str:
         """The FQDN clients use for a role: its VIP, else its first VM (WAP express for WAP roles)."""
-        lb = self.lb(role, stamp)
         vms = self.role_vms(role, stamp) or (self.role_vms("wap-express", stamp) if role.startswith("wap") else [])
-        spec = self.roles.get(vms[0].role) if vms else None
-        if lb or not spec:
-            return lb.vip_fqdn if lb else "none"
-        index = next(i for i, s in enumerate(self.d.stamps) if s.name == stamp)
-        return spec.service_fqdn(f"s{index + 1:02d}" if index else "", self.req) if spec.public_name else \
-            self.fqdn(vms[0].name)
+        if self.lb(role, stamp) or vms:
+            return published_name(self.d, vms[0].role if vms else role, stamp, [vm.name for vm in vms])
+        return "none"
 
     def _port(self, role: str) -> int | None:
         """The port a role's service answers on (roles.yaml `endpoint`), if it has one."""
@@ -207,9 +204,6 @@ class DesignView:
         first = d.stamps[0].name
         networks, router, pa_pool = self._networks()
         probe = self.mgmt_vms[0].name if self.mgmt_vms else d.clusters[0].name
-        web_roles = [r for r, spec in self.roles.items() if spec.endpoint and self.role_vms(r)]
-        web_vms = {self.fqdn(vm.name) for vm in self.mgmt_vms if vm.role in web_roles or vm.role == "wap-express"}
-        cert_names = sorted({lb.vip_fqdn for lb in d.load_balancers} | web_vms)
         wap_vms = [vm.name for vm in self.mgmt_vms if vm.role.startswith("wap")]
         vm_roles = req.tenants.vm_roles
         spf = d.stamps[0].spf or self.endpoint("spf", first)  # the one SPF farm every stamp is added to
@@ -226,7 +220,10 @@ class DesignView:
                 "listeners": str(sum(1 for s in d.sql_instances if s.listener)),
                 "vips": str(len(d.load_balancers))}),
             "dns_probe": self.fqdn(probe), "dns_probe_ip": self.ip(probe),
-            "cert_names": join(cert_names),
+            "cert_plan": join(f"{c.subject}{' [' + ', '.join(c.sans[1:]) + ']' if len(c.sans) > 1 else ''} "
+                              f"({c.ca} CA) on {', '.join(c.installed_on)}" for c in certificates(d)),
+            "firewall_rules": join(f"{r.source} ({r.source_zone}) to {r.destination} ({r.destination_zone}) "
+                                   f"{r.port}/{r.protocol}" for r in firewall(d) if r.crosses_firewall),
             "tenant_portal_url": f"https://{self.endpoint('wap-tenant-portal', first)}:{self._port('wap-tenant-portal')}",
             "admin_api": self.endpoint("wap-admin-api", first),
             "wap_names": join(f"{self.roles[r].endpoint.namespace} {self.endpoint(r, first)}"

@@ -13,6 +13,7 @@ from planner.render import diagram
 from planner.render.design_index import Facts, count, index
 from planner.render.diagram.dot import render
 from planner.render.report.css import CSS
+from planner.render.report.security import section as security_section
 from planner.render.report.tables import clusters, failover, hosts, services, summary, vms
 
 VIEW_TITLES = {"physical": "Physical view: racks, clusters, hosts and VMs",
@@ -30,7 +31,8 @@ def page(design: Design) -> str:
     facts = index(design)
     sections = [("Summary", summary(facts)), ("Diagrams", _diagrams(design)), ("Clusters", clusters(facts)),
                 ("Hosts", hosts(facts)), ("SQL and load balancers", services(facts)),
-                ("Virtual machines", vms(facts)), ("Failover plans", failover(facts))]
+                ("Virtual machines", vms(facts)), ("Failover plans", failover(facts)),
+                ("Certificates and firewall", security_section(facts))]
     nav = "".join(f'<a href="#{_anchor(title)}">{escape(title)}</a>' for title, _ in sections)
     body = "".join(f'<section id="{_anchor(title)}"><h2>{escape(title)}</h2>{html}</section>'
                    for title, html in sections)

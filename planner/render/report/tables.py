@@ -16,7 +16,7 @@ FULL_LIST = 2000        # tenant VMs listed one by one up to this many
 RESTARTS_LISTED = 24    # a failover plan lists its restarts up to this many, else summarises them
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+def table(head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
     """A table; cells are HTML already; columns in `numeric` are right-aligned."""
     def cls(i: int) -> str:
         return ' class="n"' if i in numeric else ""
@@ -79,7 +79,7 @@ def clusters(facts: Facts) -> str:
                      str(len(facts.hosts.get(c.name, []))), escape(c.host_model or ""), f"{load.vms:,}",
                      _bar(load.vcpu, vcpu), _bar(load.memory_gb, memory, " GB"), storage,
                      escape(f"{r.method} {r.status}: {r.binding}" if r else "")])
-    return _table(["cluster", "stamp", "purpose", "tolerates", "hosts", "model", "VMs", "vCPU", "memory",
+    return table(["cluster", "stamp", "purpose", "tolerates", "hosts", "model", "VMs", "vCPU", "memory",
                    "shared storage", "host count driven by"], rows, numeric={4, 6})
 
 
@@ -91,7 +91,7 @@ def hosts(facts: Facts) -> str:
             rows.append([escape(h.name), escape(h.cluster), escape(h.fault_domain), escape(h.model),
                          f"{load.vms:,}", _bar(load.vcpu, h.vcpu_capacity), _bar(load.memory_gb, h.usable_memory_gb,
                                                                                " GB")])
-    return ('<div class="scroll">' + _table(["host", "cluster", "rack", "model", "VMs", "vCPU", "memory"], rows,
+    return ('<div class="scroll">' + table(["host", "cluster", "rack", "model", "VMs", "vCPU", "memory"], rows,
                                             numeric={4}) + "</div>")
 
 
@@ -102,8 +102,8 @@ def services(facts: Facts) -> str:
     lbs = [[escape(lb.name), escape(lb.stamp), _role(lb.role), escape(", ".join(lb.members)), escape(lb.vip_fqdn)]
            for lb in d.load_balancers]
     parts = ["<h3>SQL Server instances</h3>",
-             _table(["instance", "stamp", "nodes", "high availability", "listener", "databases"], sql)]
-    parts += ["<h3>Load balancers</h3>", _table(["load balancer", "stamp", "role", "members", "VIP"], lbs)
+             table(["instance", "stamp", "nodes", "high availability", "listener", "databases"], sql)]
+    parts += ["<h3>Load balancers</h3>", table(["load balancer", "stamp", "role", "members", "VIP"], lbs)
               if lbs else '<p class="note">None: no role has two or more load-balanced instances.</p>']
     return "".join(parts)
 
@@ -135,7 +135,7 @@ def vms(facts: Facts) -> str:
     parts.append(f"<h3>Tenant VMs ({len(tenant):,}), per host</h3>"
                  f'<p class="note">{len(tenant):,} tenant VMs are too many to list here; design.json lists each.</p>'
                  + '<div class="scroll">'
-                 + _table(["host", "cluster", "tenant VMs", "by role", "tenants", "vCPU", "memory GB"], rows,
+                 + table(["host", "cluster", "tenant VMs", "by role", "tenants", "vCPU", "memory GB"], rows,
                           numeric={2, 4, 5, 6}) + "</div>")
     return "".join(parts)
 
@@ -147,7 +147,7 @@ def _vm_row(vm) -> list[str]:
 
 def _vm_table(rows: list[list[str]], tenant: bool = False) -> str:
     last = "tenant / group" if tenant else "anti-affinity group"
-    return ('<div class="scroll">' + _table(["VM", "role", "cluster", "host", "vCPU", "memory GB", "storage GB", last],
+    return ('<div class="scroll">' + table(["VM", "role", "cluster", "host", "vCPU", "memory GB", "storage GB", last],
                                             rows, numeric={4, 5, 6}) + "</div>")
 
 
@@ -165,7 +165,7 @@ def failover(facts: Facts) -> str:
             continue
         rows = [[escape(", ".join(p.failed)), f"{len(p.restarts):,}", _restarts(p.restarts)] for p in group]
         parts.append(f"<details><summary>{escape(cluster.name)}: {count(len(group), 'failure scenario')}</summary>"
-                     + _table(["failed", "VMs restarted", "restarts"], rows, numeric={1}) + "</details>")
+                     + table(["failed", "VMs restarted", "restarts"], rows, numeric={1}) + "</details>")
     return "".join(parts)
 
 
