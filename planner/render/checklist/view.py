@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from planner.catalog import load_catalog
 from planner.errors import InputError
-from planner.ipplan import HOST_NICS, Address, ip_plan, subnets
+from planner.ipplan import HOST_NICS, Address, guest_clusters, ip_plan, subnets
 from planner.model.design import Design, Vm
 from planner.model.requirements import Requirements
 from planner.security import certificates, firewall, published_name
@@ -216,12 +216,16 @@ class DesignView:
             "cluster_network_roles": "; ".join(
                 f"{n}: {self.cat.cluster_networks[n]}" for n in HOST_NICS if n in self.subnets),
             "dns_names": fill(self.cat.labels["dns_names"], {
-                "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters)),
+                "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters) + len(guest_clusters(d))),
                 "listeners": str(sum(1 for s in d.sql_instances if s.listener)),
                 "vips": str(len(d.load_balancers))}),
             "dns_probe": self.fqdn(probe), "dns_probe_ip": self.ip(probe),
             "cert_plan": join(f"{c.subject}{' [' + ', '.join(c.sans[1:]) + ']' if len(c.sans) > 1 else ''} "
                               f"({c.ca} CA) on {', '.join(c.installed_on)}" for c in certificates(d)),
+            "guest_clusters": join(
+                f"{g.name} {self.ip(g.name)}" + (f" with clustered role {g.role_name} {self.ip(g.role_name)}"
+                                                 if g.role_name else "")
+                + f" on {' + '.join(g.nodes)} (witness: {g.witness})" for g in guest_clusters(d)),
             "firewall_rules": join(f"{r.source} ({r.source_zone}) to {r.destination} ({r.destination_zone}) "
                                    f"{r.port}/{r.protocol}" for r in firewall(d) if r.crosses_firewall),
             "tenant_portal_url": f"https://{self.endpoint('wap-tenant-portal', first)}:{self._port('wap-tenant-portal')}",
@@ -255,7 +259,10 @@ class DesignView:
     def _stamp_base(self, stamp: str) -> dict[str, str]:
         index = [s.name for s in self.d.stamps].index(stamp)
         library = self.role_vms("vmm-library", stamp) or self.role_vms("vmm", stamp)
+        vmm = set(self.d.stamps[index].vmm_vms)
+        role = next((g.role_name for g in guest_clusters(self.d) if vmm & set(g.nodes) and g.role_name), None)
         return {"stamp": stamp, "stamp_dns": f".s{index + 1:02d}" if index else "",
+                "vmm_role_name": (role or f"vmm{'.s%02d' % (index + 1) if index else ''}").lower(),
                 "library_vm": library[0].name if library else "none"}
 
     def _stamp_context(self, stamp: str, outer: dict[str, str]) -> dict[str, str]:
