@@ -144,7 +144,7 @@ def _draw_host_tables(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: 
 
 def _network_bar(subnet: Subnet, addresses: int, theme: Theme, scale: Scale) -> str:
     label, colour = NETWORKS[subnet.name]
-    vlan = f"VLAN {subnet.vlan}" if subnet.vlan else ("carved from the supernet" if subnet.carved else "untagged")
+    vlan = f"VLAN {subnet.vlan}" if subnet.vlan else ("carved" if subnet.carved else "untagged")
     details = [f"{subnet.cidr} · {vlan}", f"{count(addresses, 'address')} planned"]
     rows = "".join(f'<TR><TD WIDTH="{BAR_WIDTH}"><FONT COLOR="#FFFFFF" POINT-SIZE="{scale.small}">{esc(d)}'
                    f'</FONT></TD></TR>' for d in details)
