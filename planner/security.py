@@ -117,7 +117,7 @@ def firewall(design: Any) -> list[Rule]:
     """Every flow between the design's roles and flow ends, with zones, port and purpose: the roles'
     talks_to flows, each role's database traffic to SQL, NVGRE between provider addresses."""
     cat, sec = load_catalog(), security_catalog()
-    present = {vm.role for vm in design.vms if not vm.is_tenant}
+    present = {vm.role for vm in design.vms if vm.role in cat.roles}  # a role this catalog does not know: no rule
     ends = set(cat.flow_ends) - ({"tenant-networks"} if "hnv-gateway" not in present else set())
     ends -= {"compute"} if not any(c.purpose == "compute" for c in design.clusters) else set()
     rules: list[Rule] = []
