@@ -7,6 +7,7 @@ from collections.abc import Callable
 from planner.catalog import load_catalog
 from planner.cost import design_cost, pricing, sql_vm_licences
 from planner.errors import Infeasible
+from planner.ipplan import Layout, Slot, ip_plan
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.sizing import MB_PER_GB, Sizing, role_rules, size_design
@@ -122,6 +123,14 @@ def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
                               ("system_center", req.system_center, "a later version allows larger VMs")])
 
 
+def check_networks(req: Requirements, sizing: Sizing) -> None:
+    """Before any placement: every network the design needs is declared or carved, and each declared subnet
+    holds the addresses of the sized VMs, VIPs, names and the fewest hosts each cluster can have (InputError)."""
+    slots = [Slot(f"{c.name}-H{h + 1:02d}", c.name) for c in sizing.clusters for h in range(c.failures_tolerated + 1)]
+    ip_plan(Layout(requirements=req.model_dump(mode="json"), clusters=sizing.clusters, hosts=slots, vms=sizing.vms,
+                   sql_instances=sizing.sql_instances, load_balancers=sizing.load_balancers))
+
+
 def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                progress: Progress) -> tuple[Sizing, dict[str, ClusterOutcome], list[ClusterProblem], list[StampPartition]]:
     """Size and place every cluster; also every compute cluster's problem per host model (the pooled bound's)."""
@@ -131,6 +140,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     check_vm_limits(req, first)
     check_host_rules(req, first)
     at_least: dict[str, int] = {}
+    check_networks(req, first)
     while True:
         parts = partition(req, first, at_least)
         sizing = size_design(req, stamps, [part.plans for part in parts])

@@ -151,7 +151,7 @@ class _Sizer:
         vms = [Vm(name=n, role=role.name, cluster=cluster, vcpu=vcpu, memory_gb=memory, storage_gb=storage,
                   anti_affinity_group=g) for n, g in zip(names, groups)]
         if role.load_balanced and count >= 2:
-            fqdn = f"{role.name}{'.' + pre.lower() if pre else ''}.{self.req.dns_domain}"
+            fqdn = role.service_fqdn(pre.lower(), self.req.dns_domain, self.req.public_domain)
             self.lbs.append(LoadBalancer(name=f"LB-{pre}{role.prefix}", stamp=stamp_name(stamp), role=role.name,
                                          members=names, vip_fqdn=fqdn))
         return vms

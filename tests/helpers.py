@@ -15,6 +15,7 @@ BASE = {
                      "edge": {"host_failures": 1}, "racks": 1},
     "hardware": {"host_models": [{"name": "m16", "sockets": 2, "cores_per_socket": 8, "memory_gb": 256,
                                   "price": 10000}]},
+    "networks": {"supernet": "10.0.0.0/8"},
 }
 
 

@@ -28,7 +28,7 @@ LAYERS = [
     {"catalog": ("planner.catalog",)},
     {"model": ("planner.model",)},
     {"domain": ("planner.sizing", "planner.stamps", "planner.ipplan", "planner.licensing", "planner.conformance",
-                "planner.cost")},
+                "planner.cost", "planner.security")},
     {"solve": ("planner.solve",)},
     {"plan": ("planner.plan",), "render": ("planner.render",)},
     {"app": ("planner.pipeline", "planner.check", "planner.output", "planner.whatif", "planner.headroom",

@@ -59,7 +59,26 @@ def test_every_role_has_an_install_task_with_known_cmdlets():
 
 
 def test_tenant_facing_tier_is_the_catalog_tier():
-    assert CATALOG.tenant_facing() == {"wap-tenant-portal", "wap-tenant-auth", "wap-tenant-public-api", "rdgw"}
+    assert CATALOG.tenant_facing() == {"wap-tenant-portal", "wap-tenant-auth", "wap-tenant-public-api", "rdgw",
+                                       "adfs-proxy"}
+
+
+def test_every_public_endpoint_is_named_in_the_public_domain():
+    req = requirements(**{"wap.deployment": "ha", "public_domain": "cloud.contoso.example"})
+    sizing = size_design(req, 1, [1])
+    public = {lb.role: lb.vip_fqdn for lb in sizing.load_balancers if CATALOG.roles[lb.role].public_name}
+    assert {"wap-tenant-portal", "wap-tenant-public-api", "rdgw", "adfs-proxy", "adfs"} <= set(public)
+    assert all(fqdn.endswith(".cloud.contoso.example") for fqdn in public.values())
+    assert public["adfs-proxy"] == public["adfs"] == "adfs.cloud.contoso.example"  # split DNS: one federation name
+    internal = [lb.vip_fqdn for lb in sizing.load_balancers if not CATALOG.roles[lb.role].public_name]
+    assert internal and all(fqdn.endswith(".cloud.local") for fqdn in internal)
+
+
+def test_the_proxy_pair_replaces_tenant_auth_in_ha():
+    ha = {vm.role for vm in size_design(requirements(**{"wap.deployment": "ha"}), 1, [1]).vms}
+    distributed = {vm.role for vm in size_design(requirements(), 1, [1]).vms}
+    assert "adfs-proxy" in ha and "wap-tenant-auth" not in ha
+    assert "wap-tenant-auth" in distributed and "adfs-proxy" not in distributed
 
 
 def test_is_tenant_is_one_predicate():

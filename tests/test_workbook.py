@@ -27,7 +27,8 @@ from planner.render.workbook import ORDER, artifacts, requirements_of, workbook
 from conftest import ROOT
 from helpers import requirements
 
-SHEETS = ["Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Failover", "Failover hosts", "Assumptions"]
+SHEETS = ["Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Certificates", "Firewall", "Failover",
+          "Failover hosts", "Assumptions"]
 
 
 @cache
@@ -160,11 +161,12 @@ def test_failover_utilisation_recomputed_from_the_plans():
     assert all(r["vCPU utilisation"] == round(r["vCPU after"] / cap[r["Surviving host"]], 4) for r in rows)
 
 
-def test_design_without_failover_plans_or_networks_says_so():
+def test_design_without_failover_plans_says_so_and_carves_its_networks():
     wb = read(workbook(design("poc")))
     assert "no failover plan" in wb["Failover"]["A1"].value
-    assert "no networks" in wb["IP plan"]["A1"].value
-    assert not wb["Failover"].tables and not wb["IP plan"].tables
+    assert not wb["Failover"].tables
+    subnets = {r["Network"]: r["Subnet"] for r in table(wb, "IP plan", "tblIpPlan")}
+    assert subnets and all(cidr.startswith("10.") for cidr in subnets.values())  # carved from the supernet
 
 
 def test_too_small_subnet_is_a_clear_error():

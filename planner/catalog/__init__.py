@@ -104,6 +104,16 @@ class When(BaseModel):
         return self.value(req) == self.equals
 
 
+class GuestClusterSpec(BaseModel):
+    """A role whose VMs form a guest failover cluster (one per stamp, or one per pair): its clustered
+    role's network name (a second address beside the cluster name; None: the cluster name only) and witness."""
+
+    model_config = ConfigDict(extra="forbid")
+    role_name: str | None = None
+    witness: str
+    source: str
+
+
 class RoleSpec(BaseModel):
     """How one management or edge role is deployed, drawn and reached."""
 
@@ -133,6 +143,14 @@ class RoleSpec(BaseModel):
     databases: list[str] = []
     databases_source: str | None = None
     own_sql_instance: bool = False  # its databases in a SQL instance of their own
+    guest_cluster: GuestClusterSpec | None = None
+    public_name: str | None = None  # host name of its service in the public namespace
+
+    def service_fqdn(self, stamp_label: str, dns_domain: str, public_domain: str | None) -> str:
+        """The name clients use for the role's service: public_name in the public namespace (public_domain,
+        else dns_domain) when it has one, else the role's name in dns_domain; stamp_label: '' or 's02'."""
+        host, domain = (self.public_name, public_domain or dns_domain) if self.public_name else (self.name, dns_domain)
+        return f"{host}{'.' + stamp_label if stamp_label else ''}.{domain}"
 
     def present(self, req: Any) -> bool:
         """Whether the requirements `req` call for this role at all (its `when` holds)."""

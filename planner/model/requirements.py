@@ -168,11 +168,16 @@ class Networks(Strict):
     live_migration: Network | None = None
     storage: Network | None = None
     provider_address: Network | None = None
-    external: Network | None = None
+    dmz: Network | None = Field(None, exclude_if=lambda value: value is None, description="The tenant-facing tier's own network (Web Application Proxy, "
+                                "tenant portal and auth, Tenant Public API, RD Gateway), behind a firewall")
+    external: Network | None = Field(None, description="Public side: tenant-facing VIPs and HNV gateway front ends")
+    supernet: ipaddress.IPv4Network | None = Field(
+        None, exclude_if=lambda value: value is None, description="Address block the networks the design needs but this section leaves out are carved "
+        "from (sized to the IP plan, in the order above); without it a missing network is refused")
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Networks:
-        given = [(name, net.cidr) for name, net in self if net is not None]
+        given = [(name, net.cidr) for name, net in self if isinstance(net, Network)]
         for i, (a, net_a) in enumerate(given):
             for b, net_b in given[i + 1:]:
                 if net_a.overlaps(net_b):
@@ -240,6 +245,10 @@ class Requirements(Strict):
     name: Name
     system_center: Literal["2012 R2", "2016", "2019"] = "2016"
     dns_domain: str = Field("cloud.local", pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", max_length=200)
+    public_domain: str | None = Field(
+        None, pattern=r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", max_length=200, exclude_if=lambda value: value is None,
+        description="Public DNS namespace of the tenant-facing endpoints (portal, auth, APIs, RD Gateway, AD FS "
+        "proxy), distinct from dns_domain; dns_domain when left out")
     wap: Wap = Wap()
     tenants: Tenants
     availability: Availability = Availability()

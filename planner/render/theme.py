@@ -17,6 +17,7 @@ NETWORKS: dict[str, tuple[str, str]] = {
     "live_migration": ("Live migration", "#DB2777"),
     "storage": ("Storage", "#D97706"),
     "provider_address": ("Provider address (NVGRE)", "#059669"),
+    "dmz": ("DMZ (tenant-facing tier)", "#0891B2"),
     "external": ("External", "#DC2626"),
 }
 

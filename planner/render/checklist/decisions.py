@@ -11,7 +11,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from planner.catalog import load_catalog, read_yaml
-from planner.ipplan import ip_plan
+from planner.ipplan import ip_plan, subnets
 from planner.model.design import Design
 from planner.render.checklist.view import requirements_of
 from planner.model.requirements import Requirements, gateway_capacity
@@ -253,14 +253,14 @@ def _compute_split(design: Design, req: Requirements, add) -> None:
 
 
 def _network(design: Design, req: Requirements, add) -> None:
-    given = [name for name, net in req.networks if net is not None]
-    if given:
-        add("ip-plan", f"IP plan of {len(ip_plan(design))} addresses from {', '.join(given)}",
-            "requirements: networks",
-            "every host NIC, management VM, cluster name, SQL listener and VIP has its address on the checklist")
-    else:
-        add("ip-plan", "No IP plan", "requirements: no networks given",
-            "addresses come from DHCP/IPAM; record them before the build")
+    nets = subnets(design)
+    declared = [n for n, s in nets.items() if not s.carved]
+    carved = [f"{n} {s.cidr}" for n, s in nets.items() if s.carved]
+    add("ip-plan", f"IP plan of {len(ip_plan(design))} addresses on {', '.join(nets)}",
+        "requirements: networks" + (f" ({', '.join(declared)} declared; {', '.join(carved)} carved from "
+                                    f"networks.supernet {req.networks.supernet})" if carved else ""),
+        "every host NIC, management VM, cluster and guest-cluster name, SQL listener and VIP has its address on "
+        "the checklist; provider addresses only on the hosts that run tenant VMs or gateways")
     if design.load_balancers:
         add("load-balancers", f"{len(design.load_balancers)} load-balancer VIP(s): "
             + ", ".join(lb.vip_fqdn for lb in design.load_balancers),

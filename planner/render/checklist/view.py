@@ -9,9 +9,10 @@ from pydantic import ValidationError
 
 from planner.catalog import load_catalog
 from planner.errors import InputError
-from planner.ipplan import HOST_NICS, Address, ip_plan
+from planner.ipplan import HOST_NICS, Address, guest_clusters, ip_plan, subnets
 from planner.model.design import Design, Vm
 from planner.model.requirements import Requirements
+from planner.security import certificates, firewall, published_name
 from planner.render.checklist.graph import BuildCatalog
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -63,6 +64,7 @@ class DesignView:
         self.req = requirements_of(design)
         self.roles = load_catalog().roles
         self.addresses: dict[str, list[Address]] = defaultdict(list)
+        self.subnets = subnets(design)
         for a in ip_plan(design):
             self.addresses[a.owner].append(a)
         self.hosts_of = defaultdict(list)
@@ -91,9 +93,10 @@ class DesignView:
 
     def endpoint(self, role: str, stamp: str) -> str:
         """The FQDN clients use for a role: its VIP, else its first VM (WAP express for WAP roles)."""
-        lb = self.lb(role, stamp)
         vms = self.role_vms(role, stamp) or (self.role_vms("wap-express", stamp) if role.startswith("wap") else [])
-        return lb.vip_fqdn if lb else (self.fqdn(vms[0].name) if vms else "none")
+        if self.lb(role, stamp) or vms:
+            return published_name(self.d, vms[0].role if vms else role, stamp, [vm.name for vm in vms])
+        return "none"
 
     def _port(self, role: str) -> int | None:
         """The port a role's service answers on (roles.yaml `endpoint`), if it has one."""
@@ -133,8 +136,8 @@ class DesignView:
             "has_role": present,
             "multi_stamp": len(self.d.stamps) > 1,
             "rack_loss": self.req.availability.survive_rack_loss,
-            "networks_given": any(net is not None for _, net in self.req.networks),
-            "networks": {name for name, net in self.req.networks if net is not None},
+            "networks_given": bool(self.subnets),
+            "networks": set(self.subnets),
         }
         if scope.cluster:
             c = self.cluster[scope.cluster]
@@ -184,10 +187,11 @@ class DesignView:
         return named
 
     def _networks(self) -> tuple[str, str, str]:
-        nets = {name: net for name, net in self.req.networks if net is not None}
+        nets = self.subnets
         label = self.cat.labels
         text = join(fill(label["network"], {"name": n, "cidr": str(net.cidr),
-                                            "vlan": f" VLAN {net.vlan}" if net.vlan else ""})
+                                            "vlan": f" VLAN {net.vlan}" if net.vlan else (
+                                                " (carved from the supernet)" if net.carved else "")})
                     for n, net in nets.items()) if nets else label["no_networks"]
         mgmt = nets.get("management")
         router = str(next(mgmt.cidr.hosts())) if mgmt else label["no_router"]
@@ -200,9 +204,6 @@ class DesignView:
         first = d.stamps[0].name
         networks, router, pa_pool = self._networks()
         probe = self.mgmt_vms[0].name if self.mgmt_vms else d.clusters[0].name
-        web_roles = [r for r, spec in self.roles.items() if spec.endpoint and self.role_vms(r)]
-        web_vms = {self.fqdn(vm.name) for vm in self.mgmt_vms if vm.role in web_roles or vm.role == "wap-express"}
-        cert_names = sorted({lb.vip_fqdn for lb in d.load_balancers} | web_vms)
         wap_vms = [vm.name for vm in self.mgmt_vms if vm.role.startswith("wap")]
         vm_roles = req.tenants.vm_roles
         spf = d.stamps[0].spf or self.endpoint("spf", first)  # the one SPF farm every stamp is added to
@@ -213,15 +214,20 @@ class DesignView:
             "dc_path": ",".join(f"DC={part}" for part in req.dns_domain.split(".")),
             "networks": networks, "mgmt_router": router, "pa_pool": pa_pool,
             "cluster_network_roles": "; ".join(
-                f"{n}: {self.cat.cluster_networks[n]}" for n in HOST_NICS
-                if getattr(req.networks, n) is not None or (n == "management" and not any(
-                    getattr(req.networks, m) for m in HOST_NICS))),
+                f"{n}: {self.cat.cluster_networks[n]}" for n in HOST_NICS if n in self.subnets),
             "dns_names": fill(self.cat.labels["dns_names"], {
-                "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters)),
+                "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters) + len(guest_clusters(d))),
                 "listeners": str(sum(1 for s in d.sql_instances if s.listener)),
                 "vips": str(len(d.load_balancers))}),
             "dns_probe": self.fqdn(probe), "dns_probe_ip": self.ip(probe),
-            "cert_names": join(cert_names),
+            "cert_plan": join(f"{c.subject}{' [' + ', '.join(c.sans[1:]) + ']' if len(c.sans) > 1 else ''} "
+                              f"({c.ca} CA) on {', '.join(c.installed_on)}" for c in certificates(d)),
+            "guest_clusters": join(
+                f"{g.name} {self.ip(g.name)}" + (f" with clustered role {g.role_name} {self.ip(g.role_name)}"
+                                                 if g.role_name else "")
+                + f" on {' + '.join(g.nodes)} (witness: {g.witness})" for g in guest_clusters(d)),
+            "firewall_rules": join(f"{r.source} ({r.source_zone}) to {r.destination} ({r.destination_zone}) "
+                                   f"{r.port}/{r.protocol}" for r in firewall(d) if r.crosses_firewall),
             "tenant_portal_url": f"https://{self.endpoint('wap-tenant-portal', first)}:{self._port('wap-tenant-portal')}",
             "admin_api": self.endpoint("wap-admin-api", first),
             "wap_names": join(f"{self.roles[r].endpoint.namespace} {self.endpoint(r, first)}"
@@ -253,7 +259,10 @@ class DesignView:
     def _stamp_base(self, stamp: str) -> dict[str, str]:
         index = [s.name for s in self.d.stamps].index(stamp)
         library = self.role_vms("vmm-library", stamp) or self.role_vms("vmm", stamp)
+        vmm = set(self.d.stamps[index].vmm_vms)
+        role = next((g.role_name for g in guest_clusters(self.d) if vmm & set(g.nodes) and g.role_name), None)
         return {"stamp": stamp, "stamp_dns": f".s{index + 1:02d}" if index else "",
+                "vmm_role_name": (role or f"vmm{'.s%02d' % (index + 1) if index else ''}").lower(),
                 "library_vm": library[0].name if library else "none"}
 
     def _stamp_context(self, stamp: str, outer: dict[str, str]) -> dict[str, str]:

@@ -5,7 +5,7 @@ from collections import Counter
 
 import graphviz
 
-from planner.ipplan import endpoints
+from planner.ipplan import Subnet, endpoints, subnets
 from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count
 from planner.render.diagram.dot import frame, new_graph, same_rank
@@ -24,19 +24,19 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     """The network view of a design."""
     design = facts.design
     nets = attachments(facts)
-    networks = design.requirements.get("networks") or {}
+    networks = subnets(design)
     roles = sorted({vm.role for vm in facts.management_vms()}, key=role_order)
     key = legend([(NETWORKS[n][0], NETWORKS[n][1]) for n in nets] + [(role_label(r), role_colour(r)) for r in roles],
-                 ["lines: a host NIC or VM address on that network", "subnets and VLANs as the requirements give them"],
+                 ["lines: a host NIC or VM address on that network", "subnets: declared, or carved from the supernet"],
                  theme, scale)
-    given = sum(1 for n in nets if networks.get(n))
-    subtitle = f"{count(len(nets), 'network')} ({given} with a subnet given) · {count(len(design.hosts), 'host')}"
+    carved = sum(1 for n in nets if networks[n].carved)
+    subtitle = f"{count(len(nets), 'network')} ({carved} carved from the supernet) · {count(len(design.hosts), 'host')}"
     graph = new_graph(f"{design.name}: network view", subtitle, key, theme, scale)
     graph.attr(ranksep="0.8", nodesep="0.3")
     alias = _draw_vms(graph, facts, nets, theme, scale)
     plan = endpoints(design)
     for net in nets:
-        graph.node(f"net-{net}", label=_network_bar(net, networks.get(net), len(plan.get(net, [])), theme, scale))
+        graph.node(f"net-{net}", label=_network_bar(networks[net], len(plan.get(net, [])), theme, scale))
     same_rank(graph, [f"net-{n}" for n in nets])
     for net, attached in nets.items():
         for group in dict.fromkeys(alias.get(g, g) for g in attached["groups"]):
@@ -142,13 +142,10 @@ def _draw_host_tables(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: 
             graph.edge(f"net-{net}:s", f"{name}:{net}:n", color=NETWORKS[net][1], arrowhead="none", penwidth="2")
 
 
-def _network_bar(net: str, given: dict | None, addresses: int, theme: Theme, scale: Scale) -> str:
-    label, colour = NETWORKS[net]
-    if given:
-        vlan = f"VLAN {given['vlan']}" if given.get("vlan") else "untagged"
-        details = [f"{given['cidr']} · {vlan}", f"{count(addresses, 'address')} planned"]
-    else:
-        details = ["subnet not given"]
+def _network_bar(subnet: Subnet, addresses: int, theme: Theme, scale: Scale) -> str:
+    label, colour = NETWORKS[subnet.name]
+    vlan = f"VLAN {subnet.vlan}" if subnet.vlan else ("carved" if subnet.carved else "untagged")
+    details = [f"{subnet.cidr} · {vlan}", f"{count(addresses, 'address')} planned"]
     rows = "".join(f'<TR><TD WIDTH="{BAR_WIDTH}"><FONT COLOR="#FFFFFF" POINT-SIZE="{scale.small}">{esc(d)}'
                    f'</FONT></TD></TR>' for d in details)
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{colour}" STYLE="ROUNDED">'
@@ -173,7 +170,7 @@ def _group_box(facts: Facts, name: str, vms: list, ports: list[str], theme: Them
         else:
             cells = [chip(role_colour(vm.role), vm.name, scale, ident=f"vm:{vm.name}") for vm in vms]
         body = f'<TR><TD ALIGN="LEFT">{grid(cells, 3 if scale.slide else VM_COLUMNS)}</TD></TR>'
-        title = "HNV gateways" if kind == "gateways" else "Management VMs"
+        title = {"gateways": "HNV gateways", "dmz": "Tenant-facing tier (DMZ)"}.get(kind, "Management VMs")
     return (f'<<TABLE BORDER="1" COLOR="{theme.node_line}" BGCOLOR="{theme.node}" CELLBORDER="0" CELLSPACING="0" '
             f'CELLPADDING="4" STYLE="ROUNDED"><TR><TD ALIGN="LEFT"><B>{esc(title)}</B></TD></TR>{body}'
             f'<TR><TD>{_ports(ports, theme, scale)}</TD></TR></TABLE>>')

@@ -21,6 +21,7 @@ from planner.render.design_index import index
 from planner.render.diagram.dot import render
 from planner.render.report import document as doc
 from planner.render.report.css import CSS
+from planner.render.report.security import section as security_section
 from planner.render.report.tables import clusters, failover, hosts, services, summary, vms
 
 VIEW_TITLES = {"physical": "Physical view: racks, clusters, hosts and VMs",
@@ -59,6 +60,7 @@ SECTIONS: list[Section] = [  # (title, HTML of its body): one per concern, in th
     ("Virtual machines", lambda ctx: vms(ctx.facts)),
     ("Failover certificates", doc.certificates),
     ("Failover plans", lambda ctx: failover(ctx.facts)),
+    ("Certificates and firewall", lambda ctx: security_section(ctx.facts)),
     ("Decisions", doc.decisions),
     ("Assumptions", doc.assumptions),
     ("Licences", doc.licences),

@@ -1,5 +1,5 @@
-"""The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, IP plan,
-Failover, Failover hosts and Assumptions (docs/bom.md)."""
+"""The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, IP plan, Certificates,
+Firewall, Failover, Failover hosts and Assumptions (docs/bom.md)."""
 from __future__ import annotations
 
 from pydantic import ValidationError
@@ -13,9 +13,10 @@ from planner.render.cells import defused
 from planner.render.workbook.costs import licences_sheet, summary_sheet
 from planner.render.workbook.failover import failover_sheets
 from planner.render.workbook.inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
+from planner.render.workbook.security import certificates_sheet, firewall_sheet
 from planner.render.workbook.xlsx import write_workbook
 
-ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Failover", "Failover hosts", "Assumptions")
+ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Certificates", "Firewall", "Failover", "Failover hosts", "Assumptions")
 
 
 def artifacts(design: Design) -> dict[str, bytes]:
@@ -28,7 +29,7 @@ def workbook(design: Design) -> bytes:
     req = requirements_of(design)
     book = Book(design, req, licensing(design, req))
     sheets = [vms_sheet(book), hosts_sheet(book), sql_sheet(book), licences_sheet(book), ip_sheet(book),
-              *failover_sheets(book), assumptions_sheet(book)]
+              certificates_sheet(book), firewall_sheet(book), *failover_sheets(book), assumptions_sheet(book)]
     sheets.append(summary_sheet(book))
     by_title = {s.title: s for s in sheets}
     return write_workbook([by_title[t] for t in ORDER], title=f"Bill of materials: {design.name}")

@@ -145,9 +145,6 @@ def sql_sheet(book: Book) -> Sheet:
 def ip_sheet(book: Book) -> Sheet:
     plan = ip_plan(book.design)
     sheet = Sheet("IP plan", freeze="A2")
-    if not plan:
-        sheet.note("The requirements give no networks: add `networks` to the requirements for an IP plan.")
-        return sheet
     table = sheet.table("tblIpPlan", [Col("Network"), Col("Subnet"), Col("VLAN"), Col("Address"), Col("Kind"),
                                       Col("Owner")], len(plan))
     book.add(table, [[a.network, a.cidr, a.vlan, a.address, a.kind, a.owner] for a in plan])

@@ -1,0 +1,139 @@
+"""The certificate plan and the firewall/port matrix of a design, derived from the catalog roles
+(public names, endpoints, talks_to flows, databases) and catalog/security.yaml."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from planner.catalog import load_catalog, read_yaml
+
+DMZ, MANAGEMENT = "DMZ", "management network"
+
+
+class _Port(BaseModel):
+    port: int | None = None
+    protocol: str
+    source: str
+
+
+class _End(BaseModel):
+    zone: str
+    label: str
+
+
+class SecurityCatalog(BaseModel):
+    ends: dict[str, _End]
+    sql: _Port
+    nvgre: _Port
+    certificates_source: str
+    certificate_roles: list[str]
+
+
+@cache
+def security_catalog() -> SecurityCatalog:
+    return SecurityCatalog.model_validate(read_yaml("security.yaml"))
+
+
+@dataclass(frozen=True)
+class Certificate:
+    subject: str
+    sans: tuple[str, ...]
+    ca: str            # public | internal
+    installed_on: tuple[str, ...]
+    role: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    source_zone: str
+    source: str
+    destination_zone: str
+    destination: str
+    port: str
+    protocol: str
+    purpose: str
+
+    @property
+    def crosses_firewall(self) -> bool:
+        return self.source_zone != self.destination_zone
+
+
+def zone(end: str) -> str:
+    """The network zone of a role or flow end."""
+    role = load_catalog().roles.get(end)
+    if role:
+        return DMZ if role.tier == "tenant_facing" else MANAGEMENT
+    return security_catalog().ends[end].zone
+
+
+def published_name(design: Any, role: str, stamp: str, vms: list[str]) -> str:
+    """The name clients use for a role's service in a stamp: its VIP, else its public name (public_name roles),
+    else its first VM's FQDN (`vms`: the role's VMs there)."""
+    req = design.requirements
+    lb = next((lb for lb in design.load_balancers if lb.role == role and lb.stamp == stamp), None)
+    if lb:
+        return lb.vip_fqdn
+    spec = load_catalog().roles.get(role)
+    if spec and spec.public_name:
+        index = next(i for i, s in enumerate(design.stamps) if s.name == stamp)
+        return spec.service_fqdn(f"s{index + 1:02d}" if index else "", req.get("dns_domain", "cloud.local"),
+                                 req.get("public_domain"))
+    return f"{vms[0]}.{req.get('dns_domain', 'cloud.local')}"
+
+
+def certificates(design: Any) -> list[Certificate]:
+    """One certificate per service of the design that answers HTTPS: subject its published name (VIP, else
+    the single VM), SANs its members; public CA for names the Internet resolves."""
+    roles, sec = load_catalog().roles, security_catalog()
+    domain = design.requirements.get("dns_domain", "cloud.local")
+    result: list[Certificate] = []
+    for name in sec.certificate_roles:
+        for stamp in design.stamps:
+            vms = [vm.name for vm in design.vms if vm.role == name and _stamp_of(design, vm) == stamp.name]
+            if not vms:
+                continue
+            spec = roles[name]
+            purpose = f"{spec.title}: HTTPS on {spec.endpoint.port}" if spec.endpoint else f"{spec.title}: computer"
+            pooled = spec.public_name or any(lb.role == name and lb.stamp == stamp.name for lb in design.load_balancers)
+            for members in ([vms] if pooled else [[vm] for vm in vms]):  # no VIP: one certificate per VM
+                subject = published_name(design, name, stamp.name, members)
+                sans = (subject,) if spec.public_name else tuple(dict.fromkeys([subject, *(f"{vm}.{domain}"
+                                                                                        for vm in members)]))
+                result.append(Certificate(subject=subject, sans=sans, ca="public" if spec.public_name else "internal",
+                                          installed_on=tuple(members), role=name,
+                                          purpose=purpose))
+    return result
+
+
+def _stamp_of(design: Any, vm: Any) -> str:
+    return next(c.stamp for c in design.clusters if c.name == vm.cluster)
+
+
+def firewall(design: Any) -> list[Rule]:
+    """Every flow between the design's roles and flow ends, with zones, port and purpose: the roles'
+    talks_to flows, each role's database traffic to SQL, NVGRE between provider addresses."""
+    cat, sec = load_catalog(), security_catalog()
+    present = {vm.role for vm in design.vms if vm.role in cat.roles}  # a role this catalog does not know: no rule
+    ends = set(cat.flow_ends) - ({"tenant-networks"} if "hnv-gateway" not in present else set())
+    ends -= {"compute"} if not any(c.purpose == "compute" for c in design.clusters) else set()
+    rules: list[Rule] = []
+    for flow in cat.flows():
+        if {flow.source, flow.to} <= present | ends and (flow.source in present or flow.to in present):
+            port = str(flow.port) if flow.port else (sec.nvgre.protocol if flow.protocol == "nvgre" else "any")
+            rules.append(Rule(zone(flow.source), _name(flow.source), zone(flow.to), _name(flow.to), port,
+                              flow.protocol, f"{flow.kind}: {_name(flow.source)} to {_name(flow.to)}"))
+    for name in sorted(present, key=list(cat.roles).index):
+        if cat.roles[name].databases and "sql" in present:
+            rules.append(Rule(zone(name), _name(name), MANAGEMENT, _name("sql"), str(sec.sql.port), sec.sql.protocol,
+                              f"database: {', '.join(cat.roles[name].databases[:2])}"
+                              + ("..." if len(cat.roles[name].databases) > 2 else "")))
+    return rules
+
+
+def _name(end: str) -> str:
+    role = load_catalog().roles.get(end)
+    return role.label if role else security_catalog().ends[end].label
