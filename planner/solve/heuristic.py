@@ -76,6 +76,12 @@ def _allowed(p: ClusterProblem, it: Item, h: int, taken_host: dict[str, list[int
         return False
     if it.group and it.cap == 1 and it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ()):
         return False
+    return _role_fits(p, it, roles, caps)
+
+
+def _role_fits(p: ClusterProblem, it: Item, roles: dict[str, int], caps: dict[str, int]) -> bool:
+    """Whether item `it` may join a host running `roles` (VMs per role) under role-per-host and dedicated-hosts,
+    the rules that hold after a failure too."""
     if roles.get(it.role, 0) >= caps.get(it.role, roles.get(it.role, 0) + 1):
         return False
     if it.role in p.dedicated:
@@ -94,13 +100,19 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...],
     count = list(counts)
     moving = [it for h in failed for it in on_host[h]]
     survivors = [h for h in range(n) if h not in down]
+    roles_on: list[dict[str, int]] = [{} for _ in range(n)]
+    for h in survivors:
+        for it in on_host[h]:
+            roles_on[h][it.role] = roles_on[h].get(it.role, 0) + 1
+    caps = dict(p.role_caps)
     plan: dict[str, int] = {}
     for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
         d = it.demand(p.per_host_storage)
-        best = _least_loaded(p, survivors, d, load, count)
+        best = _least_loaded(p, [h for h in survivors if _role_fits(p, it, roles_on[h], caps)], d, load, count)
         if best is None:
             return None
         plan[it.name] = best
+        roles_on[best][it.role] = roles_on[best].get(it.role, 0) + 1
         count[best] += 1
         for i in range(3):
             load[best][i] += d[i]
