@@ -13,6 +13,7 @@ trust the solver. Rules (``Finding.rule``):
   failover                          every failure scenario can restart its VMs (within the role rules)
   failover-certificate              every failover plan given is correct (within the role rules)
   stamp-limits, spf-stamps          each stamp within one VMM server's maxima, <= 5 stamps per SPF
+  cluster-limits, vmm-cores         Hyper-V cluster maxima (64 hosts, 8 000 VMs); VMM's minimum cores
 """
 from __future__ import annotations
 
@@ -306,13 +307,8 @@ def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict)
             added[target] = add(added[target], vm_demand(affected[vm]))
             moved[target].append(affected[vm])
     problems += [f"overloads {host} ({text})" for host in sorted(added) for _, text in _excess(idx, host, added[host])]
-    return problems + _role_problems(idx, moved)
-
-
-def _role_problems(idx: DesignIndex, moved: dict) -> list[str]:
-    """The role rules (role-per-host, dedicated-host) that the VMs restarted onto each host break there."""
-    return [f"breaks {rule} on {host} ({text})" for host in sorted(moved)
-            for rule, text in host_role_problems(idx.role_rules, idx.vms_on[host] + moved[host])]
+    return problems + [f"breaks {rule} on {host} ({text})" for host in sorted(moved)  # the role rules hold too
+                       for rule, text in host_role_problems(idx.role_rules, idx.vms_on[host] + moved[host])]
 
 
 def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None = None,
@@ -392,7 +388,8 @@ def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
 def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdict:
     """Check every rule of the contract; never raises, whatever the input."""
     idx, findings = index_design(design)
-    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on)]
+    version = design.get("system_center") if isinstance(design, dict) else None
+    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on, version)]
     verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx)
                       + [Finding(*f) for f in check_anti_affinity(idx, design) + check_role_rules(idx)])
     check_failover(idx, verdict, search_node_limit)
