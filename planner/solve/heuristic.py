@@ -46,7 +46,7 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     taken_host: dict[str, list[int]] = {}  # group -> its members per host
     taken_rack: dict[str, set[int]] = {}
     roles_on: list[dict[str, int]] = [{} for _ in range(n)]
-    caps = dict(p.role_caps)
+    caps = _placing_caps(p)
     host_of: dict[str, int] = {}
     for it in _order(p):
         d = it.demand(p.per_host_storage)
@@ -66,6 +66,18 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
             taken_host.setdefault(it.group, [0] * n)[best] += 1
             taken_rack.setdefault(it.group, set()).add(p.rack_of(best))
     return host_of
+
+
+def _placing_caps(p: ClusterProblem) -> dict[str, int]:
+    """Per-host caps while placing: a capped role on dedicated hosts is spread thin enough (e per host, the most
+    with (its hosts - k) x cap >= its VMs) that its VMs on any k failed hosts can restart on its other hosts,
+    which no other role may take."""
+    caps = dict(p.role_caps)
+    for role, cap in p.role_caps:
+        count = sum(1 for it in p.items if it.role == role)
+        if p.k and role in p.dedicated:
+            caps[role] = next((e for e in range(cap, 0, -1) if (-(-count // e) - p.k) * cap >= count), 1)
+    return caps
 
 
 def _allowed(p: ClusterProblem, it: Item, h: int, taken_host: dict[str, list[int]], taken_rack: dict[str, set[int]],
