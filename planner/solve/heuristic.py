@@ -38,15 +38,15 @@ def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], 
     return best
 
 
-def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
+def place(p: ClusterProblem, n: int, thin: bool = True) -> dict[str, int] | None:
     """Put every item on one of n hosts, least-loaded first, honouring capacity, anti-affinity, spread
-    groups, per-role host limits and dedicated hosts."""
+    groups, per-role host limits and dedicated hosts (`thin`: a dedicated role spread for its restarts)."""
     load = [[0, 0, 0] for _ in range(n)]
     count = [0] * n
     taken_host: dict[str, list[int]] = {}  # group -> its members per host
     taken_rack: dict[str, set[int]] = {}
     roles_on: list[dict[str, int]] = [{} for _ in range(n)]
-    caps = _placing_caps(p)
+    caps = _placing_caps(p) if thin else dict(p.role_caps)
     host_of: dict[str, int] = {}
     for it in _order(p):
         d = it.demand(p.per_host_storage)
@@ -149,7 +149,14 @@ def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
     (also when a rule it does not know applies to p)."""
     if (p.items and n <= p.k) or rules.declines(p, HONOURS):
         return None
-    host_of = place(p, n)
+    found = _with_restarts(p, n, place(p, n))
+    if found is None and p.dedicated and p.k:  # dedicated roles packed, k empty spares that any role may take
+        found = _with_restarts(p, n, place(p, n - p.k, thin=False))
+    return found
+
+
+def _with_restarts(p: ClusterProblem, n: int, host_of: dict[str, int] | None) -> Placement | None:
+    """The placement `host_of` on n hosts with a greedy restart plan per scenario, when every one has one."""
     if host_of is None:
         return None
     base = _loads(p, n, host_of)
