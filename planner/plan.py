@@ -109,11 +109,17 @@ def check_host_rules(req: Requirements, sizing: Sizing) -> None:
 
 
 def check_vm_limits(req: Requirements, sizing: Sizing) -> None:
-    """Every VM within the hypervisor's per-VM maxima for the System Center version's Windows Server."""
+    """Every VM within the hypervisor's per-VM maxima for the System Center version's Windows Server, and the VMM
+    VMs at VMM's minimum cores."""
     catalog = load_catalog()
     max_vcpu = catalog.limit("vm_max_vcpu", req.system_center).value
     max_memory = catalog.limit("vm_max_memory_gb", req.system_center).value
+    least = catalog.limit("vmm_min_cores", req.system_center)
     for vm in sizing.vms:
+        if vm.role == "vmm" and vm.vcpu < least.value:
+            raise Infeasible(f"VM {vm.name} has {vm.vcpu} vCPU; a VMM {req.system_center} management server needs at "
+                             f"least {least.value} cores ({least.source})",
+                             [("overrides.vmm.vcpu", vm.vcpu, f"give VMM {least.value} vCPU or more")])
         if vm.vcpu > max_vcpu or vm.memory_gb > max_memory:
             where = f"overrides.{vm.role}" if vm.role in req.overrides else (
                 "custom_vm_sizes" if vm.size in req.custom_vm_sizes else f"tenants.vm_sizes ({vm.size})")

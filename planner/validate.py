@@ -10,11 +10,12 @@ trust the solver. Rules (``Finding.rule``):
   anti-affinity                     grouped VMs never share a host / fault domain (spread groups:
                                     at most max_per_host on one host)
   role-per-host, dedicated-host     role_rules: VMs of a role per host; hosts dedicated to a role
-  failover                          every failure scenario can restart its VMs
-  failover-certificate              every failover plan given is correct
+  failover                          every failure scenario can restart its VMs (within the role rules)
+  failover-certificate              every failover plan given is correct (within the role rules)
   stamp-limits, spf-stamps          each stamp within one VMM server's maxima, <= 5 stamps per SPF
   cost                              the stated term cost is the true cost of the hosts and licences
                                     (validate_cost.py)
+  cluster-limits, vmm-cores         Hyper-V cluster maxima (64 hosts, 8 000 VMs); VMM's minimum cores
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from planner.validate_cost import check_cost
-from planner.validate_roles import check_anti_affinity, check_role_rules
+from planner.validate_roles import (check_anti_affinity, check_role_rules, host_role_problems, role_need, role_room,
+                                    role_rules_of)
 from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
 from planner.validate_stamps import check_stamps, is_fqdn
 
@@ -158,6 +160,7 @@ class DesignIndex:
     load: dict[str, tuple]                  # host -> (vcpu, memory, storage) placed on it
     plans: list[dict]
     free: dict[str, tuple] = field(default_factory=dict)  # host -> residual(host), filled as asked
+    role_rules: list[dict] = field(default_factory=list)  # design.json's role_rules (after failures too)
 
     def capacity(self, host: str) -> tuple:
         """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity)."""
@@ -185,7 +188,7 @@ def index_design(design) -> tuple[DesignIndex, list[Finding]]:
     idx = DesignIndex(first["stamps"], first["clusters"], first["hosts"], first["vms"],
                       {g["name"]: g["scope"] for g in first["anti_affinity_groups"].values()},
                       {c: [] for c in first["clusters"]}, {h: [] for h in first["hosts"]},
-                      {h: (0, 0, 0) for h in first["hosts"]}, entries["failover_plans"])
+                      {h: (0, 0, 0) for h in first["hosts"]}, entries["failover_plans"], role_rules=role_rules_of(design))
     for name, host in idx.hosts.items():
         if host["cluster"] in idx.members:
             idx.members[host["cluster"]].append(name)
@@ -294,26 +297,28 @@ class ScenarioResult(NamedTuple):
 
 def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict) -> list[str]:
     """Linear-time check of one certificate: exactly the VMs of the failed hosts restart,
-    each on a survivor of the same cluster, and no survivor ends over capacity."""
+    each on a survivor of the same cluster, and no survivor ends over capacity nor breaks a role rule."""
     affected = {vm["name"]: vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])}
     survivors = set(idx.members.get(cluster, [])) - set(failed)
     problems = [f"does not restart {vm}" for vm in affected if vm not in restarts]
     problems += [f"restarts {vm}, which ran on no failed host" for vm in restarts if vm not in affected]
-    added = defaultdict(lambda: (0, 0, 0))
+    added, moved = defaultdict(lambda: (0, 0, 0)), defaultdict(list)
     for vm, target in restarts.items():
         if vm in affected and target not in survivors:
             problems.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
         elif vm in affected:
             added[target] = add(added[target], vm_demand(affected[vm]))
+            moved[target].append(affected[vm])
     problems += [f"overloads {host} ({text})" for host in sorted(added) for _, text in _excess(idx, host, added[host])]
-    return problems
+    return problems + [f"breaks {rule} on {host} ({text})" for host in sorted(moved)  # the role rules hold too
+                       for rule, text in host_role_problems(idx.role_rules, idx.vms_on[host] + moved[host])]
 
 
 def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None = None,
                    *, node_limit: int = 200_000) -> ScenarioResult:
     """Evaluate ONE failure scenario: hosts `failed` of `cluster` are lost at once.
     With a certificate (`restarts`, vm -> host) it is verified and never searched; without one
-    the restart search decides. Anti-affinity is not required after a failure."""
+    the restart search decides. The role rules hold after a failure; anti-affinity (spread groups too) does not."""
     subject = scenario_name(cluster, failed)
     if restarts is not None:
         problems = certificate_problems(idx, cluster, failed, restarts)
@@ -323,7 +328,10 @@ def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None
         return ScenarioResult("certified", dict(restarts), None)
     affected = [vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])]
     residual = {h: idx.residual(h) for h in idx.members.get(cluster, []) if h not in failed}
-    packing, nodes = restart_search(affected, residual, node_limit)
+    room = {h: role_room(idx.role_rules, idx.vms_on[h]) for h in residual}
+    packing, nodes = restart_search(affected, residual, node_limit, room, lambda vm: role_need(idx.role_rules, vm))
+    if isinstance(packing, dict) and certificate_problems(idx, cluster, failed, packing):  # mixed on an empty host
+        packing = UNDECIDED
     if packing == UNDECIDED:
         return ScenarioResult("undecided", None, Finding("failover", subject, f"the restart search for {len(affected)} "
                                                          f"VM(s) gave up after {node_limit} search nodes"), nodes)
@@ -383,9 +391,10 @@ def check_failover(idx: DesignIndex, verdict: Verdict, node_limit: int) -> None:
 def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdict:
     """Check every rule of the contract; never raises, whatever the input."""
     idx, findings = index_design(design)
-    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on)
+    version = design.get("system_center") if isinstance(design, dict) else None
+    findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on, version)
                  + check_cost(design)]
     verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx)
-                      + [Finding(*f) for f in check_anti_affinity(idx, design) + check_role_rules(idx, design)])
+                      + [Finding(*f) for f in check_anti_affinity(idx, design) + check_role_rules(idx)])
     check_failover(idx, verdict, search_node_limit)
     return verdict

@@ -4,10 +4,17 @@
                   has at most that many members on one host
   role-per-host   at most ``role_rules[].max_per_host`` VMs of the role on one host (HNV gateways: 4)
   dedicated-host  a host running a ``role_rules[].dedicated`` role runs no other role
+
+The role rules hold after a failure too: validate.py checks each failover plan's survivors with
+:func:`host_role_problems` and gives its restart search the rules as extra resources (:func:`role_room`).
+Anti-affinity and spread groups hold in normal running only.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
+
+INF = math.inf
 
 
 def _finding(rule: str, subject: str, message: str) -> tuple[str, str, str]:
@@ -48,18 +55,53 @@ def check_anti_affinity(idx, design) -> list:
     return out
 
 
-def check_role_rules(idx, design) -> list:
-    """Rules "role-per-host" and "dedicated-host" from design.json's role_rules."""
-    rules = [r for r in _entries(design, "role_rules") if isinstance(r.get("role"), str)]
+def role_rules_of(design) -> list[dict]:
+    """design.json's role_rules entries that name a role."""
+    return [r for r in _entries(design, "role_rules") if isinstance(r.get("role"), str)]
+
+
+def host_role_problems(rules: list[dict], vms: list[dict]) -> list[tuple[str, str]]:
+    """(rule, text) for each role rule that the VMs on one host break: "role-per-host", "dedicated-host"."""
+    roles = Counter(vm.get("role") for vm in vms)
     out = []
-    for host, vms in idx.vms_on.items():
-        roles = Counter(vm.get("role") for vm in vms)
-        for r in rules:
-            role, cap = r["role"], r.get("max_per_host")
-            if _is_cap(cap) and roles[role] > cap:
-                out.append(_finding("role-per-host", host, f"{roles[role]} {role} VMs > {cap} per host"))
-            if r.get("dedicated") is True and roles[role] and len(roles) > 1:
-                others = ", ".join(sorted(str(x) for x in roles if x != role))
-                out.append(_finding("dedicated-host", host, f"runs {role} beside {others}; its hosts are "
-                                                            f"dedicated to it"))
+    for r in rules:
+        role, cap = r["role"], r.get("max_per_host")
+        if _is_cap(cap) and roles[role] > cap:
+            out.append(("role-per-host", f"{roles[role]} {role} VMs > {cap} per host"))
+        if r.get("dedicated") is True and roles[role] and len(roles) > 1:
+            others = ", ".join(sorted(str(x) for x in roles if x != role))
+            out.append(("dedicated-host", f"runs {role} beside {others}; its hosts are dedicated to it"))
     return out
+
+
+def check_role_rules(idx) -> list:
+    """Rules "role-per-host" and "dedicated-host" from design.json's role_rules (idx.role_rules)."""
+    return [_finding(rule, host, text) for host, vms in idx.vms_on.items()
+            for rule, text in host_role_problems(idx.role_rules, vms)]
+
+
+def role_room(rules: list[dict], vms: list[dict]) -> tuple:
+    """The role rules as extra resources of a surviving host running `vms`, for the restart search: per
+    max_per_host, the VMs of the role it still takes; per dedicated role, room for the role's VMs (none
+    once the host runs another role) and for other VMs (none once it runs the role). An empty host has
+    room for both: a packing mixing them there is caught by host_role_problems afterwards."""
+    roles = Counter(vm.get("role") for vm in vms)
+    out: list[float] = []
+    for r in rules:
+        if _is_cap(r.get("max_per_host")):
+            out.append(max(0, r["max_per_host"] - roles[r["role"]]))
+        if r.get("dedicated") is True:
+            out += [0 if set(roles) - {r["role"]} else INF, 0 if roles[r["role"]] else INF]
+    return tuple(out)
+
+
+def role_need(rules: list[dict], vm: dict) -> tuple:
+    """A VM's use of the extra resources of :func:`role_room`."""
+    mine = [r["role"] == vm.get("role") for r in rules]
+    out: list[int] = []
+    for r, is_mine in zip(rules, mine):
+        if _is_cap(r.get("max_per_host")):
+            out.append(int(is_mine))
+        if r.get("dedicated") is True:
+            out += [int(is_mine), int(not is_mine)]
+    return tuple(out)

@@ -14,6 +14,9 @@ VMM_MAX_HOSTS = 1_000
 VMM_MAX_USER_ROLES = 1_000    # each tenant (WAP VM Clouds subscription) is one VMM user role
 VMM_MAX_VM_NETWORKS = 2_000
 SPF_MAX_STAMPS = 5            # stamps one SPF (and so one WAP) serves (dn457793)
+CLUSTER_MAX_HOSTS = 64        # nodes per Hyper-V failover cluster (plan-hyper-v-scalability-in-windows-server.md)
+CLUSTER_MAX_VMS = 8_000       # running VMs per Hyper-V failover cluster (same page)
+VMM_MIN_CORES = {"2016": 8, "2019": 8}  # vCPU of a VMM management server VM, by System Center (vmm/system-reqs.md)
 FQDN = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", re.IGNORECASE)
 
 
@@ -21,10 +24,25 @@ def is_fqdn(x) -> bool:
     return isinstance(x, str) and len(x) <= 253 and FQDN.fullmatch(x) is not None
 
 
-def check_stamps(stamps: dict, clusters: dict, members: dict, vms_on: dict) -> list[tuple[str, str, str]]:
+def check_clusters(clusters: dict, members: dict, vms_on: dict, version) -> list[tuple[str, str, str]]:
+    """Rules "cluster-limits" (each cluster within Hyper-V's nodes and running VMs per cluster) and
+    "vmm-cores" (each VMM VM has the cores VMM's version needs at least; `version`: design's system_center)."""
+    out = []
+    for name in clusters:
+        vms = [vm for h in members[name] for vm in vms_on[h]]
+        out += [("cluster-limits", name, f"{have:,} {what} > {most:,}, the most a Hyper-V cluster has")
+                for what, have, most in (("hosts", len(members[name]), CLUSTER_MAX_HOSTS),
+                                         ("VMs", len(vms), CLUSTER_MAX_VMS)) if have > most]
+        least = VMM_MIN_CORES.get(version, 0) if isinstance(version, str) else 0
+        out += [("vmm-cores", vm["name"], f"{vm['vcpu']} vCPU < {least}, the minimum for VMM {version}")
+                for vm in vms if vm.get("role") == "vmm" and vm["vcpu"] < least]
+    return out
+
+
+def check_stamps(stamps: dict, clusters: dict, members: dict, vms_on: dict, version=None) -> list[tuple[str, str, str]]:
     """Rules "stamp-limits" (each stamp within one VMM server's maxima) and "spf-stamps" (at most
-    SPF_MAX_STAMPS stamps per SPF; stamps that name no SPF count as one design's one SPF).
-    Returns (rule, subject, message) triples."""
+    SPF_MAX_STAMPS stamps per SPF; stamps that name no SPF count as one design's one SPF), and
+    check_clusters' rules. Returns (rule, subject, message) triples."""
     hosts, vms = defaultdict(int), defaultdict(int)
     for name, cluster in clusters.items():
         hosts[cluster["stamp"]] += len(members[name])
@@ -36,6 +54,7 @@ def check_stamps(stamps: dict, clusters: dict, members: dict, vms_on: dict) -> l
                                  ("VM networks", stamp.get("vm_networks") or 0, VMM_MAX_VM_NETWORKS)):
             if have > most:
                 out.append(("stamp-limits", name, f"{have:,} {what} > {most:,}, the most one VMM server manages"))
+    out += check_clusters(clusters, members, vms_on, version)
     per_spf = defaultdict(list)
     for name, stamp in stamps.items():
         per_spf[stamp.get("spf") or "the design's SPF"].append(name)

@@ -83,3 +83,21 @@ def test_cli_exits_3_and_names_only_the_clash(tmp_path):
     assert "hardware.max_hosts_per_cluster = 2" in result.output
     assert "host_failures" not in result.output and "wap.deployment" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_too_many_users_for_the_hosts_names_the_users_and_only_relaxations_that_help():
+    """Issue 16: 6 000 users need 10 tenant portals, each on a host of its own, in an 8-host cluster. Fewer host
+    failures or a bigger host model do not help; fewer users or more hosts do (each checked by re-solving)."""
+    error = clash(**{"wap.concurrent_tenant_users": 6000, "hardware.max_hosts_per_cluster": 8})
+    assert "wap.concurrent_tenant_users" in fields(error)
+    assert not {"availability.management.host_failures", "availability.edge.host_failures",
+                "hardware.host_models"} & set(fields(error))
+    users = next(c for c in error.clashes if c[0] == "wap.concurrent_tenant_users")
+    assert users[1] == 6000
+
+
+def test_a_vm_too_big_for_every_host_model_names_the_size_field_with_its_value():
+    error = clash(**{"hardware.host_models": [{**TINY, "memory_gb": 16}]})
+    overrides = [c for c in error.clashes if c[0].startswith("overrides.")]
+    assert overrides and all(c[0].rsplit(".", 1)[1] in ("vcpu", "memory_gb") for c in overrides)
+    assert all(isinstance(c[1], (int, float)) for c in overrides)  # the field's value, not a VM name

@@ -42,7 +42,9 @@ def as_design(p: ClusterProblem, placement) -> dict:
         "hosts": [{**host, "name": n, "fault_domain": f"rack{p.rack_of(h) + 1}",
                    **({"usable_storage_gb": p.host.storage_gb} if local else {})} for h, n in enumerate(names)],
         "anti_affinity_groups": [{"name": g, "scope": s} for g, s in groups.items()],
-        "vms": [{"name": it.name, "role": "vmm", "host": names[placement.host_of[it.name]], "vcpu": it.vcpu,
+        "role_rules": [{"role": r, "max_per_host": dict(p.role_caps).get(r), "dedicated": r in p.dedicated}
+                       for r in sorted(set(dict(p.role_caps)) | p.dedicated)],
+        "vms": [{"name": it.name, "role": it.role or "vmm", "host": names[placement.host_of[it.name]], "vcpu": it.vcpu,
                  "memory_gb": it.memory_mb / 1024, "storage_gb": it.storage_gb,
                  "anti_affinity_group": it.group} for it in p.items],
         "failover_plans": [{"cluster": "C1", "failed": [names[h] for h in failed],

@@ -100,3 +100,50 @@ def test_validator_limits_are_the_catalogs(constant, key):
     for version in ("2012 R2", "2016", "2019"):
         assert getattr(validate_stamps, constant) == load_catalog().limit(key, version).value
     assert validate_stamps.SPF_MAX_STAMPS == load_catalog().limit("max_stamps", "any").value
+
+
+# ---- issue 14 limits in the solver-free validator too ----
+
+def _tiny(hosts: int, vms_per_host: int, role: str = "tenant", vcpu: int = 1, version: str = "2016") -> dict:
+    names = [f"C-H{i}" for i in range(hosts)]
+    return {"format": "stampplan.design/1", "system_center": version, "stamps": [{"name": "S", "vmm_vms": []}],
+            "clusters": [{"name": "C", "stamp": "S", "failures_tolerated": 0, "shared_storage_gb": 10 ** 9}],
+            "hosts": [{"name": h, "cluster": "C", "fault_domain": "r1", "vcpu_capacity": 10 ** 6,
+                       "usable_memory_gb": 10 ** 6} for h in names],
+            "vms": [{"name": f"V{i}-{j}", "host": h, "role": role, "vcpu": vcpu, "memory_gb": 1, "storage_gb": 1}
+                    for i, h in enumerate(names) for j in range(vms_per_host)]}
+
+
+@pytest.mark.parametrize("hosts, per_host, bad", [(64, 125, False), (65, 1, True), (10, 801, True)])
+def test_validator_checks_the_hyper_v_cluster_maxima(hosts, per_host, bad):
+    from planner.validate import validate_design
+
+    rules = {f.rule for f in validate_design(_tiny(hosts, per_host)).violations}
+    assert rules == ({"cluster-limits"} if bad else set())
+
+
+@pytest.mark.parametrize("version, vcpu, bad", [("2016", 4, True), ("2019", 8, False), ("2012 R2", 4, False)])
+def test_validator_checks_the_vmm_minimum_cores(version, vcpu, bad):
+    from planner.validate import validate_design
+
+    rules = {f.rule for f in validate_design(_tiny(1, 1, role="vmm", vcpu=vcpu, version=version)).violations}
+    assert rules == ({"vmm-cores"} if bad else set())
+
+
+def test_a_vmm_override_below_the_minimum_cores_is_exit_3_naming_the_field():
+    from helpers import requirements
+    from planner.errors import Infeasible
+    from planner.plan import check_vm_limits
+    from planner.sizing import size_design
+
+    req = requirements(**{"system_center": "2016", "overrides": {"vmm": {"vcpu": 4}}})
+    with pytest.raises(Infeasible) as err:
+        check_vm_limits(req, size_design(req, 1, [1]))
+    assert err.value.exit_code == 3 and [c[:2] for c in err.value.clashes][0] == ("overrides.vmm.vcpu", 4)
+
+
+def test_validator_cluster_and_vmm_constants_match_the_catalog():
+    catalog = load_catalog()
+    assert validate_stamps.CLUSTER_MAX_HOSTS == catalog.limit("cluster_max_nodes", "2019").value
+    assert validate_stamps.CLUSTER_MAX_VMS == catalog.limit("cluster_max_vms", "2019").value
+    assert validate_stamps.VMM_MIN_CORES == {v: catalog.limit("vmm_min_cores", v).value for v in ("2016", "2019")}

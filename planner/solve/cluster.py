@@ -17,6 +17,8 @@ from planner.solve.exact import solve_exact
 from planner.solve.explain import explain
 from planner.sizing import cluster_roles, role_rules
 from planner.solve.heuristic import smallest_placement
+from planner.solve.relax import (Suggestion, larger_host, more_vcpu, no_reserve, shared_storage, smaller_vms,
+                                 verified)
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, Placement, TooManyScenarios, host_type, item_of
 from planner.solve.tenant import TenantResult, count_model_applies, solve_tenant
 
@@ -61,12 +63,11 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
     """The cheapest placement over the host models; raises Infeasible or NeedsMoreClusters."""
     fitting = [p for p in candidates if all(p.fits_empty_host(it) for it in p.items)]
     if not fitting:
-        raise _too_big(cluster, candidates)
+        raise _too_big(cluster, candidates, req)
     ranked = sorted(((host_lower_bound(p), p) for p in fitting), key=lambda e: (e[0][0] * e[1].host.unit_cost,
                                                                                 e[1].host.model))
     best: ClusterOutcome | None = None
     bounds: list[float] = []
-    too_big = False
     too_many: TooManyScenarios | None = None
     for (lb, reason), p in ranked:
         lb_cost = lb * p.host.unit_cost
@@ -74,7 +75,6 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
             bounds.append(lb_cost)
             continue
         if lb > p.max_hosts:
-            too_big = True
             bounds.append(lb_cost)
             continue
         try:
@@ -84,7 +84,6 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
             bounds.append(lb_cost)
             continue
         if outcome is None:
-            too_big = True
             bounds.append(lb_cost)
             continue
         bounds.append(outcome.report.lower_bound_cost)
@@ -99,12 +98,7 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
             f"{cluster.name}: no placement of its {len(candidates[0].items)} VMs fits within "
             f"{candidates[0].max_hosts} hosts with {cluster.failures_tolerated} host failure(s) tolerated"
             + (" and the loss of a rack" if cluster.fault_domain_tolerance else ""),
-            explain(cluster, candidates, req) or  # the smallest clash CP-SAT proves; else the usual suspects
-            [("hardware.max_hosts_per_cluster", candidates[0].max_hosts, "allow more hosts per cluster"),
-             (f"availability.{cluster.purpose}.host_failures", cluster.failures_tolerated, "tolerate fewer failures"),
-             ("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
-            + ([("availability.survive_rack_loss", True, "drop rack-loss survival")] if too_big and
-               cluster.fault_domain_tolerance else []))
+            explain(cluster, candidates, req))  # the smallest clash proven, else the suspects that re-solve
     lower = min(bounds)
     best.report.lower_bound_cost = lower
     best.report.gap = round((best.report.cost - lower) / best.report.cost, 4) if best.report.cost else 0.0
@@ -122,24 +116,32 @@ def _too_many_scenarios(cluster: Cluster, p: ClusterProblem, error: TooManyScena
         f"availability.{cluster.purpose}.host_failures" + split)
 
 
-def _too_big(cluster: Cluster, candidates: list[ClusterProblem]) -> Infeasible:
+def _too_big(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> Infeasible:
     """Name a VM that fits no host model, the resources it lacks, and the fields that would help."""
     item = next(it for it in candidates[0].items if not any(p.fits_empty_host(it) for p in candidates))
     lacking = sorted({d for p in candidates for d, (need, cap) in
                       enumerate(zip(item.demand(p.per_host_storage), p.host.capacity())) if need > cap})
     names = ["vCPU", "memory", "local storage"]
-    relax = {0: (f"hardware.vcpu_per_core.{cluster.purpose}", cluster.vcpu_per_core, "raise the vCPU:core ratio"),
-             1: ("hardware.host_reserve", "memory", "reserve less memory for the parent partition"),
-             2: ("hardware.host_models[].storage_gb", [p.host.storage_gb for p in candidates],
-                 "give the host models local storage, or use shared_storage.type: csv")}
+    relax = {0: Suggestion((f"hardware.vcpu_per_core.{cluster.purpose}", cluster.vcpu_per_core,
+                            "raise the vCPU:core ratio"), more_vcpu),
+             1: Suggestion(("hardware.host_reserve", "memory", "reserve less memory for the parent partition"),
+                           no_reserve),
+             2: Suggestion(("hardware.host_models[].storage_gb", [p.host.storage_gb for p in candidates],
+                            "give the host models local storage, or use shared_storage.type: csv"), shared_storage)}
+    tenant = is_tenant_role(item.role) or not item.role
+    size = [Suggestion((f"overrides.{item.role}.{('vcpu', 'memory_gb', 'storage_gb')[d]}",
+                        (item.vcpu, item.memory_mb / 1024, item.storage_gb)[d], f"a smaller {item.role} VM"),
+                       smaller_vms(item.role, d)) for d in lacking if not tenant]
+    if tenant:
+        size = [Suggestion(("tenants.vm_sizes", req.tenants.vm_sizes if req else None, "use smaller VM sizes"),
+                           smaller_vms(item.role, lacking[0]))]
     need = f"{item.vcpu} vCPU, {item.memory_mb / 1024:g} GB memory, {item.storage_gb} GB storage"
     return Infeasible(
         f"{cluster.name}: VM {item.name} ({need}) fits no host model of hardware.host_models: "
         f"not enough {' / '.join(names[d] for d in lacking)}",
-        [("hardware.host_models", [p.host.model for p in candidates], "offer a larger host model")]
-        + [relax[d] for d in lacking]
-        + [("tenants.vm_sizes" if is_tenant_role(item.role) or not item.role else f"overrides.{item.role}",
-            item.name, "use a smaller VM size")])
+        verified(candidates, [Suggestion(("hardware.host_models", [p.host.model for p in candidates],
+                                          "offer a larger host model"), larger_host)]
+                 + [relax[d] for d in lacking] + size, proven=True))
 
 
 def _solve_model(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, settings: SolverSettings,

@@ -4,7 +4,9 @@ The explanation model is the exact model (the rules.py builders) with each requi
 literal: the host limit, N+k, rack loss, each anti-affinity group and the host models' capacity.
 CP-SAT's sufficient assumptions for infeasibility give a core; deleting literals one by one
 shrinks it to a minimal core, and a bounded search over smaller sets (in a fixed order of
-preference) makes it the smallest. Each literal maps back to a requirements field.
+preference) makes it the smallest. Each literal maps back to a requirements field and its relaxation, which relax.py checks by
+re-solving before it is printed. When no clash is proven, the usual suspects (host limit, N+k, rack
+loss, host model, each anti-affinity group) are re-solved the same way and only those that help are named.
 """
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import symmetry_breaking
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
+from planner.solve.relax import (Clash, Suggestion, fewer_failures, fewer_members, larger_host, more_hosts, no_rack_loss,
+                                 verified)
 from planner.solve.runner import run_solver
-
-Clash = tuple[str, object, str]  # (field path, value, what would relax it)
 MAX_MODEL_VARIABLES = 400_000
 EXTRA_SLOTS = 16        # slots searched beyond the host limit for a placement without it
 MAX_SOLVES = 40         # solves spent looking for a smaller core than the minimal one
@@ -38,20 +40,27 @@ class Requirement:
 
     lit: cp_model.IntVar
     clash: Clash
+    relax: object  # relax.Relax: the problems its relaxation makes
 
 
 def explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None = None) -> list[Clash]:
-    """The smallest clash found for a cluster with no placement, or [] when none is proven
-    (the caller then names the usual suspects)."""
+    """The smallest clash found for a cluster with no placement, each relaxation re-solved (relax.py); else
+    the usual suspects whose relaxation alone re-solves (all of them, marked, when none does)."""
     try:
-        return _explain(cluster, candidates, req)
+        core = _explain(cluster, candidates, req)
     except (KeyboardInterrupt, MemoryError):
         raise
     except Exception:  # noqa: BLE001 - an explanation must never hide the clash itself
-        return []
+        core = []
+    if core:
+        return verified(candidates, core, proven=True)
+    suspects = _requirements(cluster, candidates, req, *([None] * 4), {}, rules.rule("anti-affinity-host").groups(
+        candidates[0]))
+    chosen = [Suggestion(r.clash, r.relax) for r in suspects]
+    return verified(candidates, chosen, proven=False) or verified(candidates, chosen, proven=True)
 
 
-def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> list[Clash]:
+def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> list[Suggestion]:
     built = _build(cluster, candidates, req)
     if built is None:
         return []
@@ -65,7 +74,7 @@ def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requiremen
     for r in core:
         if r.clash[0] not in seen:
             seen.add(r.clash[0])
-            out.append(r.clash)
+            out.append(Suggestion(r.clash, r.relax))
     return out
 
 
@@ -116,6 +125,8 @@ def _build(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements
                 rule.build(mdl, g, groups=[name])
         else:
             rule.build(mdl, lit_of.get(rule.name))
+    for name, g in group_lit.items():  # redundant: a group's members need as many hosts (proves pigeonholes fast)
+        m.add(sum(used) >= len(groups[name])).only_enforce_if(g)
     return m, _requirements(cluster, candidates, req, limit, failover, rack, capacity, group_lit, groups), witness
 
 
@@ -124,22 +135,23 @@ def _requirements(cluster: Cluster, candidates: list[ClusterProblem], req: Requi
     """The literals in order of preference (the order that decides between cores of one size)."""
     p = candidates[0]
     explicit, implied = [], []
-    for name, lit in group_lit.items():
+    for name in sorted(groups):
         clash, is_explicit = _group_clash(name, len(groups[name]), req, p.max_hosts)
-        (explicit if is_explicit else implied).append(Requirement(lit, clash))
-    out = [Requirement(limit, ("hardware.max_hosts_per_cluster", p.max_hosts, "allow more hosts per cluster"))]
+        (explicit if is_explicit else implied).append(Requirement(group_lit.get(name), clash, fewer_members(name)))
+    out = [Requirement(limit, ("hardware.max_hosts_per_cluster", p.max_hosts, "allow more hosts per cluster"),
+                       more_hosts)]
     out += explicit
     if p.k:
         out.append(Requirement(failover, (f"availability.{cluster.purpose}.host_failures", p.k,
-                                          "tolerate fewer failures")))
+                                          "tolerate fewer failures"), fewer_failures))
     if p.rack_tolerance:
         out.append(Requirement(rack, ("availability.survive_rack_loss", True,
                                       f"drop rack-loss survival, or spread the hosts over more than "
-                                      f"{p.racks} racks (availability.racks)")))
+                                      f"{p.racks} racks (availability.racks)"), no_rack_loss))
     vcpu, memory = sum(it.vcpu for it in p.items), sum(it.memory_mb for it in p.items) / 1024
     out.append(Requirement(capacity, ("hardware.host_models", [c.host.model for c in candidates],
                                       f"offer a larger host model (the VMs need {vcpu} vCPU and {memory:g} GB "
-                                      f"in all), or raise hardware.vcpu_per_core.{cluster.purpose}")))
+                                      f"in all), or raise hardware.vcpu_per_core.{cluster.purpose}"), larger_host))
     return out + implied
 
 

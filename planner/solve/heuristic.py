@@ -38,15 +38,15 @@ def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], 
     return best
 
 
-def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
+def place(p: ClusterProblem, n: int, thin: bool = True) -> dict[str, int] | None:
     """Put every item on one of n hosts, least-loaded first, honouring capacity, anti-affinity, spread
-    groups, per-role host limits and dedicated hosts."""
+    groups, per-role host limits and dedicated hosts (`thin`: a dedicated role spread for its restarts)."""
     load = [[0, 0, 0] for _ in range(n)]
     count = [0] * n
     taken_host: dict[str, list[int]] = {}  # group -> its members per host
     taken_rack: dict[str, set[int]] = {}
     roles_on: list[dict[str, int]] = [{} for _ in range(n)]
-    caps = dict(p.role_caps)
+    caps = _placing_caps(p) if thin else dict(p.role_caps)
     host_of: dict[str, int] = {}
     for it in _order(p):
         d = it.demand(p.per_host_storage)
@@ -68,6 +68,18 @@ def place(p: ClusterProblem, n: int) -> dict[str, int] | None:
     return host_of
 
 
+def _placing_caps(p: ClusterProblem) -> dict[str, int]:
+    """Per-host caps while placing: a capped role on dedicated hosts is spread thin enough (e per host, the most
+    with (its hosts - k) x cap >= its VMs) that its VMs on any k failed hosts can restart on its other hosts,
+    which no other role may take."""
+    caps = dict(p.role_caps)
+    for role, cap in p.role_caps:
+        count = sum(1 for it in p.items if it.role == role)
+        if p.k and role in p.dedicated:
+            caps[role] = next((e for e in range(cap, 0, -1) if (-(-count // e) - p.k) * cap >= count), 1)
+    return caps
+
+
 def _allowed(p: ClusterProblem, it: Item, h: int, taken_host: dict[str, list[int]], taken_rack: dict[str, set[int]],
              roles: dict[str, int], caps: dict[str, int]) -> bool:
     """Whether item `it` may join host h (its VMs per role: `roles`) under the placement rules."""
@@ -76,6 +88,12 @@ def _allowed(p: ClusterProblem, it: Item, h: int, taken_host: dict[str, list[int
         return False
     if it.group and it.cap == 1 and it.scope == "fault_domain" and p.rack_of(h) in taken_rack.get(it.group, ()):
         return False
+    return _role_fits(p, it, roles, caps)
+
+
+def _role_fits(p: ClusterProblem, it: Item, roles: dict[str, int], caps: dict[str, int]) -> bool:
+    """Whether item `it` may join a host running `roles` (VMs per role) under role-per-host and dedicated-hosts,
+    the rules that hold after a failure too."""
     if roles.get(it.role, 0) >= caps.get(it.role, roles.get(it.role, 0) + 1):
         return False
     if it.role in p.dedicated:
@@ -94,13 +112,19 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...],
     count = list(counts)
     moving = [it for h in failed for it in on_host[h]]
     survivors = [h for h in range(n) if h not in down]
+    roles_on: list[dict[str, int]] = [{} for _ in range(n)]
+    for h in survivors:
+        for it in on_host[h]:
+            roles_on[h][it.role] = roles_on[h].get(it.role, 0) + 1
+    caps = dict(p.role_caps)
     plan: dict[str, int] = {}
     for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
         d = it.demand(p.per_host_storage)
-        best = _least_loaded(p, survivors, d, load, count)
+        best = _least_loaded(p, [h for h in survivors if _role_fits(p, it, roles_on[h], caps)], d, load, count)
         if best is None:
             return None
         plan[it.name] = best
+        roles_on[best][it.role] = roles_on[best].get(it.role, 0) + 1
         count[best] += 1
         for i in range(3):
             load[best][i] += d[i]
@@ -125,7 +149,14 @@ def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:
     (also when a rule it does not know applies to p)."""
     if (p.items and n <= p.k) or rules.declines(p, HONOURS):
         return None
-    host_of = place(p, n)
+    found = _with_restarts(p, n, place(p, n))
+    if found is None and p.dedicated and p.k:  # dedicated roles packed, k empty spares that any role may take
+        found = _with_restarts(p, n, place(p, n - p.k, thin=False))
+    return found
+
+
+def _with_restarts(p: ClusterProblem, n: int, host_of: dict[str, int] | None) -> Placement | None:
+    """The placement `host_of` on n hosts with a greedy restart plan per scenario, when every one has one."""
     if host_of is None:
         return None
     base = _loads(p, n, host_of)

@@ -1,90 +1,19 @@
 """The rule registry: every placement rule, once, shared by every engine.
 
-A rule says what it forbids and why (its docstring), when it `applies` to a problem, how to
+A rule (rulebase.Rule) says what it forbids and why (its docstring), when it `applies` to a problem, how to
 `build` it into the VM x host CP-SAT model (under an optional enforcement literal: explain.py
 relaxes rules through those), and how to `check` a placement (a list of violations, empty
 when it holds). Each engine declares the rules it honours by construction (`HONOURS`) and
 declines a problem where another rule applies (`declines`); the exact model builds every
 applicable rule. Every engine's placement passes `violations` before it is returned.
-
-Model variables: used[h] (host slot h is bought), x[v][h] (VM v runs on slot h) and, per
-failure scenario S, y[S][v][h] (after S, VM v runs on surviving slot h).
+The per-host rules by group or role are in host_rules.py.
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-
-from ortools.sat.python import cp_model
-
+from planner.solve.host_rules import DedicatedHosts, RolePerHost, Spread
 from planner.solve.problem import ClusterProblem, Placement
-
-Vars = list[list[cp_model.IntVar]]
-RESOURCES = ("vCPU", "memory", "local storage", "running VMs")
-
-
-@dataclass
-class Model:
-    """A VM x host CP-SAT model under construction, and what the rules built into it."""
-
-    m: cp_model.CpModel
-    p: ClusterProblem
-    used: list
-    x: Vars
-    cap: tuple  # per resource of RESOURCES: a number, or an expression of the host model chosen (explain)
-    built: dict = field(default_factory=dict)  # rule name -> the enforcement literal it was built under
-    ys: dict = field(default_factory=dict)  # failure scenario -> y[v][h]
-
-
-def _enforce(ct: cp_model.Constraint, lits: list) -> None:
-    if lits:
-        ct.only_enforce_if(lits)
-
-
-def _lits(*lits) -> list:
-    return [lit for lit in lits if lit is not None]
-
-
-def demand(p: ClusterProblem, index: int) -> list[int]:
-    """Each item's use of resource `index` of RESOURCES (a running VM counts 1)."""
-    return [1 if index == 3 else it.demand(p.per_host_storage)[index] for it in p.items]
-
-
-def capacity(p: ClusterProblem) -> tuple[int, int, int, int]:
-    """A host's capacity per resource of RESOURCES."""
-    return (*p.host.capacity(), p.host.max_vms)
-
-
-def loads(p: ClusterProblem, pl: Placement) -> list[list[int]]:
-    """Per host of pl, its load per resource of RESOURCES (items placed off hosts 0..n-1 are not counted)."""
-    out = [[0, 0, 0, 0] for _ in range(pl.n)]
-    local, host_of, n = p.per_host_storage, pl.host_of, pl.n
-    for it in p.items:
-        h = host_of.get(it.name, -1)
-        if 0 <= h < n:
-            row = out[h]
-            row[0] += it.vcpu
-            row[1] += it.memory_mb
-            row[2] += it.storage_gb if local else 0
-            row[3] += 1
-    return out
-
-
-class Rule(ABC):
-    """A placement rule (subclasses document what they forbid and why)."""
-
-    name = ""
-
-    def applies(self, p: ClusterProblem) -> bool:
-        return True
-
-    @abstractmethod
-    def build(self, mdl: Model, lit=None) -> None:
-        """Add the rule to the exact model, under the enforcement literal `lit` when given."""
-
-    @abstractmethod
-    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
-        """The rule's violations in a placement (empty when it holds)."""
+from planner.solve.rulebase import (  # noqa: F401 - the engines use these through this module
+    RESOURCES, Model, Rule, Vars, _enforce, _lits, capacity, demand, loads)
 
 
 class Assignment(Rule):
@@ -178,7 +107,7 @@ class AntiAffinity(Rule):
 class Failover(Rule):
     """N+k (`failover`: every k hosts failing) or rack loss (`rack-loss`: each rack failing): the
     failed hosts' VMs restart on surviving hosts, the survivors' VMs stay, and no survivor exceeds
-    any resource rule. A certificate (restart plan) per scenario proves it."""
+    any resource rule nor breaks a rule that holds `after_failure` (gateways per host, dedicated hosts). A certificate (restart plan) per scenario proves it."""
 
     def __init__(self, name: str, racks: bool):
         self.name, self.racks = name, racks
@@ -193,6 +122,7 @@ class Failover(Rule):
         """Without a literal, a scenario another failover rule built already is shared."""
         m, n = mdl.m, len(mdl.used)
         state = [(r, mdl.built[r.name]) for r in REGISTRY if isinstance(r, Resource) and r.name in mdl.built]
+        held = [r for r in applicable(mdl.p) if r.after_failure]  # under their own literal, if any (explain)
         for failed in self.scenarios(mdl.p, n):
             if lit is None and failed in mdl.ys:
                 continue
@@ -210,11 +140,14 @@ class Failover(Rule):
                 if h not in down:
                     for rule, rule_lit in state:
                         rule.bound(mdl, y, h, _lits(lit, rule_lit))
+            for rule in held:
+                rule.bound(mdl, y, _lits(lit, mdl.built.get(rule.name)))
             mdl.ys.setdefault(failed, y)
 
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
         base = loads(p, pl)
         state = [r for r in applicable(p) if isinstance(r, Resource)]
+        held = [r for r in applicable(p) if r.after_failure]
         item = {it.name: it for it in p.items}
         on_host: dict[int, list[str]] = {}
         for name, h in pl.host_of.items():
@@ -239,6 +172,8 @@ class Failover(Rule):
                 row[3] += 1
             out += [f"scenario {failed}: host {h} over its {r.name}" for h, row in sorted(load.items())
                     for r in state if r.over(p, row)]
+            after = Placement(pl.n, {**{name: pl.host_of[name] for name in item}, **plan}, {})
+            out += [f"scenario {failed}: {r.name}: {v}" for r in held for v in r.check(p, after)]
         return out
 
 
@@ -275,91 +210,6 @@ class RoleToCluster(Rule):
 
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
         return self.strays(p)
-
-
-def _count_on_hosts(p: ClusterProblem, pl: Placement, members: list[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for v in members:
-        h = pl.host_of.get(p.items[v].name)
-        if h is not None:
-            out[h] = out.get(h, 0) + 1
-    return out
-
-
-class Spread(Rule):
-    """A spread web farm (portals, APIs) has at most `cap` members on one host, sized so that losing any k
-    hosts leaves the instances its load needs: strict one-per-host anti-affinity would buy hosts only to
-    keep nine portals apart. HA pairs keep strict anti-affinity (AntiAffinity)."""
-
-    name = "spread"
-
-    def groups(self, p: ClusterProblem) -> dict[str, tuple[int, list[int]]]:
-        out: dict[str, tuple[int, list[int]]] = {}
-        for v, it in enumerate(p.items):
-            if it.group and it.cap > 1:
-                out.setdefault(it.group, (it.cap, []))[1].append(v)
-        return out
-
-    def applies(self, p: ClusterProblem) -> bool:
-        return bool(self.groups(p))
-
-    def build(self, mdl: Model, lit=None) -> None:
-        for cap, members in self.groups(mdl.p).values():
-            for h in range(len(mdl.used)):
-                _enforce(mdl.m.add(sum(mdl.x[v][h] for v in members) <= cap), _lits(lit))
-
-    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
-        return [f"group {name}: {n} members on host {h} > {cap}" for name, (cap, members) in self.groups(p).items()
-                for h, n in sorted(_count_on_hosts(p, pl, members).items()) if n > cap]
-
-
-class RolePerHost(Rule):
-    """At most `cap` VMs of a role on one host (catalog max_per_host): HNV gateways two or four per
-    Hyper-V host (dn423897), so one host failing takes few gateways down and each gets its NUMA node."""
-
-    name = "role-per-host"
-
-    def members(self, p: ClusterProblem) -> list[tuple[str, int, list[int]]]:
-        return [(role, cap, [v for v, it in enumerate(p.items) if it.role == role]) for role, cap in p.role_caps]
-
-    def applies(self, p: ClusterProblem) -> bool:
-        return any(len(members) > cap for _, cap, members in self.members(p))
-
-    def build(self, mdl: Model, lit=None) -> None:
-        for _, cap, members in self.members(mdl.p):
-            for h in range(len(mdl.used)):
-                _enforce(mdl.m.add(sum(mdl.x[v][h] for v in members) <= cap), _lits(lit))
-
-    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
-        return [f"{n} {role} VMs on host {h} > {cap}" for role, cap, members in self.members(p)
-                for h, n in sorted(_count_on_hosts(p, pl, members).items()) if n > cap]
-
-
-class DedicatedHosts(Rule):
-    """A host running a dedicated role (HNV gateways: -IsDedicatedToNetworkVirtualizationGateway) runs no
-    other role: the gateway hosts carry only gateways, never the tenant-facing WAP tier beside them."""
-
-    name = "dedicated-hosts"
-
-    def applies(self, p: ClusterProblem) -> bool:
-        return bool(p.dedicated)
-
-    def build(self, mdl: Model, lit=None) -> None:
-        for role in sorted(mdl.p.dedicated):
-            for h in range(len(mdl.used)):
-                mine = mdl.m.new_bool_var("")
-                for v, it in enumerate(mdl.p.items):
-                    ct = mdl.m.add_implication(mdl.x[v][h], mine if it.role == role else mine.Not())
-                    _enforce(ct, _lits(lit))
-
-    def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
-        roles: dict[int, set[str]] = {}
-        for it in p.items:
-            if it.name in pl.host_of:
-                roles.setdefault(pl.host_of[it.name], set()).add(it.role)
-        return [f"host {h} runs {role} beside {', '.join(sorted(on - {role}))}" for h, on in sorted(roles.items())
-                for role in sorted(p.dedicated & on) if len(on) > 1]
-
 
 REGISTRY: list[Rule] = [
     Assignment(), Resource("vcpu", 0), Resource("memory", 1), Resource("local-storage", 2),
