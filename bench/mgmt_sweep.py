@@ -75,8 +75,13 @@ def _mgmt(kind: str, scope: str) -> list[Item]:
         return (_vms("sql", 4, 16, 32, "sql", "sql", scope) + _vms("vmm", 4, 8, 16, "vmm", "vmm", scope)
                 + _vms("spf", 6, 8, 16, "spf", "spf", scope, 3) + _vms("scom", 4, 4, 16, "scom", "scom", scope)
                 + _vms("app", 60, 4, 8, "sma") + _vms("web", 40, 2, 4, "wap-admin-api"))
-    # anti-affinity-bound: few small VMs in wide HA groups (six members)
-    return _vms("adfs", 12, 2, 4, "adfs", "adfs", scope, 6) + _vms("api", 18, 2, 4, "wap-tenant-api", "api", scope, 6)
+    if kind == "volume-bound, large VMs":  # 118 VMs; with N+2 the restarts need holes for 16-vCPU VMs
+        return (_vms("sql", 8, 16, 64, "sql", "sql", scope) + _vms("vmm", 10, 10, 20, "vmm", "vmm", scope)
+                + _vms("app", 40, 6, 24, "sma") + _vms("web", 60, 4, 8, "wap-admin-api"))
+    # anti-affinity-bound: few small VMs in wide HA groups (six members; four across four racks)
+    size = 6 if scope == "host" else 4
+    return (_vms("adfs", 12, 2, 4, "adfs", "adfs", scope, size)
+            + _vms("api", 18, 2, 4, "wap-tenant-api", "api", scope, size))
 
 
 def _edge(gateways: int, portals: int, scope: str) -> list[Item]:
@@ -91,7 +96,7 @@ def crafted():
     for k, racks in itertools.product((1, 2), (1, 4)):
         scope = "fault_domain" if racks > 1 else "host"
         cases = [(f"mgmt {kind}", "management", _mgmt(kind, scope), MGMT_HOST, (), frozenset())
-                 for kind in ("volume-bound", "anti-affinity-bound")]
+                 for kind in ("volume-bound", "volume-bound, large VMs", "anti-affinity-bound")]
         cases += [(f"edge {g} gateways + {pt} portals", "edge", _edge(g, pt, scope), EDGE_HOST, (GATEWAY,),
                    frozenset({GATEWAY[0]})) for g, pt in ((16, 8), (40, 8), (56, 30), (80, 9))]
         for name, purpose, items, host, caps, dedicated in cases:
