@@ -7,7 +7,8 @@ restart load of scenario S is the sum over the VMs on S whose backup is g; g's
 *reservation* is the largest of these over the scenarios (per resource). A placement where
 load[g] + reservation[g] <= capacity for every g survives every scenario, with "restart
 on the backup" as the certificate. VMs go largest first to the host with the most room
-(balanced), honouring anti-affinity; the backup is the host whose reservation grows
+(balanced), honouring anti-affinity, spread groups, per-role host caps and dedicated hosts (a dedicated
+role fills its own hosts first, so they stay few); the backup is the host whose reservation grows
 least, so reservations overlap across scenarios instead of adding up.
 """
 from __future__ import annotations
@@ -16,9 +17,9 @@ import numpy as np
 
 from planner.solve import rules
 from planner.solve.heuristic import _order
-from planner.solve.problem import ClusterProblem, Placement
+from planner.solve.problem import ClusterProblem, Item, Placement
 
-HONOURS = rules.PLACEMENT | rules.RESTARTS  # the rules `place_backup` honours by construction (k <= 1)
+HONOURS = rules.PLACEMENT | rules.RESTARTS | rules.HOST_LIMITS  # what `place_backup` honours (k <= 1)
 
 
 def applies(p: ClusterProblem) -> bool:
@@ -45,18 +46,17 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     reserve = np.zeros((n, len(dims)), dtype=np.int64)
     pair = np.zeros((n, n, len(dims)), dtype=np.int64)  # pair[f, g]: restart load of f's VMs backed up on g
     rack_pair = np.zeros((p.racks, n, len(dims)), dtype=np.int64)  # the same per failed rack
-    taken: dict[str, np.ndarray] = {}  # per group, hosts (or whole racks) it already occupies
+    limits = _Limits(p, n, rack)
     host_of: dict[str, int] = {}
     backup: dict[str, int] = {}
     for it in _order(p):
         d = np.array(list(it.demand(p.per_host_storage)) + [1], dtype=np.int64)[dims]
         total = load + reserve + d
-        ok = (total <= capv).all(axis=1)
-        if it.group in taken:
-            ok &= ~taken[it.group]
+        ok = (total <= capv).all(axis=1) & limits.allowed(it)
         if not ok.any():
             return None
-        key = np.where(ok, (total[:, :len(res)] * inv).max(axis=1), np.inf)
+        own = limits.own(it) & ok
+        key = np.where(own if own.any() else ok, (total[:, :len(res)] * inv).max(axis=1), np.inf)
         h = int(np.argmin(key))  # least loaded after adding the VM; lowest host number on a tie
         if needs_backup:
             need = pair[h] + d
@@ -80,12 +80,47 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
             backup[it.name] = b
         host_of[it.name] = h
         load[h] += d
-        if it.group:
-            mask = taken.setdefault(it.group, np.zeros(n, dtype=bool))
-            mask[(rack == rack[h]) if it.scope == "fault_domain" else h] = True
+        limits.add(it, h)
     restarts = {}
     for s in scenarios:
         down = set(s)
         restarts[s] = {name: backup[name] for name, h in host_of.items() if h in down}
     found = Placement(n=n, host_of=host_of, restarts=restarts)
     return found if rules.sound(p, found) else None
+
+
+class _Limits:
+    """The per-host rules as masks over hosts: anti-affinity and spread groups, role caps, dedicated hosts."""
+
+    def __init__(self, p: ClusterProblem, n: int, rack: np.ndarray):
+        self.p, self.n, self.rack, self.caps = p, n, rack, dict(p.role_caps)
+        self.group: dict[str, np.ndarray] = {}  # members per host (a rack-scope HA group: per host of the rack)
+        self.role: dict[str, np.ndarray] = {}  # VMs of a capped or dedicated role per host
+        self.busy = np.zeros(n, dtype=bool)  # hosts running any VM
+
+    def _count(self, table: dict[str, np.ndarray], name: str) -> np.ndarray:
+        return table.setdefault(name, np.zeros(self.n, dtype=np.int64))
+
+    def allowed(self, it: Item) -> np.ndarray:
+        ok = np.ones(self.n, dtype=bool)
+        if it.group:
+            ok &= self._count(self.group, it.group) < it.cap
+        if it.role in self.caps:
+            ok &= self._count(self.role, it.role) < self.caps[it.role]
+        if it.role in self.p.dedicated:
+            return ok & ~(self.busy & (self._count(self.role, it.role) == 0))
+        for role in self.p.dedicated:
+            ok &= self._count(self.role, role) == 0
+        return ok
+
+    def own(self, it: Item) -> np.ndarray:
+        """The hosts a dedicated role already runs on (filled first), else none."""
+        return self._count(self.role, it.role) > 0 if it.role in self.p.dedicated else np.zeros(self.n, dtype=bool)
+
+    def add(self, it: Item, h: int) -> None:
+        self.busy[h] = True
+        if it.group:
+            rack_wide = it.cap == 1 and it.scope == "fault_domain"
+            self._count(self.group, it.group)[(self.rack == self.rack[h]) if rack_wide else h] += 1
+        if it.role in self.caps or it.role in self.p.dedicated:
+            self._count(self.role, it.role)[h] += 1

@@ -5,7 +5,11 @@
   share a host; at least L1;
 - + k: after any k hosts fail, every VM runs on the n - k survivors, so n - k is at least
   the bin-packing bound (and with rack loss, n less its largest rack is);
-- the largest anti-affinity group (its members need that many hosts; a spread group, members / its cap).
+- the largest anti-affinity group (its members need that many hosts; a spread group, members / its cap),
+  and a role capped per host (HNV gateways: VMs / 4);
+- dedicated hosts: a dedicated role's hosts run nothing else, so the cluster needs the hosts of each
+  dedicated role's VMs plus the hosts of all the others (each by the bounds above, without failover:
+  restarts may go to any host with room).
 
 The cover bounds of a mixed machine park (cloud balancing) are benchmark-only: bench/cloudbalancing/bounds.py.
 """
@@ -16,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
-from planner.solve.problem import ClusterProblem
+from planner.solve.problem import ClusterProblem, Item
 
 RESOURCE_NAMES = ("vCPU", "memory", "storage")
 
@@ -74,6 +78,38 @@ def packing_bounds(p: ClusterProblem) -> dict[str, tuple[int, int]]:
     return out
 
 
+def _apart(p: ClusterProblem, items: Sequence[Item]) -> dict[str, int]:
+    """Hosts that keeping VMs apart needs: the largest anti-affinity (or spread) group, each role capped per host."""
+    out = {}
+    groups = Counter(it.group for it in items if it.group)
+    cap = {it.group: it.cap for it in items if it.group}
+    if groups:
+        name, size = max(sorted(groups.items()), key=lambda kv: -(-kv[1] // cap[kv[0]]))
+        hosts = -(-size // cap[name])  # a spread group: at most cap members per host
+        out[f"anti-affinity group {name} ({size} VMs" + (f", {cap[name]} per host)" if cap[name] > 1 else ")")] = hosts
+    caps = dict(p.role_caps)
+    for role, count in sorted(Counter(it.role for it in items if it.role in caps).items()):
+        out[f"{role} at most {caps[role]} per host ({count} VMs)"] = -(-count // caps[role])
+    return out
+
+
+def _hosts_for(p: ClusterProblem, items: Sequence[Item]) -> int:
+    """The fewest hosts that hold `items` at once (no failover)."""
+    packing = packing_bounds(replace(p, items=tuple(items)))
+    return max([l2 for _, l2 in packing.values()] + list(_apart(p, items).values()))
+
+
+def _dedicated(p: ClusterProblem) -> dict[str, int]:
+    """The hosts of each dedicated role's VMs plus those of the others (none when no role is dedicated)."""
+    roles = sorted({it.role for it in p.items} & p.dedicated)
+    if not roles:
+        return {}
+    own = {role: _hosts_for(p, [it for it in p.items if it.role == role]) for role in roles}
+    rest = _hosts_for(p, [it for it in p.items if it.role not in p.dedicated])
+    hosts = ", ".join(f"{count} dedicated to {role}" for role, count in own.items())
+    return {f"hosts {hosts} + {rest} for the other VMs": sum(own.values()) + rest}
+
+
 def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
     """The fewest hosts any valid placement can use, and what forces that number."""
     if not p.items:
@@ -84,13 +120,8 @@ def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
     l2_resource, (_, l2) = max(bins.items(), key=lambda kv: kv[1][1])
     if l2 > need:
         reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts)"] = l2
-    groups = Counter(it.group for it in p.items if it.group)
-    cap = {it.group: it.cap for it in p.items if it.group}
-    if groups:
-        name, size = max(sorted(groups.items()), key=lambda kv: -(-kv[1] // cap[kv[0]]))
-        hosts = -(-size // cap[name])  # a spread group: at most cap members per host
-        reasons[f"anti-affinity group {name} ({size} VMs" + (f", {cap[name]} per host)" if cap[name] > 1 else ")")] \
-            = hosts
+    reasons.update(_apart(p, p.items))
+    reasons.update(_dedicated(p))
     n = need + p.k
     reasons[f"{resource} volume ({need} hosts) + {p.k} failover host(s)"] = n
     if l2 > need:

@@ -8,6 +8,9 @@ where, only how many VMs of each *size class* each host runs:
   scope, e.g. the availability sets of one VM Role), how many of those groups have a
   member on host h (at most the number of groups of that type, and for scope
   ``fault_domain`` at most that many per rack);
+- per-host rules: a class per role that a rule names, so "at most 4 gateways per host" bounds the
+  role's classes per host, and a host dedicated to a role (a boolean per host) runs only its classes
+  or only others; a spread group type (at most `cap` members per host) counts up to cap x groups;
 - ``mv[f][s][h]``: for failure scenario f, how many VMs of class s of the failed hosts
   restart on survivor h.
 
@@ -38,7 +41,7 @@ from planner.solve.runner import run_solver
 
 MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
 STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried, or a fifth of a larger time limit
-HONOURS = rules.PLACEMENT | rules.RESTARTS  # the rules the count model honours by construction
+HONOURS = rules.PLACEMENT | rules.RESTARTS | rules.HOST_LIMITS  # the rules the count model honours by construction
 
 
 @dataclass
@@ -50,14 +53,21 @@ class TenantResult:
     deterministic_time: float
 
 
+def _class_key(p: ClusterProblem):
+    """An item's size class: its demand, and its role when a per-host rule names the role."""
+    named = p.dedicated | {role for role, _ in p.role_caps}
+    return lambda it: (it.demand(p.per_host_storage), it.role if it.role in named else "")
+
+
 def _classes(p: ClusterProblem):
-    """Size classes, the plain VMs of each, and the group types with their groups."""
-    demand_of: dict[tuple, int] = {}
+    """Size classes ((demand, role) keys), the plain VMs of each, and the group types with their groups
+    (a type: one class, one member count, one scope and one cap per host)."""
+    key = _class_key(p)
+    index: dict[tuple, int] = {}
     plain: dict[int, list[str]] = defaultdict(list)
     groups: dict[str, list[Item]] = defaultdict(list)
     for it in sorted(p.items, key=lambda it: it.name):
-        d = it.demand(p.per_host_storage)
-        s = demand_of.setdefault(d, len(demand_of))
+        s = index.setdefault(key(it), len(index))
         if it.group:
             groups[it.group].append(it)
         else:
@@ -65,12 +75,11 @@ def _classes(p: ClusterProblem):
     types: dict[tuple, list[list[str]]] = defaultdict(list)
     for g in sorted(groups):
         members = groups[g]
-        classes = {demand_of[m.demand(p.per_host_storage)] for m in members}
+        classes = {index[key(m)] for m in members}
         if len(classes) != 1:
             return None  # a group mixing sizes: not for this model
-        types[(classes.pop(), len(members), members[0].scope)].append([m.name for m in members])
-    demands = [d for d, _ in sorted(demand_of.items(), key=lambda kv: kv[1])]
-    return demands, plain, sorted(types.items())
+        types[(classes.pop(), len(members), members[0].scope, members[0].cap)].append([m.name for m in members])
+    return list(index), plain, sorted(types.items())
 
 
 def count_model_applies(p: ClusterProblem) -> bool:
@@ -103,8 +112,8 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
-            demands, plain, types = parts
-            status, placement, used = _solve_count(p, n, demands, plain, types,
+            classes, plain, types = parts
+            status, placement, used = _solve_count(p, n, classes, plain, types,
                                                    min(step, budget), workers, seed, balance)
             total_time += used
             budget -= used
@@ -125,24 +134,25 @@ def _result(pl: Placement, bound: int, method: str, det_time: float) -> TenantRe
     return TenantResult(pl, bound, "optimal" if pl.n <= bound else "feasible", method, det_time)
 
 
-def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: float, workers: int, seed: int,
+def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: float, workers: int, seed: int,
                  balance: bool = False):
     """The count model on n hosts: (status, placement, deterministic time); "declined" when a rule
     it does not know applies to p."""
     if rules.declines(p, HONOURS):
         return "declined", None, 0.0
     cap = p.host.capacity()
+    demands = [d for d, _ in classes]
     S = len(demands)
     hosts = range(n)
     m = cp_model.CpModel()
     n_plain = [len(plain.get(s, [])) for s in range(S)]
     pv = [[m.new_int_var(0, n_plain[s], f"p{s}_{h}") if n_plain[s] else None for h in hosts] for s in range(S)]
     gv = []
-    for ti, ((s, size, scope), groups) in enumerate(types):
+    for ti, ((s, size, scope, per_host), groups) in enumerate(types):
         count = len(groups)
-        row = [m.new_int_var(0, count, f"g{ti}_{h}") for h in hosts]
+        row = [m.new_int_var(0, count * per_host, f"g{ti}_{h}") for h in hosts]  # members dealt round-robin
         m.add(sum(row) == size * count)
-        if scope == "fault_domain":
+        if scope == "fault_domain" and per_host == 1:
             for r in range(p.racks):
                 m.add(sum(row[h] for h in hosts if p.rack_of(h) == r) <= count)
         gv.append((s, row))
@@ -157,7 +167,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     for s, row in gv:
         for h in hosts:
             cnt[s][h].append(row[h])
-    total_of_class = [n_plain[s] + sum(size * len(gr) for (c, size, _), gr in types if c == s) for s in range(S)]
+    total_of_class = [n_plain[s] + sum(size * len(gr) for (c, size, *_), gr in types if c == s) for s in range(S)]
     c = [[m.new_int_var(0, total_of_class[s], f"c{s}_{h}") for h in hosts] for s in range(S)]
     for s in range(S):
         for h in hosts:
@@ -172,6 +182,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
             m.add(load(h, i) <= cap[i])
         if sum(total_of_class) > p.host.max_vms:
             m.add(sum(c[s][h] for s in range(S)) <= p.host.max_vms)
+    _host_limits(m, p, n, [r for _, r in classes], total_of_class, c)
     scenarios = p.scenarios(n)
     mv: dict[tuple[int, ...], list[list]] = {}
     for f in scenarios:
@@ -197,7 +208,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     for h in hosts:
         if h + p.racks < n:
             m.add(load(h, main) >= load(h + p.racks, main))
-    _hint(m, p, n, demands, c)
+    _hint(m, p, n, classes, c)
     solver, code = run_solver(m, time_limit, workers, seed)
     used = solver.deterministic_time
     if code == cp_model.INFEASIBLE:
@@ -205,8 +216,7 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "unknown", None, used
     if balance:  # a second solve from the first solution: the busiest host's vCPU load as low as it goes
-        solver, extra = _balanced(m, solver, [load(h, main) for h in hosts], cap[main], time_limit - used,
-                                  workers, seed)
+        solver, extra = _balanced(m, solver, [load(h, main) for h in hosts], cap[main], time_limit - used, seed)
         used += extra
     counts_plain = [[solver.value(pv[s][h]) if pv[s][h] is not None else 0 for h in hosts] for s in range(S)]
     counts_grp = [[solver.value(v) for v in row] for _, row in gv]
@@ -218,10 +228,11 @@ def _solve_count(p: ClusterProblem, n: int, demands, plain, types, time_limit: f
     return "feasible", placement, used
 
 
-def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, time_limit: float, workers: int,
+def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, time_limit: float,
               seed: int) -> tuple[cp_model.CpSolver, float]:
     """Minimise the largest of `loads` from `first`'s solution (`first` again if that finds nothing),
-    and the deterministic time it took."""
+    and the deterministic time it took. One worker: interleaved workers overran the limit by whole
+    batches (a 118-VM N+2 cluster: 4.9 deterministic s against 1.5, 28 CPU s; one worker: proven in 1.5)."""
     m.clear_hints()
     for i in range(len(m.proto.variables)):
         var = m.get_int_var_from_proto_index(i)
@@ -230,7 +241,7 @@ def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, ti
     for load in loads:
         m.add(load <= peak)
     m.minimize(peak)
-    solver, code = run_solver(m, max(time_limit, 0.0), workers, seed)
+    solver, code = run_solver(m, max(time_limit, 0.0), 1, seed)
     return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first), solver.deterministic_time
 
 
@@ -251,16 +262,35 @@ def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, totals, 
             m.add(sum(room[g] for g in range(n) if g not in down) >= sum(c[s][h] for h in f))
 
 
-def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, c) -> None:
+def _host_limits(m: cp_model.CpModel, p: ClusterProblem, n: int, role_of: list[str], totals, c) -> None:
+    """Rules role-per-host (a role's classes at most its cap per host) and dedicated-hosts (a host runs
+    the role's classes or others, never both), with the cut: the role needs ceil(VMs / cap) hosts."""
+    caps = dict(p.role_caps)
+    for role in sorted(set(role_of) - {""}):
+        mine = [s for s, r in enumerate(role_of) if r == role]
+        if role in caps:
+            for h in range(n):
+                m.add(sum(c[s][h] for s in mine) <= caps[role])
+        if role in p.dedicated:
+            own = [m.new_bool_var(f"own_{role}_{h}") for h in range(n)]
+            for h in range(n):
+                for s in range(len(role_of)):
+                    m.add(c[s][h] == 0).only_enforce_if(own[h].Not() if s in mine else own[h])
+            need = sum(totals[s] for s in mine)
+            m.add(sum(own) >= (-(-need // caps[role]) if role in caps else min(need, 1)))
+
+
+def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, classes, c) -> None:
     """Warm start: the balanced first-fit-decreasing placement's class counts, when it places everything."""
     host_of = place(p, n)
     if host_of is None:
         return
-    index = {d: s for s, d in enumerate(demands)}
-    counts = [[0] * n for _ in demands]
+    index = {key: s for s, key in enumerate(classes)}
+    key = _class_key(p)
+    counts = [[0] * n for _ in classes]
     for it in p.items:
-        counts[index[it.demand(p.per_host_storage)]][host_of[it.name]] += 1
-    for s in range(len(demands)):
+        counts[index[key(it)]][host_of[it.name]] += 1
+    for s in range(len(classes)):
         for h in range(n):
             m.add_hint(c[s][h], counts[s][h])
 
@@ -268,7 +298,7 @@ def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, c) -> None:
 def expand(p: ClusterProblem, n: int, plain, types, counts_plain, counts_grp, moves) -> Placement | None:
     """Named VMs from class counts: groups dealt round-robin over their host sequence, plain VMs in name order."""
     host_of: dict[str, int] = {}
-    for ti, ((_, size, _scope), groups) in enumerate(types):
+    for ti, ((_, size, *_), groups) in enumerate(types):
         seq = [h for h in sorted(range(n), key=lambda h: (p.rack_of(h), h)) for _ in range(counts_grp[ti][h])]
         if len(seq) != size * len(groups):
             return None
@@ -281,11 +311,10 @@ def expand(p: ClusterProblem, n: int, plain, types, counts_plain, counts_grp, mo
             for _ in range(counts_plain[s][h]):
                 host_of[next(it)] = h
     by_class_host: dict[tuple[int, int], list[str]] = defaultdict(list)
-    class_of = {}
-    demand_index: dict[tuple, int] = {}
+    index: dict[tuple, int] = {}
+    key = _class_key(p)
     for it in sorted(p.items, key=lambda it: it.name):
-        s = demand_index.setdefault(it.demand(p.per_host_storage), len(demand_index))
-        class_of[it.name] = s
+        s = index.setdefault(key(it), len(index))
         by_class_host[(s, host_of[it.name])].append(it.name)
     restarts = {}
     for f, rows in moves.items():

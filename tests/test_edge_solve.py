@@ -1,0 +1,64 @@
+"""Edge clusters with per-host rules (at most 4 gateways per host, gateway hosts dedicated, spread web farms):
+the fast engines honour them, the lower bound counts the dedicated hosts, and the host count is proven."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from planner.model.design import Cluster
+from planner.settings import SolverSettings
+from planner.solve import backup, rules, tenant
+from planner.solve.bounds import host_lower_bound
+from planner.solve.cluster import solve_cluster
+from planner.solve.problem import ClusterProblem, HostType, Item
+
+HOST = HostType(model="h", price=1000, vcpu=32, memory_mb=381184, storage_gb=None, max_vms=1024, memory_gb=384)
+
+
+def edge(gateways: int, k: int, portals: int = 8, racks: int = 4) -> ClusterProblem:
+    """Service-provider's EDGE01 shape: gateway pairs (8 vCPU, pairs across racks), a spread portal farm
+    (3 per host) and two pairs of small VMs."""
+    items = [Item(f"gw{i:02d}", 8, 8192, 60, f"pair{i // 2}", "fault_domain", "hnv-gateway") for i in range(gateways)]
+    items += [Item(f"portal{i}", 2, 4096, 60, "portal", "host", "wap-tenant-portal", cap=3) for i in range(portals)]
+    items += [Item(f"{r}{i}", 2, 4096, 60, r, "fault_domain", r) for r in ("api", "rdgw") for i in range(2)]
+    return ClusterProblem(cluster="EDGE01", items=tuple(items), host=HOST, k=k, racks=racks, rack_tolerance=False,
+                          max_hosts=24, role_caps=(("hnv-gateway", 4),), dedicated=frozenset({"hnv-gateway"}))
+
+
+def _solve(p: ClusterProblem):
+    cluster = Cluster(name=p.cluster, stamp="S1", purpose="edge", failures_tolerated=p.k,
+                      fault_domain_tolerance=False, vcpu_per_core=2)
+    return solve_cluster(cluster, [p], SolverSettings(), lambda _: None)
+
+
+def test_fast_engines_honour_the_per_host_rules():
+    p = edge(40, 1)
+    assert not rules.declines(p, tenant.HONOURS) and backup.applies(p)
+    assert tenant.count_model_applies(p)
+
+
+def test_bound_counts_dedicated_hosts_and_the_rest():
+    """40 gateways at most 4 a host need 10 hosts of their own; 8 portals at most 3 a host need 3 more."""
+    bound, reason = host_lower_bound(edge(40, 1))
+    assert bound == 13 and "dedicated" in reason
+
+
+@pytest.mark.parametrize("gateways, k, hosts", [(40, 1, 13), (40, 2, 13), (16, 2, 7)])
+def test_edge_cluster_proven_optimal_fast(gateways, k, hosts):
+    p = edge(gateways, k)
+    start = time.perf_counter()
+    out = _solve(p)
+    assert time.perf_counter() - start < 5
+    assert out.report.status == "optimal" and out.placement.n == hosts
+    assert rules.sound(p, out.placement)
+
+
+def test_spread_farm_shares_hosts_up_to_its_cap():
+    """Nine portals at most 3 a host, N+1, 2-vCPU hosts of 8 vCPU: the count model needs no host per portal."""
+    host = replace(HOST, vcpu=8)
+    items = tuple(Item(f"p{i}", 2, 4096, 60, "farm", "host", "web", cap=3) for i in range(9))
+    p = ClusterProblem(cluster="C1", items=items, host=host, k=1, racks=1, rack_tolerance=False, max_hosts=24)
+    out = _solve(p)
+    assert out.report.status == "optimal" and out.placement.n == 4 and rules.sound(p, out.placement)
