@@ -1,6 +1,7 @@
 """The compute partition (planner/solve/partition.py): clusters per tier, tenants split, split-free bound."""
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
@@ -69,3 +70,20 @@ def test_split_free_bound_is_volume_plus_the_fewest_spares():
     assert volume == 63  # the fewest spares: one N+2 cluster of 64 (62 usable) and one N+1 cluster of 16
     assert parts[0].bound_cost == (volume + 2 + 1) * unit_cost(model, req)  # priced by term cost (planner/cost.py)
     assert str(volume) in parts[0].reason
+
+
+def test_every_cluster_keeps_its_restart_plans_within_max_restarts():
+    """An N+2 cluster of 8 000 VMs on 40 hosts would restart 312 000 VMs over its plans (exit 2 before)."""
+    from planner.solve.problem import MAX_RESTARTS
+
+    req = requirements(**{"tenants.count": 1000, "tenants.vms_per_tenant": 10, "tenants.vm_sizes": {"small": 100},
+                          "hardware.host_models": [{"name": "big", "sockets": 2, "cores_per_socket": 32,
+                                                    "memory_gb": 1024, "price": 40000}]})
+    _, _, sizing = _partitioned(req)
+    compute = [c for c in sizing.clusters if c.purpose == "compute"]
+    large = tiers(req)[-1]
+    assert large.k == 2 and large.max_vms * math.comb(large.max_hosts - 1, 1) <= MAX_RESTARTS
+    for c in compute:
+        plan = sizing.compute_plans[c.name]
+        restarts = len(sizing.vms_of(c.name)) * math.comb(plan.max_hosts - 1, c.failures_tolerated - 1)
+        assert restarts <= MAX_RESTARTS, (c.name, restarts)

@@ -25,7 +25,7 @@ from planner.catalog import load_catalog
 from planner.cost import unit_cost
 from planner.model.requirements import Requirements
 from planner.sizing import MB_PER_GB, ComputePlan, Sizing, host_capacity
-from planner.solve.problem import ClusterProblem
+from planner.solve.problem import MAX_RESTARTS, ClusterProblem
 
 FILL_SLACK = 0.1  # hosts of volume a filled cluster leaves free for packing losses (at most its share of the room)
 RESOURCES = ("vCPU", "memory", "storage", "VMs per host")
@@ -38,6 +38,7 @@ class Tier:
     max_hosts: int
     k: int
     usable: int  # hosts of volume such a cluster holds: max_hosts less its failover spares
+    max_vms: int  # the per-cluster VM limit, and what keeps its restart plans within MAX_RESTARTS
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,15 @@ def tiers(req: Requirements) -> list[Tier]:
     most, k = req.hardware.max_hosts_per_cluster, req.availability.compute.host_failures
     small = load_catalog().limit("compute_n2_above_hosts", "any").value
     sizes = [(most, k)] if k == 0 or k >= 2 or most <= small else [(small, k), (most, 2)]
-    return [Tier(n, kk, _usable(req, n, kk)) for n, kk in sizes]
+    limit = load_catalog().limit("cluster_max_vms", req.system_center).value
+    return [Tier(n, kk, _usable(req, n, kk), _max_vms(req, n, kk, limit)) for n, kk in sizes]
+
+
+def _max_vms(req: Requirements, n: int, k: int, limit: int) -> int:
+    """At most `limit` VMs, and few enough that the plans of every failure scenario of an `n`-host cluster restart
+    at most MAX_RESTARTS VMs in all (each VM restarts in comb(n-1, k-1) k-subsets, and once more for its rack)."""
+    per_vm = (math.comb(n - 1, k - 1) if k else 0) + (1 if req.availability.survive_rack_loss else 0)
+    return min(limit, MAX_RESTARTS // per_vm) if per_vm else limit
 
 
 def _usable(req: Requirements, n: int, k: int) -> int:
@@ -71,7 +80,6 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
     at_least = at_least or {}
     vms = {vm.name: vm for vm in sizing.vms}
     host_max_vms = load_catalog().limit("host_max_vms", req.system_center).value
-    cluster_max_vms = load_catalog().limit("cluster_max_vms", req.system_center).value
     out = []
     for stamp in sizing.stamps:
         units = [_demand([vms[n] for n in unit]) for unit in sizing.units[stamp.name]]
@@ -84,7 +92,7 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
             volume = _volume(units, caps)
             if volume is None:  # a resource this model lacks: the placement names it
                 continue
-            options = _options(tiers(req), volume, sum(u[3] for u in units), cluster_max_vms)
+            options = _options(tiers(req), volume, sum(u[3] for u in units))
             hosts, counts, text = min(options)
             price = unit_cost(model, req)
             bound = min(bound, hosts * price)
@@ -98,7 +106,7 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
                                                                    req.hardware.max_hosts_per_cluster)], 0.0, ""))
             continue
         _, _, model, counts, caps, text = best
-        plans = _cut(units, caps, tiers(req), counts, cluster_max_vms, model)
+        plans = _cut(units, caps, tiers(req), counts, model)
         out.append(StampPartition(stamp.name, model, plans, bound if units else 0.0, text))
     return out
 
@@ -124,13 +132,14 @@ def _volume(units: list[tuple[int, ...]], caps: tuple) -> int | None:
     return max((-(-t // c) for t, c in zip(totals, caps) if c), default=0)
 
 
-def _options(ts: list[Tier], volume: int, vms: int, cluster_max_vms: int) -> list[tuple[int, tuple, str]]:
+def _options(ts: list[Tier], volume: int, vms: int) -> list[tuple[int, tuple, str]]:
     """(hosts at least, clusters per tier, the arithmetic) for each count of large-tier clusters."""
     small, large = ts[0], ts[-1]
+    held = min(large.usable, large.max_vms * volume / max(vms, 1))  # volume a large cluster holds within its VMs
     out = []
     for a in range(0, (volume // max(large.usable, 1) + 2) if len(ts) > 1 else 1):
-        b = -(-max(0, volume - a * large.usable) // max(small.usable, 1))
-        b = max(b, -(-vms // cluster_max_vms) - a, 0 if a else 1)
+        b = math.ceil(max(0, volume - a * held) / max(small.usable, 1) - 1e-9)
+        b = max(b, -(-max(0, vms - a * large.max_vms) // small.max_vms), 0 if a else 1)
         counts = (b, a) if len(ts) > 1 else (b,)
         spares = sum(n * t.k for n, t in zip(counts, ts))
         text = f"volume {volume} hosts + {spares} failover hosts in " + ", ".join(
@@ -139,8 +148,7 @@ def _options(ts: list[Tier], volume: int, vms: int, cluster_max_vms: int) -> lis
     return out
 
 
-def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tuple, cluster_max_vms: int,
-         model: str) -> list[ComputePlan]:
+def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tuple, model: str) -> list[ComputePlan]:
     """Fill the clusters in order (large tier first), each to its usable hosts of volume less its slack."""
     order = [t for t, n in reversed(list(zip(ts, counts))) for _ in range(n)]
     volume = max((sum(u[r] for u in units) / c for r, c in enumerate(caps) if c), default=0.0)
@@ -154,7 +162,7 @@ def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tupl
             used = [0] * 4
             while end < len(units):
                 nxt = [x + d for x, d in zip(used, units[end])]
-                if nxt[3] > cluster_max_vms or any(c and n / c > tier.usable - slack for n, c in zip(nxt, caps)):
+                if nxt[3] > tier.max_vms or any(c and n / c > tier.usable - slack for n, c in zip(nxt, caps)):
                     break
                 used, end = nxt, end + 1
         plans.append(ComputePlan(end - start, tier.k, tier.max_hosts, model))
