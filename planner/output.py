@@ -22,7 +22,7 @@ from pathlib import Path
 from planner.errors import InputError, Interrupted
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
-ARTIFACT = re.compile(r"design\.json|report\.html|bom\.xlsx|checklist\.(md|csv)|decisions\.md"
+ARTIFACT = re.compile(r"design\.json|report\.html|bom\.xlsx|failover\.csv|checklist\.(md|csv)|decisions\.md"
                       r"|diagrams/[a-z]+\.(dot|svg|png|pdf)")  # every name a plan folder holds
 _DESIGN_HEAD = re.compile(rb'\s*\{\s*"format"\s*:\s*"stampplan\.design/')
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
