@@ -10,7 +10,8 @@ from importlib import import_module
 from planner.errors import InputError
 from planner.model.design import Design
 from planner.render.design_index import index
-from planner.render.diagram.dot import FORMATS, READABLE, SLIDE_DPI, dot_program, fit_slide, render, slide_scale
+from planner.render.diagram.dot import (FORMATS, READABLE, SLIDE_DPI, dot_program, fit_slide, render, render_each,
+                                        slide_scale)
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
@@ -39,11 +40,8 @@ def draw(design: Design, view: str, fmt: str, theme: str = "light", slide: bool 
 def artifacts(design: Design) -> dict[str, bytes]:
     """diagrams/<view>.{dot,svg,png,pdf} for every view, light theme."""
     dot_program()
-    files: dict[str, bytes] = {}
-    for view in VIEWS:
-        for fmt, data in render(source(design, view), FORMATS).items():
-            files[f"diagrams/{view}.{fmt}"] = data
-    return files
+    drawn = render_each([source(design, view) for view in VIEWS], FORMATS)
+    return {f"diagrams/{view}.{fmt}": data for view, formats in zip(VIEWS, drawn) for fmt, data in formats.items()}
 
 
 def check(view: str | None = None, fmt: str | None = None, theme: str | None = None) -> None:
