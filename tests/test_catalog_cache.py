@@ -30,8 +30,8 @@ def test_cached_data_equals_the_yaml(tmp_path, monkeypatch):
 
 def test_a_second_run_parses_no_yaml(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    code = ("import sys; from planner.catalog import load_catalog, read_yaml; load_catalog(); read_yaml('build_tasks.yaml'); "
-            "print('ruamel.yaml.composer' in sys.modules)")
+    code = ("import sys; from planner.catalog import load_catalog, read_yaml; load_catalog(); "
+            "read_yaml('build_tasks.yaml'); print('ruamel.yaml.composer' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)}) for _ in range(2)]
     assert [r.stdout.strip() for r in runs] == ["True", "False"], [r.stderr for r in runs]

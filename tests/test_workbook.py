@@ -145,7 +145,8 @@ def test_every_sheet_matches_the_design():
 def _after(d: Design, plan) -> dict[str, tuple[int, float]]:
     """Each surviving host of `plan`'s cluster -> (vCPU, memory GB) after its restarts, recomputed here."""
     vms = {v.name: v for v in d.vms}
-    after = {h.name: [sum(v.vcpu for v in d.vms if v.host == h.name), sum(v.memory_gb for v in d.vms if v.host == h.name)]
+    on = {h.name: [v for v in d.vms if v.host == h.name] for h in d.hosts}
+    after = {h.name: [sum(v.vcpu for v in on[h.name]), sum(v.memory_gb for v in on[h.name])]
              for h in d.hosts if h.cluster == plan.cluster and h.name not in plan.failed}
     for vm, to in plan.restarts.items():
         after[to][0] += vms[vm].vcpu

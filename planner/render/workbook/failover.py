@@ -80,11 +80,11 @@ def failover_sheets(book: Book) -> list[Sheet]:
     scenarios, moves = [], _Moves()
     for s in failover.scenarios():
         use = s.use
-        cpu_host = max(use, key=lambda h: use[h][0])
-        memory_host = max(use, key=lambda h: use[h][1])
+        cpu_host = max(use, key=lambda h: use[h][0], default="")
+        memory_host = max(use, key=lambda h: use[h][1], default="")
         scenarios.append([s.number, s.plan.cluster, s.failed, len(s.moves), sum(vm.vcpu for vm, _ in s.moves),
                           round(sum(vm.memory_gb for vm, _ in s.moves), 2), len({to for _, to in s.moves}),
-                          cpu_host, use[cpu_host][0], memory_host, use[memory_host][1]])
+                          cpu_host, use.get(cpu_host, (0.0, 0.0))[0], memory_host, use.get(memory_host, (0.0, 0.0))[1]])
         moves.add(s)
     if not failover.plans:
         first.note(NO_PLAN)
@@ -95,7 +95,8 @@ def failover_sheets(book: Book) -> list[Sheet]:
         Col("vCPU restarted", INT), Col("Memory restarted GB", GB), Col("Hosts receiving", INT),
         Col("Busiest host (vCPU)"), Col("Highest vCPU use after", PCT), Col("Busiest host (memory)"),
         Col("Highest memory use after", PCT)], len(scenarios),
-        caption=f"One row per failure scenario; every restart, one row per VM, is in {CSV_NAME} beside this workbook")
+        caption=f"One row per failure scenario; every restart, one row per VM, is in {CSV_NAME} "
+                "(`stampplan plan` writes it beside this workbook)")
     book.add(table, scenarios)
     rows = moves.rows([h.name for h in book.design.hosts])
     table = second.table("tblFailoverMap", [
@@ -146,7 +147,8 @@ class _Moves:
 
     def rows(self, host_order: list[str]) -> list[list]:
         rank = {name: i for i, name in enumerate(host_order)}
-        return [[cluster, source, target, p.scenarios, p.restarts, len(p.vms), ", ".join(sorted(p.roles, key=role_order)),
+        return [[cluster, source, target, p.scenarios, p.restarts, len(p.vms),
+                 ", ".join(sorted(p.roles, key=role_order)),
                  p.vcpu, round(p.memory, 2), p.cpu_use, p.memory_use]
                 for (cluster, source, target), p in sorted(self.pairs.items(),
                                                             key=lambda kv: (rank[kv[0][1]], rank[kv[0][2]]))]
