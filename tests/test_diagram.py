@@ -146,6 +146,24 @@ def test_artifacts_are_every_view_in_every_format_under_diagrams(design):
     assert sorted(files) == sorted(f"diagrams/{v}.{f}" for v in diagram.VIEWS for f in ("dot", "svg", "png", "pdf"))
 
 
+def test_the_views_are_laid_out_at_once(design, monkeypatch):
+    """One `dot` per view, all running together: run one after another they were the longest part of
+    rendering a small plan (issue 18). Each fake run waits until all three have started."""
+    import threading
+
+    together = threading.Barrier(len(diagram.VIEWS), timeout=10)
+
+    def run(source, formats, dpi):
+        together.wait()
+        return {fmt: b"" for fmt in formats}
+
+    monkeypatch.setattr(diagram_dot, "_run", run)
+    diagram_dot._RECENT.clear()
+    files = diagram.artifacts(design("small"))
+    assert len(files) == 4 * len(diagram.VIEWS)
+    diagram_dot._RECENT.clear()
+
+
 @pytest.mark.parametrize("name,view", CASES)
 def test_slide_is_16_9_with_readable_fonts(design, name, view):
     svg = diagram.draw(design(name), view, "svg", slide=True).decode()

@@ -28,7 +28,7 @@ from conftest import ROOT
 from helpers import requirements
 
 SHEETS = ["Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Certificates", "Firewall", "Failover",
-          "Failover hosts", "Assumptions"]
+          "Failover map", "Assumptions"]
 
 
 @cache
@@ -89,7 +89,7 @@ def expected_totals(d: Design) -> dict[str, float]:
 
 def test_registered_and_named():
     assert "planner.render.workbook" in RENDERERS
-    assert list(artifacts(design("poc"))) == ["bom.xlsx"]
+    assert list(artifacts(design("poc"))) == ["bom.xlsx", "failover.csv"]
     assert list(ORDER) == SHEETS
 
 
@@ -99,7 +99,7 @@ def test_sheets_are_styled_tables():
     names = {t for ws in wb for t in ws.tables}
     assert {"tblTotals", "tblClusters", "tblModels", "tblRoles", "tblHosts", "tblVMs", "tblSqlNodes",
             "tblSqlDatabases", "tblPrices", "tblSqlLicences", "tblHostLicences", "tblIpPlan", "tblFailover",
-            "tblFailoverHosts", "tblAssumptions"} <= names
+            "tblFailoverMap", "tblAssumptions"} <= names
     for ws in wb:
         assert ws.freeze_panes, ws.title
         for tbl in ws.tables.values():
@@ -135,30 +135,83 @@ def test_every_sheet_matches_the_design():
     assert [(a["Network"], a["Address"], a["Owner"]) for a in ips] == [(a.network, a.address, a.owner)
                                                                       for a in ip_plan(d)]
     assert len({a["Address"] for a in ips}) == len(ips)
-    restarts = table(wb, "Failover", "tblFailover")
-    assert [(r["Scenario"], r["VM"], r["Restarts on"]) for r in restarts] \
-        == [(i, vm, to) for i, p in enumerate(d.failover_plans, start=1) for vm, to in p.restarts.items()]
-    survivors = table(wb, "Failover hosts", "tblFailoverHosts")
-    assert len(survivors) == sum(sum(h.cluster == p.cluster for h in d.hosts) - len(p.failed)
-                                 for p in d.failover_plans)
-    assert all(0 <= s["vCPU utilisation"] <= 1 and 0 <= s["Memory utilisation"] <= 1 for s in survivors)
+    scenarios = table(wb, "Failover", "tblFailover")
+    assert [(r["Scenario"], r["Cluster"], r["VMs restarted"]) for r in scenarios] \
+        == [(i, p.cluster, len(p.restarts)) for i, p in enumerate(d.failover_plans, start=1)]
+    assert all(0 <= s["Highest vCPU use after"] <= 1 and 0 <= s["Highest memory use after"] <= 1 for s in scenarios)
     figures = {a["Figure"] for a in table(wb, "Assumptions", "tblAssumptions")}
     assert {a.key for a in d.assumptions} | {"sql_per_vm", "price.windows_datacenter_2proc"} <= figures
 
 
-def test_failover_utilisation_recomputed_from_the_plans():
+def _after(d: Design, plan) -> dict[str, tuple[int, float]]:
+    """Each surviving host of `plan`'s cluster -> (vCPU, memory GB) after its restarts, recomputed here."""
+    vms = {v.name: v for v in d.vms}
+    on = {h.name: [v for v in d.vms if v.host == h.name] for h in d.hosts}
+    after = {h.name: [sum(v.vcpu for v in on[h.name]), sum(v.memory_gb for v in on[h.name])]
+             for h in d.hosts if h.cluster == plan.cluster and h.name not in plan.failed}
+    for vm, to in plan.restarts.items():
+        after[to][0] += vms[vm].vcpu
+        after[to][1] += vms[vm].memory_gb
+    return after
+
+
+def test_failover_scenarios_recomputed_from_the_plans():
     d = design("small")
     wb = read(workbook(d))
     vms = {v.name: v for v in d.vms}
     cap = {h.name: h.vcpu_capacity for h in d.hosts}
+    for row, plan in zip(table(wb, "Failover", "tblFailover"), d.failover_plans, strict=True):
+        after = _after(d, plan)
+        busiest = max(after, key=lambda h: after[h][0] / cap[h])
+        assert row["Failed hosts"] == ", ".join(plan.failed)
+        assert row["vCPU restarted"] == sum(vms[v].vcpu for v in plan.restarts)
+        assert row["Hosts receiving"] == len(set(plan.restarts.values()))
+        assert (row["Busiest host (vCPU)"], row["Highest vCPU use after"]) \
+            == (busiest, round(after[busiest][0] / cap[busiest], 4))
+
+
+def test_failover_map_sums_the_moves_per_cluster():
+    d = design("medium")
+    wb = read(workbook(d))
+    hosts = {h.name: h for h in d.hosts}
+    vms = {v.name: v for v in d.vms}
+    moves: dict[tuple, list] = {}
+    for plan in d.failover_plans:
+        for vm, to in plan.restarts.items():
+            moves.setdefault((plan.cluster, vms[vm].host, to), []).append(vm)
+    rows = table(wb, "Failover map", "tblFailoverMap")
+    assert {(r["Cluster"], r["From host"], r["Restarts on"]): r["VM restarts"] for r in rows} \
+        == {key: len(vm_names) for key, vm_names in moves.items()}
+    for r in rows:
+        vm_names = moves[(r["Cluster"], r["From host"], r["Restarts on"])]
+        assert r["VMs"] == len(set(vm_names))
+        assert hosts[r["From host"]].cluster == hosts[r["Restarts on"]].cluster == r["Cluster"]
+        assert 0 < r["Highest vCPU use after"] <= 1
+    assert len(rows) == len(moves) < sum(len(p.restarts) for p in d.failover_plans)
+
+
+def test_failover_csv_lists_every_restart():
+    d = design("medium")
+    text = artifacts(d)["failover.csv"].decode()
+    lines = text.split("\r\n")
+    assert lines[0].startswith("Scenario,Cluster,Failed hosts,VM,Role,From host,Restarts on,vCPU,Memory GB")
+    body = [line.split(",") for line in lines[1:] if line]
+    assert [(int(r[0]), r[3], r[6]) for r in body] \
+        == [(i, vm, to) for i, p in enumerate(d.failover_plans, start=1) for vm, to in p.restarts.items()]
     plan = d.failover_plans[0]
-    after = {h.name: sum(v.vcpu for v in d.vms if v.host == h.name) for h in d.hosts if h.cluster == plan.cluster}
-    for vm, to in plan.restarts.items():
-        after[to] += vms[vm].vcpu
-    rows = [r for r in table(wb, "Failover hosts", "tblFailoverHosts") if r["Scenario"] == 1]
-    assert {r["Surviving host"]: r["vCPU after"] for r in rows} == {h: v for h, v in after.items()
-                                                                   if h not in plan.failed}
-    assert all(r["vCPU utilisation"] == round(r["vCPU after"] / cap[r["Surviving host"]], 4) for r in rows)
+    after = _after(d, plan)
+    cap = {h.name: h.vcpu_capacity for h in d.hosts}
+    first = body[0]
+    assert float(first[-2]) == round(after[first[6]][0] / cap[first[6]], 4)
+
+
+def test_failover_csv_defuses_formula_leading_text():
+    data = json.loads(_text("medium"))
+    plan = data["failover_plans"][0]
+    vm = next(iter(plan["restarts"]))
+    renamed = json.loads(json.dumps(data).replace(f'"{vm}"', f'"=cmd|{vm}"'))
+    text = artifacts(Design.model_validate(renamed))["failover.csv"].decode()
+    assert f",'=cmd|{vm}," in text and ",=cmd" not in text
 
 
 def test_design_without_failover_plans_says_so_and_carves_its_networks():

@@ -11,7 +11,8 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from ruamel.yaml import YAML
+
+from planner.catalog import compiled
 
 Deployment = Literal["express", "distributed", "ha"]
 
@@ -229,7 +230,7 @@ def role_order(role: str) -> tuple[int, str]:
 def read_yaml(name: str) -> Any:
     """The parsed content of catalog file `name` (cached: callers must not modify it)."""
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    return YAML(typ="safe", pure=True).load(text)
+    return compiled.parse(name, text)
 
 
 @cache

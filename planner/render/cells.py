@@ -5,8 +5,12 @@ leading apostrophe, so it shows as text; the workbook's own formulas are written
 data, and stay live."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from planner.model.design import Design
 
@@ -35,3 +39,12 @@ def _defuse_all(value):
     if isinstance(value, dict):
         return {defuse(k): _defuse_all(v) for k, v in value.items()}
     return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV (CRLF line ends, as RFC 4180) of `header` and `rows`, every text cell defused."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([defuse(v) if type(v) is str else v for v in row] for row in rows)  # noqa: E721 (fast)
+    return buf.getvalue()

@@ -5,11 +5,8 @@ and `decision_rows(design)` (decision log) give the same content as dicts for th
 """
 from __future__ import annotations
 
-import csv
-import io
-
 from planner.model.design import Design
-from planner.render.cells import defuse, defused
+from planner.render.cells import csv_text, defused
 from planner.render.checklist.decisions import decision_rows, decisions_markdown
 from planner.render.checklist.graph import load_build_catalog
 from planner.render.checklist.steps import Step, build_steps
@@ -62,11 +59,7 @@ def _rows(steps: list[Step]) -> list[dict[str, str]]:
 
 
 def _csv(records: list[dict[str, str]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: defuse(v) for k, v in r.items()} for r in records)  # no cell starts like a formula
-    return buf.getvalue()
+    return csv_text(COLUMNS, ([r[c] for c in COLUMNS] for r in records))  # no cell starts like a formula
 
 
 def markdown(design: Design, steps: list[Step]) -> str:

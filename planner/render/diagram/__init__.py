@@ -17,7 +17,7 @@ from planner.model.design import Design
 from planner.render.design_index import index, natural
 from planner.render.diagram import overview, physical
 from planner.render.diagram.dot import (A3_POINTS, FORMATS, READABLE, SLIDE_DPI, dot_program, extent, fit_slide,
-                                        render, slide_scale)
+                                        render, render_each, slide_scale)
 from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
@@ -118,12 +118,10 @@ def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: b
 def artifacts(design: Design) -> dict[str, bytes]:
     """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme."""
     dot_program()
-    files: dict[str, bytes] = {}
-    for view in VIEWS:
-        for page in pages(design, view):
-            for fmt, data in render(source(design, view, page=page), FORMATS).items():
-                files[f"diagrams/{page_name(view, page)}.{fmt}"] = data
-    return files
+    names = [(view, page) for view in VIEWS for page in pages(design, view)]
+    drawn = render_each([source(design, view, page=page) for view, page in names], FORMATS)
+    return {f"diagrams/{page_name(view, page)}.{fmt}": data
+            for (view, page), formats in zip(names, drawn) for fmt, data in formats.items()}
 
 
 def check(view: str | None = None, fmt: str | None = None, theme: str | None = None) -> None:

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import graphviz
@@ -71,20 +72,30 @@ def frame(theme: Theme, fill: str, line: str, label: str, scale: Scale, style: s
 
 
 def render(source: str, formats: tuple[str, ...], dpi: int | None = None) -> dict[str, bytes]:
-    """Lay out `source` once with `dot` and write each format; deterministic bytes (DOT and SVG exactly).
+    """Lay out `source` once with `dot` and write each format; deterministic bytes (DOT and SVG exactly)."""
+    return render_each([source], formats, dpi)[0]
+
+
+def render_each(sources: list[str], formats: tuple[str, ...], dpi: int | None = None) -> list[dict[str, bytes]]:
+    """`render` of each source, one `dot` each, all running at once (run in turn, the views' layouts were
+    the longest part of rendering a small plan).
 
     Recent results are kept, so the report reuses the SVGs the diagrams were drawn with."""
-    key = (source, dpi)
-    done = _RECENT.pop(key, {})
-    missing = tuple(f for f in formats if f != "dot" and f not in done)
-    done.update(_run(source, missing, dpi))
-    _RECENT[key] = done
-    while len(_RECENT) > 6:
+    done = [_RECENT.pop((source, dpi), {}) for source in sources]
+    missing = [tuple(f for f in formats if f != "dot" and f not in d) for d in done]
+    with ThreadPoolExecutor(max_workers=min(len(sources), PARALLEL_DOT)) as pool:  # each thread waits on its `dot`
+        made = list(pool.map(lambda source, todo: _run(source, todo, dpi), sources, missing))
+    for source, d, new in zip(sources, done, made):
+        d.update(new)
+        _RECENT[(source, dpi)] = d
+    while len(_RECENT) > RECENT_KEPT:
         _RECENT.pop(next(iter(_RECENT)))
-    return {fmt: source.encode() if fmt == "dot" else done[fmt] for fmt in formats}
+    return [{fmt: source.encode() if fmt == "dot" else d[fmt] for fmt in formats} for source, d in zip(sources, done)]
 
 
 _RECENT: dict[tuple[str, int | None], dict[str, bytes]] = {}
+PARALLEL_DOT = 4  # `dot` processes at once (a paged design has dozens of pages)
+RECENT_KEPT = 64  # renderings kept for the report (every page of a paged design)
 
 
 def slide_scale(graph: graphviz.Digraph) -> float:

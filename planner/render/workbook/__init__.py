@@ -1,5 +1,5 @@
 """The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, IP plan, Certificates,
-Firewall, Failover, Failover hosts and Assumptions (docs/bom.md)."""
+Firewall, Failover, Failover map and Assumptions; and failover.csv, every restart (docs/bom.md)."""
 from __future__ import annotations
 
 from pydantic import ValidationError
@@ -11,23 +11,33 @@ from planner.model.requirements import Requirements
 from planner.licensing import licensing
 from planner.render.cells import defused
 from planner.render.workbook.costs import licences_sheet, summary_sheet
-from planner.render.workbook.failover import failover_sheets
+from planner.render.workbook.failover import CSV_NAME, failover_csv, failover_sheets
 from planner.render.workbook.inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
 from planner.render.workbook.security import certificates_sheet, firewall_sheet
 from planner.render.workbook.xlsx import write_workbook
 
-ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Certificates", "Firewall", "Failover", "Failover hosts", "Assumptions")
+ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Certificates", "Firewall", "Failover", "Failover map", "Assumptions")
 
 
 def artifacts(design: Design) -> dict[str, bytes]:
-    """bom.xlsx of `design` (deterministic bytes)."""
-    return {"bom.xlsx": workbook(design)}
+    """bom.xlsx and failover.csv of `design` (deterministic bytes)."""
+    book = _book(design)
+    return {"bom.xlsx": _write(book), CSV_NAME: failover_csv(book)}
 
 
 def workbook(design: Design) -> bytes:
-    design = defused(design)  # no text from the design becomes a live formula
+    """bom.xlsx of `design` (deterministic bytes)."""
+    return _write(_book(design))
+
+
+def _book(design: Design) -> Book:
+    design = defused(design)  # no text from the design becomes a live formula (nor a CSV cell)
     req = requirements_of(design)
-    book = Book(design, req, licensing(design, req))
+    return Book(design, req, licensing(design, req))
+
+
+def _write(book: Book) -> bytes:
+    design = book.design
     sheets = [vms_sheet(book), hosts_sheet(book), sql_sheet(book), licences_sheet(book), ip_sheet(book),
               certificates_sheet(book), firewall_sheet(book), *failover_sheets(book), assumptions_sheet(book)]
     sheets.append(summary_sheet(book))

@@ -1,62 +1,154 @@
-"""Failover sheets: where each VM of a failure scenario restarts (from the design's
-`failover_plans`, never computed again) and how loaded every survivor then is."""
+"""Failover sheets and the full restart list, from the design's `failover_plans` (never computed again).
+
+The Failover sheet has one row per failure scenario (what restarts, the busiest survivor after); the
+Failover map has one row per cluster, failed host and restart host, summed over the cluster's
+scenarios. Every single restart (200 000 rows at service-provider N+2) goes to failover.csv beside
+the workbook, not into it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
+from planner.catalog import role_order
+from planner.model.design import FailoverPlan, Vm
+from planner.render.cells import csv_text
 from planner.render.workbook.inventory import Book
 from planner.render.workbook.xlsx import GB, INT, PCT, Col, Sheet
+
+CSV_NAME = "failover.csv"
+CSV_COLUMNS = ("Scenario", "Cluster", "Failed hosts", "VM", "Role", "From host", "Restarts on", "vCPU", "Memory GB",
+               "Restart host vCPU use after", "Restart host memory use after")
+NO_PLAN = "The design has no failover plan (no cluster tolerates a host failure)."
 
 
 def _ratio(used: float, capacity: float) -> float:
     return round(used / capacity, 4) if capacity else 0.0
 
 
+@dataclass
+class Scenario:
+    """One failover plan: its restarts and every survivor's load after them."""
+
+    number: int
+    plan: FailoverPlan
+    moves: list[tuple[Vm, str]]             # (VM, the surviving host it restarts on)
+    use: dict[str, tuple[float, float]]     # surviving host -> (vCPU, memory) utilisation after the restarts
+
+    @property
+    def failed(self) -> str:
+        return ", ".join(self.plan.failed)
+
+
+class _Failover:
+    """The design's scenarios with the capacity of each host (shared by the sheets and the CSV)."""
+
+    def __init__(self, book: Book) -> None:
+        design = book.design
+        self.vms = {vm.name: vm for vm in design.vms}
+        self.hosts = {h.name: h for h in design.hosts}
+        self.members: dict[str, list[str]] = defaultdict(list)
+        for host in design.hosts:
+            self.members[host.cluster].append(host.name)
+        self.base = {name: (vcpu, memory) for name, (_, vcpu, memory, _) in book.load.items()}
+        self.plans = design.failover_plans
+
+    def scenarios(self) -> Iterator[Scenario]:
+        for number, plan in enumerate(self.plans, start=1):
+            after = {h: list(self.base[h]) for h in self.members[plan.cluster]
+                     if h not in plan.failed and h in self.base}
+            moves = [(self.vms[vm], to) for vm, to in plan.restarts.items() if vm in self.vms and to in after]
+            for vm, to in moves:
+                after[to][0] += vm.vcpu
+                after[to][1] += vm.memory_gb
+            use = {h: (_ratio(vcpu, self.hosts[h].vcpu_capacity), _ratio(memory, self.hosts[h].usable_memory_gb))
+                   for h, (vcpu, memory) in after.items()}
+            yield Scenario(number, plan, moves, use)
+
+
+def failover_csv(book: Book) -> bytes:
+    """failover.csv: every restart of every scenario, with the restart host's use after (text defused)."""
+    failover = _Failover(book)
+    rows = ((s.number, s.plan.cluster, failed, vm.name, vm.role, vm.host, to, vm.vcpu, vm.memory_gb, *s.use[to])
+            for s in failover.scenarios() for failed in [s.failed] for vm, to in s.moves)
+    return csv_text(CSV_COLUMNS, rows).encode()
+
+
 def failover_sheets(book: Book) -> list[Sheet]:
-    design = book.design
-    vms = {vm.name: vm for vm in design.vms}
-    hosts = {h.name: h for h in design.hosts}
-    members: dict[str, list[str]] = defaultdict(list)
-    for host in design.hosts:
-        members[host.cluster].append(host.name)
-    base = {name: [vcpu, memory] for name, (_, vcpu, memory, _) in book.load.items()}
-    restarts, survivors = [], []
-    for number, plan in enumerate(design.failover_plans, start=1):
-        failed = ", ".join(plan.failed)
-        after = {h: list(base[h]) for h in members[plan.cluster] if h not in plan.failed and h in base}
-        count: dict[str, int] = defaultdict(int)
-        for vm_name, target in plan.restarts.items():
-            if target in after and vm_name in vms:
-                after[target][0] += vms[vm_name].vcpu
-                after[target][1] += vms[vm_name].memory_gb
-                count[target] += 1
-        for vm_name, target in plan.restarts.items():
-            vm, to = vms.get(vm_name), hosts.get(target)
-            if vm is None or to is None or target not in after:
-                continue
-            restarts.append([number, plan.cluster, failed, vm.name, vm.role, vm.host, target, vm.vcpu, vm.memory_gb,
-                             _ratio(after[target][0], to.vcpu_capacity),
-                             _ratio(after[target][1], to.usable_memory_gb)])
-        for name, (vcpu, memory) in after.items():
-            host = hosts[name]
-            survivors.append([number, plan.cluster, failed, name, count[name], vcpu, host.vcpu_capacity,
-                              _ratio(vcpu, host.vcpu_capacity), memory, host.usable_memory_gb,
-                              _ratio(memory, host.usable_memory_gb)])
-    first, second = Sheet("Failover", freeze="E2"), Sheet("Failover hosts", freeze="E2")
-    if not restarts:
-        text = "The design has no failover plan (no cluster tolerates a host failure)."
-        first.note(text)
-        second.note(text)
+    first, second = Sheet("Failover", freeze="D3"), Sheet("Failover map", freeze="D3")
+    failover = _Failover(book)
+    scenarios, moves = [], _Moves()
+    for s in failover.scenarios():
+        use = s.use
+        cpu_host = max(use, key=lambda h: use[h][0], default="")
+        memory_host = max(use, key=lambda h: use[h][1], default="")
+        scenarios.append([s.number, s.plan.cluster, s.failed, len(s.moves), sum(vm.vcpu for vm, _ in s.moves),
+                          round(sum(vm.memory_gb for vm, _ in s.moves), 2), len({to for _, to in s.moves}),
+                          cpu_host, use.get(cpu_host, (0.0, 0.0))[0], memory_host, use.get(memory_host, (0.0, 0.0))[1]])
+        moves.add(s)
+    if not failover.plans:
+        first.note(NO_PLAN)
+        second.note(NO_PLAN)
         return [first, second]
     table = first.table("tblFailover", [
-        Col("Scenario", INT), Col("Cluster"), Col("Failed hosts"), Col("VM"), Col("Role"), Col("From host"),
-        Col("Restarts on"), Col("vCPU", INT), Col("Memory GB", GB), Col("Restart host vCPU use after", PCT),
-        Col("Restart host memory use after", PCT)], len(restarts))
-    book.add(table, restarts)
-    table = second.table("tblFailoverHosts", [
-        Col("Scenario", INT), Col("Cluster"), Col("Failed hosts"), Col("Surviving host"),
-        Col("VMs restarted here", INT),
-        Col("vCPU after", INT), Col("vCPU capacity", INT), Col("vCPU utilisation", PCT), Col("Memory after GB", GB),
-        Col("Usable memory GB", GB), Col("Memory utilisation", PCT)], len(survivors))
-    book.add(table, survivors)
+        Col("Scenario", INT), Col("Cluster"), Col("Failed hosts"), Col("VMs restarted", INT),
+        Col("vCPU restarted", INT), Col("Memory restarted GB", GB), Col("Hosts receiving", INT),
+        Col("Busiest host (vCPU)"), Col("Highest vCPU use after", PCT), Col("Busiest host (memory)"),
+        Col("Highest memory use after", PCT)], len(scenarios),
+        caption=f"One row per failure scenario; every restart, one row per VM, is in {CSV_NAME} "
+                "(`stampplan plan` writes it beside this workbook)")
+    book.add(table, scenarios)
+    rows = moves.rows([h.name for h in book.design.hosts])
+    table = second.table("tblFailoverMap", [
+        Col("Cluster"), Col("From host"), Col("Restarts on"), Col("Scenarios", INT), Col("VM restarts", INT),
+        Col("VMs", INT), Col("Roles", wrap=True, width=40), Col("Most vCPU in one scenario", INT),
+        Col("Most memory GB in one scenario", GB), Col("Highest vCPU use after", PCT),
+        Col("Highest memory use after", PCT)], len(rows),
+        caption="Restart map: what moves from a failed host to a surviving one, over all scenarios of its cluster")
+    book.add(table, rows)
     return [first, second]
+
+
+@dataclass
+class _Pair:
+    """What moves from one failed host to one restart host, over the scenarios of its cluster."""
+
+    scenarios: int = 0
+    restarts: int = 0
+    vms: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    vcpu: int = 0          # most in one scenario
+    memory: float = 0.0    # most in one scenario
+    cpu_use: float = 0.0   # highest utilisation of the restart host after
+    memory_use: float = 0.0
+
+    def add(self, vms: list[Vm], use: tuple[float, float]) -> None:
+        self.scenarios += 1
+        self.restarts += len(vms)
+        self.vms.update(vm.name for vm in vms)
+        self.roles.update(vm.role for vm in vms)
+        self.vcpu = max(self.vcpu, sum(vm.vcpu for vm in vms))
+        self.memory = max(self.memory, sum(vm.memory_gb for vm in vms))
+        self.cpu_use, self.memory_use = max(self.cpu_use, use[0]), max(self.memory_use, use[1])
+
+
+class _Moves:
+    """The restart map: per (cluster, failed host, restart host), the moves summed over the scenarios."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[str, str, str], _Pair] = defaultdict(_Pair)
+
+    def add(self, scenario: Scenario) -> None:
+        here: dict[tuple[str, str, str], list[Vm]] = defaultdict(list)
+        for vm, to in scenario.moves:
+            here[(scenario.plan.cluster, vm.host, to)].append(vm)
+        for key, vms in here.items():
+            self.pairs[key].add(vms, scenario.use[key[2]])
+
+    def rows(self, host_order: list[str]) -> list[list]:
+        rank = {name: i for i, name in enumerate(host_order)}
+        return [[cluster, source, target, p.scenarios, p.restarts, len(p.vms),
+                 ", ".join(sorted(p.roles, key=role_order)),
+                 p.vcpu, round(p.memory, 2), p.cpu_use, p.memory_use]
+                for (cluster, source, target), p in sorted(self.pairs.items(),
+                                                            key=lambda kv: (rank[kv[0][1]], rank[kv[0][2]]))]

@@ -1,0 +1,27 @@
+"""Fixed costs: what a command imports (issue 18)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+SOLVE = """
+import sys
+from planner.solve.exact import solve_exact
+from planner.solve import tenant, explain
+from ortools.sat.python import cp_model
+m = cp_model.CpModel(); x = m.new_int_var(0, 3, 'x'); m.add(x >= 2); m.minimize(x)
+s = cp_model.CpSolver(); s.solve(m)
+print(s.value(x), 'pandas' in sys.modules, isinstance([], cp_model.pd.Series))
+import pandas as pd  # cp_model's pandas helpers still work once pandas is imported
+v = m.new_int_var_series('v', pd.Index(range(3)), 0, 5)
+print(type(v).__name__, len(v), isinstance(v, cp_model.pd.Series), isinstance([], cp_model.pd.Series))
+"""
+
+
+def test_the_solver_loads_without_pandas():
+    """OR-Tools' cp_model imports pandas (0.4-0.6 s) for helpers the planner never calls."""
+    proc = subprocess.run([sys.executable, "-c", SOLVE], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["2 False False", "Series 3 True False"]
