@@ -7,9 +7,10 @@
   the bin-packing bound (and with rack loss, n less its largest rack is);
 - the largest anti-affinity group (its members need that many hosts; a spread group, members / its cap),
   and a role capped per host (HNV gateways: VMs / 4);
-- dedicated hosts: a dedicated role's hosts run nothing else, so the cluster needs the hosts of each
-  dedicated role's VMs plus the hosts of all the others (each by the bounds above, without failover:
-  restarts may go to any host with room).
+- dedicated hosts: a dedicated role's hosts run nothing else, before and after a failure (role rules hold
+  in every restart plan), so the n - k survivors of any k failures hold each dedicated role's VMs on hosts
+  of their own and the other VMs on the rest: n is at least the hosts of each dedicated role's VMs, plus
+  those of the others, plus k (the k spares may serve either side).
 
 The cover bounds of a mixed machine park (cloud balancing) are benchmark-only: bench/cloudbalancing/bounds.py.
 """
@@ -107,7 +108,7 @@ def _dedicated(p: ClusterProblem) -> dict[str, int]:
     own = {role: _hosts_for(p, [it for it in p.items if it.role == role]) for role in roles}
     rest = _hosts_for(p, [it for it in p.items if it.role not in p.dedicated])
     hosts = ", ".join(f"{count} dedicated to {role}" for role, count in own.items())
-    return {f"hosts {hosts} + {rest} for the other VMs": sum(own.values()) + rest}
+    return {f"hosts {hosts} + {rest} for the other VMs + {p.k} failover host(s)": sum(own.values()) + rest + p.k}
 
 
 def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
