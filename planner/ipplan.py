@@ -140,6 +140,8 @@ def subnets(design: Any) -> dict[str, Subnet]:
     declared = {n: v for n, v in nets.items() if n in NETWORK_ORDER and v}
     taken = [ipaddress.ip_network(v["cidr"]) for v in declared.values()]
     supernet = ipaddress.ip_network(nets["supernet"]) if nets.get("supernet") else None
+    if supernet is None and not declared:  # no networks at all: carve from the planning placeholder (an assumption)
+        supernet = ipaddress.ip_network(planning_supernet())
     result = {}
     for name, items in endpoints(design).items():
         if name in declared:
@@ -152,6 +154,11 @@ def subnets(design: Any) -> dict[str, Subnet]:
         taken.append(block)
         result[name] = Subnet(name, block, None, True)
     return result
+
+
+def planning_supernet() -> str:
+    """The range every network is carved from when the requirements declare none (catalog default, an assumption)."""
+    return load_catalog().defaults["planning_supernet"].value
 
 
 def _carve(supernet: ipaddress.IPv4Network, need: int, taken: list, name: str) -> ipaddress.IPv4Network:

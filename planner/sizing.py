@@ -321,7 +321,9 @@ def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[Com
     hw = req.hardware
     in_use = {"vcpu_per_core": hw.vcpu_per_core.model_dump(), "host_reserve_memory_gb": hw.host_reserve.memory_gb,
               "host_reserve_memory_percent": hw.host_reserve.memory_percent,
-              "shared_storage_free_percent": hw.shared_storage.free_percent}
+              "shared_storage_free_percent": hw.shared_storage.free_percent,
+              "planning_supernet": None if any(v for _, v in req.networks) else sizer.catalog.defaults[
+                  "planning_supernet"].value}  # carved from only when no network is given
     for key, fig in sizer.catalog.defaults.items():
         if in_use[key] == fig.value:
             sizer.use(fig)

@@ -11,7 +11,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from planner.catalog import load_catalog, read_yaml
-from planner.ipplan import ip_plan, subnets
+from planner.ipplan import ip_plan, planning_supernet, subnets
 from planner.model.design import Design
 from planner.render.checklist.view import requirements_of
 from planner.model.requirements import Requirements, gateway_capacity
@@ -257,10 +257,13 @@ def _network(design: Design, req: Requirements, add) -> None:
     declared = [n for n, s in nets.items() if not s.carved]
     carved = [f"{n} {s.cidr}" for n, s in nets.items() if s.carved]
     add("ip-plan", f"IP plan of {len(ip_plan(design))} addresses on {', '.join(nets)}",
-        "requirements: networks" + (f" ({', '.join(declared)} declared; {', '.join(carved)} carved from "
-                                    f"networks.supernet {req.networks.supernet})" if carved else ""),
+        ("requirements: networks" + (f" ({', '.join(declared)} declared; {', '.join(carved)} carved from "
+                                     f"networks.supernet {req.networks.supernet})" if carved else ""))
+        if declared else f"no networks given: every network carved from the planning range {planning_supernet()} "
+                         f"(Assumptions: planning_supernet); replace it with the customer's ranges before the build",
         "every host NIC, management VM, cluster and guest-cluster name, SQL listener and VIP has its address on "
-        "the checklist; provider addresses only on the hosts that run tenant VMs or gateways")
+        "the checklist; provider addresses only on the hosts that run tenant VMs or gateways",
+        status=None if declared else "open")
     if design.load_balancers:
         add("load-balancers", f"{len(design.load_balancers)} load-balancer VIP(s): "
             + ", ".join(lb.vip_fqdn for lb in design.load_balancers),
