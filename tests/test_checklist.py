@@ -143,7 +143,7 @@ def test_every_host_sits_in_its_clusters_host_step(name):
 def test_tenant_vms_never_get_steps_of_their_own():
     md = files("multi-stamp")["checklist.md"].decode()
     tenant_names = [vm.name for vm in design("multi-stamp").vms if vm.is_tenant]
-    assert len(steps("multi-stamp")) < 200
+    assert len(steps("multi-stamp")) < 300  # per stamp, cluster and role; 30 000 tenant VMs would be thousands
     assert not any(name in md for name in tenant_names[:: max(1, len(tenant_names) // 500)])
 
 

@@ -82,9 +82,11 @@ def test_bad_requirements_exit_2_with_the_field(tmp_path, text, expected):
 
 def test_error_names_the_line(tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text(POC.read_text().replace("count: 5", "count: -5"))
+    text = POC.read_text()
+    path.write_text(text.replace("count: 5", "count: -5"))
+    line = text.splitlines().index("  count: 5") + 1
     result = run("plan", path)
-    assert result.exit_code == 2 and f"{path}:6: tenants.count" in result.output
+    assert result.exit_code == 2 and f"{path}:{line}: tenants.count" in result.output
 
 
 def test_missing_file_and_bad_arguments_exit_2(tmp_path):

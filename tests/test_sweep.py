@@ -25,7 +25,7 @@ def _sweep(tmp_path: Path, body: str) -> Path:
 
 AXES = "axes:\n  availability.compute.host_failures: [0, 1]\n  hardware.host_models.0.price: {from: 6000, to: 7000, step: 1000}\n"
 OPTIONS = ("options:\n  - {name: Option A, set: {tenants.count: 5}}\n"
-           "  - {name: Option B, set: {tenants.vms_per_tenant: 400, hardware.max_hosts_per_cluster: 2}}\n")
+           "  - {name: Option B, set: {availability.management.host_failures: 3, hardware.max_hosts_per_cluster: 2}}\n")
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -69,7 +69,7 @@ def test_one_or_two_workers_give_the_same_bytes_and_failures_are_rows(tmp_path):
                            "sweep.json", "variants/001-option-a/design.json"]
     record = json.loads(one["sweep.json"])
     assert [v["status"] for v in record["variants"]] == ["ok", "infeasible"]
-    assert "compute clusters of at most 2 hosts" in record["variants"][1]["message"]
+    assert "cannot survive 3 host failures with at most 2 hosts" in record["variants"][1]["message"]
     plan = runner.invoke(app, ["plan", str(ROOT / "profiles" / "poc.yaml"), "--out", str(tmp_path / "p"), "-q"])
     assert plan.exit_code == 0  # planned exactly as plan would: the same design.json
     assert one["variants/001-option-a/design.json"] == (tmp_path / "p" / "design.json").read_bytes()
