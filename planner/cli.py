@@ -202,7 +202,8 @@ def sweep(
                               jobs or os.cpu_count() or 1, address, resume,
                               (lambda m: None) if quiet else (lambda m: err.print(f"[{time.monotonic() - start:6.1f}s] {m}")))
     print_sweep(rows, seconds, out)
-    out.print(f"Wrote {target}/: sweep.json, comparison.csv/.md/.xlsx, pareto.svg/.png, variants/*/design.json")
+    out.print(f"Wrote {target}/: sweep.json, comparison.csv/.md/.xlsx, pareto.svg/.png, options.pptx, "
+              f"variants/*/design.json")
 
 
 from planner import cli_artifacts  # noqa: E402,F401 - registers diagram, bom, checklist, deck, report after these

@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from pptx.util import Pt
 from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.errors import InputError
 from planner.sweep import run as sweep_run
 from planner.sweep.spec import load_sweep
+from test_deck import runs
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -65,11 +67,15 @@ def test_one_or_two_workers_give_the_same_bytes_and_failures_are_rows(tmp_path):
         assert result.exit_code == 0, result.output
     one, two = _files(tmp_path / "1"), _files(tmp_path / "2")
     assert one == two
-    assert sorted(one) == ["comparison.csv", "comparison.md", "comparison.xlsx", "pareto.png", "pareto.svg",
-                           "sweep.json", "variants/001-option-a/design.json"]
+    assert sorted(one) == ["comparison.csv", "comparison.md", "comparison.xlsx", "options.pptx", "pareto.png",
+                           "pareto.svg", "sweep.json", "variants/001-option-a/design.json"]
     record = json.loads(one["sweep.json"])
     assert [v["status"] for v in record["variants"]] == ["ok", "infeasible"]
     assert "cannot survive 3 host failures with at most 2 hosts" in record["variants"][1]["message"]
+
+    prs, text = runs(one["options.pptx"])  # the presenter's slides: readable when projected
+    assert len(prs.slides) == 3 and text and all(run.font.size >= Pt(18) for run in text)
+    assert any("Option A" in run.text for run in text)
     plan = runner.invoke(app, ["plan", str(ROOT / "profiles" / "poc.yaml"), "--out", str(tmp_path / "p"), "-q"])
     assert plan.exit_code == 0  # planned exactly as plan would: the same design.json
     assert one["variants/001-option-a/design.json"] == (tmp_path / "p" / "design.json").read_bytes()

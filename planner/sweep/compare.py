@@ -6,13 +6,11 @@ import csv
 import io
 from dataclasses import dataclass
 
-from planner.licensing import licensing
 from planner.model.design import Design
-from planner.model.requirements import Requirements
 from planner.render.cells import defuse
 
 PURPOSES = ("management", "compute", "edge")  # the order of the per-purpose resilience figures
-TERM_MONTHS = 36  # months a design's price is spread over for "per VM per month" (an assumption, shown)
+NOT_LICENCES = ("hardware", "power", "rack_space")  # the other items of design.json's cost
 
 
 @dataclass
@@ -47,13 +45,14 @@ def row(variant, outcome, base: dict) -> Row:
     if outcome.design is None:
         return r
     design = Design.model_validate_json(outcome.design)
-    req = Requirements.model_validate(design.requirements)
+    cost = design.cost  # the term cost the solver minimised (planner/cost.py)
+    items = {k: v for k, v in cost.items() if k not in ("total", "term_years", "tenant_vms", "per_tenant_vm_month",
+                                                          "hosts")}
     r.hosts = len(design.hosts)
-    r.hardware = sum(h.price for h in design.hosts)
-    r.licences = sum(licensing(design, req).totals().values())
-    r.total = r.hardware + r.licences
-    tenant_vms = sum(1 for vm in design.vms if vm.is_tenant)
-    r.per_vm_month = r.total / max(1, tenant_vms) / TERM_MONTHS
+    r.hardware = cost["hardware"]
+    r.licences = sum(v for k, v in items.items() if k not in NOT_LICENCES)
+    r.total = cost["total"]
+    r.per_vm_month = cost["per_tenant_vm_month"]
     reports = {c.cluster: c for c in design.solver.clusters}
     compute = [c for c in design.clusters if c.purpose == "compute"] or design.clusters
     r.binding = ", ".join(sorted({reports[c.name].binding for c in compute}))
@@ -134,9 +133,10 @@ def to_markdown(rows: list[Row], title: str) -> bytes:
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
     for r in rows:
         lines.append("| " + " | ".join(shown(getattr(r, a), a).replace("|", "\\|") for _, a in COLUMNS) + " |")
-    lines += ["", f"Costs are hardware plus licences at the prices in force; per tenant VM per month spreads "
-                  f"the total over {TERM_MONTHS} months (an assumption). Pareto-optimal: no other variant is "
-                  f"both cheaper and at least as resilient (or with as much compute headroom).", ""]
+    lines += ["", "Costs are each design's total over its term (cost.term_years): hardware, licences with "
+                  "Software Assurance or SPLA rent, power and rack space where priced; per tenant VM per month "
+                  "divides that total by the tenant VMs and the term's months. Pareto-optimal: no other variant is "
+                  "both cheaper and at least as resilient (or with as much compute headroom).", ""]
     return "\n".join(lines).encode()
 
 

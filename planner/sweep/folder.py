@@ -10,6 +10,7 @@ from planner.settings import SolverSettings
 from planner.sweep.compare import Row, mark_pareto, row, to_csv, to_markdown, to_workbook
 from planner.sweep.plot import pareto_plot
 from planner.sweep.run import Outcome
+from planner.sweep.slides import options_deck
 from planner.sweep.spec import Variant
 
 FORMAT = "stampplan.sweep/1"
@@ -44,6 +45,7 @@ def sweep_files(name: str, base: dict, variants: list[Variant], outcomes: dict[s
     files = {"sweep.json": (json.dumps(record, indent=2, sort_keys=False) + "\n").encode(),
              "comparison.csv": to_csv(rows), "comparison.md": to_markdown(rows, title),
              "comparison.xlsx": to_workbook(rows, title, currency), **pareto_plot(rows, title, currency)}
+    files["options.pptx"] = options_deck(rows, title, currency, files["pareto.png"])
     for v in variants:
         outcome = outcomes.get(v.slug)
         if outcome and outcome.design:

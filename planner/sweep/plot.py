@@ -13,7 +13,7 @@ def pareto_plot(rows: list[Row], title: str, currency: str) -> dict[str, bytes]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "stampplan", "svg.fonttype": "none", "font.size": 12,
+    plt.rcParams.update({"svg.hashsalt": "stampplan", "svg.fonttype": "none", "font.size": 14,
                          "font.family": "DejaVu Sans"})
     solved = [r for r in rows if r.solved]
     fig, ax = plt.subplots(figsize=(10, 5.6), dpi=100)  # 16:9, fits a slide
@@ -27,7 +27,7 @@ def pareto_plot(rows: list[Row], title: str, currency: str) -> dict[str, bytes]:
     ticks = sorted({score(r) for r in solved})
     ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.set_xlabel("host failures survived, summed over management, compute and edge (+1 for a rack)")
-    ax.set_ylabel(f"hardware + licences ({currency})")
+    ax.set_ylabel(f"total cost over the term ({currency})")
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: f"{v:,.0f}"))
     ax.set_title(title)
     ax.grid(True, color="#dddddd", zorder=0)
