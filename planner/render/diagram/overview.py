@@ -28,7 +28,7 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     graph = new_graph(f"{design.name}: physical overview", subtitle, key, theme, scale)
     chain: list[str] = []  # the first cluster of every row, top to bottom
     for stamp in sorted(design.stamps, key=lambda s: natural(s.name)):
-        clusters = sorted(facts.stamp_clusters(stamp.name), key=lambda c: natural(c.name))
+        clusters = facts.stamp_clusters(stamp.name)
         if not clusters:
             continue
         with graph.subgraph(name=f"cluster_stamp_{stamp.name}") as box:
