@@ -23,7 +23,9 @@ from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
-MIN_PAGE_SCALE = 0.75  # a page drawing shrunk more than this to fit A3 is split into pages (9 pt text: 6.75 pt)
+MIN_PAGE_SCALE = 0.82  # a page drawing shrunk more than this to fit A3 is split into pages: its smallest text, the
+# 8 pt HA tags, stays at 6.5 pt or more (0.75 left medium's physical page at 8 pt x 0.75 = 6.0 pt)
+PAGE_PAD = 0.3  # inches of padding around a page drawing (dot.new_graph), shrunk with it
 
 
 def source(design: Design, view: str, theme: str = "light", slide: bool = False, page: str | None = None,
@@ -66,7 +68,8 @@ def pages(design: Design, view: str) -> list[str]:
     stamp (logical, network; a design of one stamp stays one page)."""
     facts = index(design)
     width, height = extent(import_module(f"planner.render.diagram.{view}").build(facts, THEMES["light"], PAGE))
-    if min(A3_POINTS[0] / (width * 72), A3_POINTS[1] / (height * 72)) >= MIN_PAGE_SCALE:
+    pad = 2 * PAGE_PAD * 72
+    if min(A3_POINTS[0] / (width * 72 + pad), A3_POINTS[1] / (height * 72 + pad)) >= MIN_PAGE_SCALE:
         return [""]
     if view == "physical":
         return ["", *(c.name for c in facts.clusters)]
