@@ -255,11 +255,14 @@ def test_cli_exits_2_without_dot_or_with_a_bad_design(tmp_path, no_dot):
 
 def five_stamps() -> Design:
     """The multi-stamp design grown to five stamps (the most one SPF serves): STAMP03 and all it holds,
-    copied as STAMP04 and STAMP05 with their own names (fast: no solve)."""
+    copied as STAMP04 and STAMP05 with their own names, its compute clusters numbered on (fast: no solve)."""
     data = json.loads((ROOT / "outputs/multi-stamp/design.json").read_text(encoding="utf-8"))
+    compute = [c["name"] for c in data["clusters"] if c["purpose"] == "compute"]
+    copied = [c["name"] for c in data["clusters"] if c["purpose"] == "compute" and c["stamp"] == "STAMP03"]
     for stamp in (4, 5):
+        first = len(compute) + (stamp - 4) * len(copied) + 1
         names = {"STAMP03": f"STAMP0{stamp}", "S03": f"S0{stamp}", "MGMT03": f"MGMT0{stamp}",
-                 "EDGE03": f"EDGE0{stamp}", "COMP05": f"COMP{2 * stamp - 1:02}", "COMP06": f"COMP{2 * stamp:02}"}
+                 "EDGE03": f"EDGE0{stamp}", **{c: f"COMP{first + i:02}" for i, c in enumerate(copied)}}
         pattern = re.compile("|".join(names))
         for key in ("stamps", "clusters", "hosts", "anti_affinity_groups", "vms", "failover_plans",
                     "sql_instances", "load_balancers"):
@@ -278,3 +281,4 @@ def test_five_stamps_fit_readable_slides():
         smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg))
         assert smallest * scale >= MIN_SLIDE_FONT, (view, f"{smallest} pt scaled by {scale}")
         assert "MGMT04" in svg and "MGMT05" in svg, view
+    assert len({c.name for c in design.clusters}) == len(design.clusters)

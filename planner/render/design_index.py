@@ -13,6 +13,16 @@ def natural(text: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
+PURPOSE_ORDER = ("management", "edge", "compute")  # the order a stamp is built and read in
+
+
+def cluster_order(cluster: Cluster) -> tuple:
+    """The one order of clusters in every drawing: STAMP01's first; in a stamp management, edge, then compute,
+    each by name (MGMT01, EDGE01, COMP01, COMP02, ...)."""
+    purpose = PURPOSE_ORDER.index(cluster.purpose) if cluster.purpose in PURPOSE_ORDER else len(PURPOSE_ORDER)
+    return natural(cluster.stamp), purpose, natural(cluster.name)
+
+
 @dataclass
 class Load:
     vcpu: int = 0
@@ -26,7 +36,7 @@ class Facts:
     """A design, indexed once for drawing."""
 
     design: Design
-    clusters: list[Cluster]
+    clusters: list[Cluster]                        # in cluster_order
     hosts: dict[str, list[Host]]                   # cluster -> hosts, by name
     vms: dict[str, list[Vm]]                        # host -> VMs, by name
     load: dict[str, Load]                           # host -> load
@@ -114,7 +124,7 @@ def _index(design: Design) -> Facts:
     for host_vms in vms.values():
         host_vms.sort(key=lambda v: order.get(v.name, len(order)))
     racks = sorted({h.fault_domain for h in design.hosts}, key=natural)
-    return Facts(design, list(design.clusters), hosts, vms, load, racks, managed, unplaced)
+    return Facts(design, sorted(design.clusters, key=cluster_order), hosts, vms, load, racks, managed, unplaced)
 
 
 def share(used: float, capacity: float) -> float:

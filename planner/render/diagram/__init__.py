@@ -4,7 +4,8 @@
 view on demand (the `stampplan diagram` command), or a failure scenario. Needs Graphviz `dot`
 (MissingProgram otherwise). No page drawing is larger than A3 landscape: one that would be shrunk
 below MIN_PAGE_SCALE to fit is split: the physical view into an overview page (`physical.*`) and a page
-per cluster (`physical-<cluster>.*`, STAMP01's clusters first, each stamp's in name order), the logical
+per cluster (`physical-<cluster>.*`, in design_index.cluster_order: STAMP01's first; in a stamp management,
+edge, then compute clusters, each by name), the logical
 and network views of several stamps into an overview (drawn as the compact slide) and a page per stamp.
 """
 from __future__ import annotations
@@ -22,7 +23,9 @@ from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
-MIN_PAGE_SCALE = 0.75  # a page drawing shrunk more than this to fit A3 is split into pages (9 pt text: 6.75 pt)
+MIN_PAGE_SCALE = 0.82  # a page drawing shrunk more than this to fit A3 is split into pages: its smallest text, the
+# 8 pt HA tags, stays at 6.5 pt or more (0.75 left medium's physical page at 8 pt x 0.75 = 6.0 pt)
+PAGE_PAD = 0.3  # inches of padding around a page drawing (dot.new_graph), shrunk with it
 
 
 def source(design: Design, view: str, theme: str = "light", slide: bool = False, page: str | None = None,
@@ -61,14 +64,15 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
 
 def pages(design: Design, view: str) -> list[str]:
     """The pages of a view: [""] when it fits A3 landscape at MIN_PAGE_SCALE or more; else "" (an overview)
-    and a page per cluster (physical: by stamp, then name) or per
+    and a page per cluster (physical: in cluster_order) or per
     stamp (logical, network; a design of one stamp stays one page)."""
     facts = index(design)
     width, height = extent(import_module(f"planner.render.diagram.{view}").build(facts, THEMES["light"], PAGE))
-    if min(A3_POINTS[0] / (width * 72), A3_POINTS[1] / (height * 72)) >= MIN_PAGE_SCALE:
+    pad = 2 * PAGE_PAD * 72
+    if min(A3_POINTS[0] / (width * 72 + pad), A3_POINTS[1] / (height * 72 + pad)) >= MIN_PAGE_SCALE:
         return [""]
     if view == "physical":
-        return ["", *(c.name for c in sorted(facts.clusters, key=lambda c: (natural(c.stamp), natural(c.name))))]
+        return ["", *(c.name for c in facts.clusters)]
     stamps = sorted((s.name for s in design.stamps), key=natural)
     return ["", *stamps] if len(stamps) > 1 else [""]
 

@@ -8,12 +8,13 @@ import graphviz
 
 from planner.catalog import load_catalog, role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
-from planner.render.diagram.dot import frame, heading, new_graph
+from planner.render.diagram.dot import frame, heading, new_graph, same_rank
 from planner.render.diagram.labels import esc, legend, note
 from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box, stamp_box
 from planner.render.theme import EDGES, Scale, Theme
 
-SUMMARY_ROWS = 2  # a compact slide's stamp summaries (every stamp after the first): this many to a column
+SUMMARY_ROWS = 4  # a compact slide's stamp summaries (every stamp after the first): this many to a column, in order
+# (four: the most one SPF serves after the first stamp; one column keeps a five-stamp slide at 12 pt x 0.49)
 
 
 def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
@@ -78,6 +79,8 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
     summaries = [f"{s.name}/summary" for s in design.stamps[1:]] if scale.compact else []
     for left, right in zip(summaries, summaries[SUMMARY_ROWS:]):  # in columns of SUMMARY_ROWS
         graph.edge(left, right, style="invis")
+    for top in range(0, len(summaries), SUMMARY_ROWS):  # STAMP02 above STAMP03
+        same_rank(graph, summaries[top:top + SUMMARY_ROWS])
     if any(r == "hnv-gateway" for _, r in nodes):
         graph.node("internet", label=note("Outside networks", "Internet · WAN · VPN", theme, scale))
         nodes[("", "internet")] = ["internet"]

@@ -16,7 +16,6 @@ from planner.render.theme import NETWORKS, Scale, Theme
 VM_COLUMNS = 5
 HOST_COLUMNS = 8
 BAR_WIDTH = 150
-SUMMARY_ROWS = 2  # a compact slide's stamp summaries (every stamp after the first): this many to a column
 MAX_HOST_LINES = 24  # beyond this many network-to-cluster lines, one line per network and stamp
 
 
@@ -33,13 +32,13 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     subtitle = f"{count(len(nets), 'network')} ({carved} carved from the supernet) · {count(len(design.hosts), 'host')}"
     graph = new_graph(f"{design.name}: network view", subtitle, key, theme, scale)
     graph.attr(ranksep="0.8", nodesep="0.3")
-    alias = _draw_vms(graph, facts, nets, theme, scale)
+    drawn = _draw_vms(graph, facts, nets, theme, scale)
     plan = endpoints(design)
     for net in nets:
         graph.node(f"net-{net}", label=_network_bar(networks[net], len(plan.get(net, [])), theme, scale))
     same_rank(graph, [f"net-{n}" for n in nets])
     for net, attached in nets.items():
-        for group in dict.fromkeys(alias.get(g, g) for g in attached["groups"]):
+        for group in (g for g in attached["groups"] if g in drawn):
             graph.edge(f"{group}:{net}:s", f"net-{net}:n", color=NETWORKS[net][1], arrowhead="none", penwidth="2")
     if scale.compact:
         _draw_host_tables(graph, facts, nets, theme, scale)
@@ -55,42 +54,42 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     return graph
 
 
-def _draw_vms(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> dict[str, str]:
-    """Per stamp, a frame with its management VMs, HNV gateways and VIPs, each with a port per network; on a
-    compact slide, every stamp after the first as one box. Returns group -> the node drawing it, where not itself."""
-    alias = {}
+def _draw_vms(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> set[str]:
+    """Per stamp, a frame with its management VMs, DMZ tier, HNV gateways and VIPs in two rows, each with a port
+    per network; on a compact slide the first stamp's only (the others' are counted in their host tables, below
+    the networks: the slide half as wide). Returns the groups drawn."""
+    drawn: set[str] = set()
     for index, stamp in enumerate(facts.design.stamps):
-        groups = {n: vms for n, vms in vm_groups(facts).items() if n.startswith(stamp.name + "/")}
         if scale.compact and index:
-            name = f"{stamp.name}/summary"
-            ports = [n for n, a in nets.items() if any(g in a["groups"] for g in groups)]
-            graph.node(name, label=_stamp_box(facts, stamp.name, groups, ports, theme, scale))
-            alias.update(dict.fromkeys(groups, name))
             continue
+        groups = _stamp_groups(facts, stamp.name)
         with graph.subgraph(name=f"cluster_vms_{stamp.name}") as box:
             box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  virtual machines>",
                              scale))
-            for name, vms in vm_groups(facts).items():
-                if name.startswith(stamp.name + "/"):
-                    ports = [n for n, a in nets.items() if name in a["groups"]]
-                    box.node(name, label=_group_box(facts, name, vms, ports, theme, scale))
-    summaries = list(dict.fromkeys(alias.values()))
-    for upper, lower in zip(summaries, summaries[SUMMARY_ROWS:]):  # in columns of SUMMARY_ROWS
-        graph.edge(upper, lower, style="invis")
-    return alias
+            for name, vms in groups.items():
+                ports = [n for n, a in nets.items() if name in a["groups"]]
+                box.node(name, label=_group_box(facts, name, vms, ports, theme, scale))
+            names = list(groups)  # in two rows: the frame half as wide
+            for upper, lower in zip(names, names[-(-len(names) // 2):]):
+                box.edge(upper, lower, style="invis")
+        drawn |= set(groups)
+    return drawn
 
 
-def _stamp_box(facts: Facts, stamp: str, groups: dict[str, list], ports: list[str], theme: Theme, scale: Scale) -> str:
-    """A compact slide's stamp after the first: its VMs counted by role, its VIPs counted, a port per network."""
+def _stamp_groups(facts: Facts, stamp: str) -> dict[str, list]:
+    return {n: vms for n, vms in vm_groups(facts).items() if n.startswith(stamp + "/")}
+
+
+def _stamp_vm_rows(facts: Facts, stamp: str, groups: dict[str, list], span: int, theme: Theme, scale: Scale) -> str:
+    """A compact slide's stamp after the first, in its host table: its VMs counted by role, its VIPs counted."""
     roles = Counter(vm.role for vms in groups.values() for vm in vms)
     cells = [chip(role_colour(r), f"{role_label(r)} ×{n}", scale)
              for r, n in sorted(roles.items(), key=lambda kv: role_order(kv[0]))]
     vips = sum(1 for lb in facts.design.load_balancers if lb.stamp == stamp) + sum(
         1 for s in facts.design.sql_instances if s.stamp == stamp and s.listener)
-    return (f'<<TABLE BORDER="1" COLOR="{theme.panel_line}" BGCOLOR="{theme.panel}" CELLBORDER="0" CELLSPACING="0" '
-            f'CELLPADDING="4" STYLE="ROUNDED"><TR><TD ALIGN="LEFT"><B>{esc(stamp)}</B>  <FONT POINT-SIZE="{scale.small}">'
-            f'virtual machines · {esc(count(vips, "VIP"))}</FONT></TD></TR><TR><TD ALIGN="LEFT">{grid(cells, 3)}</TD></TR>'
-            f'<TR><TD>{_ports(ports, theme, scale)}</TD></TR></TABLE>>')
+    return (f'<TR><TD COLSPAN="{span}" ALIGN="LEFT"><B>{esc(stamp)} virtual machines</B>  '
+            f'<FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{esc(count(vips, "VIP"))}</FONT></TD></TR>'
+            f'<TR><TD COLSPAN="{span}" ALIGN="LEFT">{grid(cells, 3)}</TD></TR>')
 
 
 def _draw_clusters(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> None:
@@ -121,10 +120,13 @@ def _draw_clusters(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: The
 
 
 def _draw_host_tables(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: Theme, scale: Scale) -> None:
-    """Compact slides: per stamp one box listing its clusters and their NICs; a line per network to it."""
-    for stamp in facts.design.stamps:
+    """Compact slides: per stamp one box listing its clusters and their NICs (after the first stamp, its VMs
+    counted too), in stamp order; a line per network to it."""
+    for index, stamp in enumerate(facts.design.stamps):
         clusters = facts.stamp_clusters(stamp.name)
-        used = [n for n, a in nets.items() if any(c.name in a["clusters"] for c in clusters)]
+        groups = _stamp_groups(facts, stamp.name) if index else {}
+        used = [n for n, a in nets.items()
+                if any(c.name in a["clusters"] for c in clusters) or any(g in a["groups"] for g in groups)]
         rows = []
         for cluster in clusters:
             chips = "".join(f'<TD BGCOLOR="{NETWORKS[n][1]}" WIDTH="12" HEIGHT="10" FIXEDSIZE="TRUE"></TD>'
@@ -137,9 +139,11 @@ def _draw_host_tables(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: 
         graph.node(name, label=(
             f'<<TABLE BORDER="2" COLOR="{theme.node_line}" BGCOLOR="{theme.group}" CELLBORDER="0" CELLSPACING="3" '
             f'CELLPADDING="2" STYLE="ROUNDED"><TR><TD COLSPAN="{span}">{_ports(used, theme, scale)}</TD></TR>'
+            f'{_stamp_vm_rows(facts, stamp.name, groups, span, theme, scale) if groups else ""}'
             f'<TR><TD COLSPAN="{span}" ALIGN="LEFT"><B>{esc(stamp.name)} hosts</B></TD></TR>{"".join(rows)}</TABLE>>'))
         for net in used:
             graph.edge(f"net-{net}:s", f"{name}:{net}:n", color=NETWORKS[net][1], arrowhead="none", penwidth="2")
+    same_rank(graph, [f"{stamp.name}/hosts" for stamp in facts.design.stamps])
 
 
 def _network_bar(subnet: Subnet, addresses: int, theme: Theme, scale: Scale) -> str:

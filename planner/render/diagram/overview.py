@@ -8,16 +8,17 @@ import graphviz
 
 from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
-from planner.render.diagram.dot import frame, new_graph, same_rank
+from planner.render.diagram.dot import A3_POINTS, frame, new_graph, same_rank
 from planner.render.diagram.labels import chip, esc, grid, legend
 from planner.render.diagram.physical_boxes import host_width, usage_rows
 from planner.render.theme import INK, PURPOSES, Scale, Theme
 
-ACROSS = 4  # cluster boxes side by side in a stamp
+BOX_ROW = 190  # estimated height (points) of a row of cluster boxes in a stamp frame, with the frame's share
+HEADING = 150  # estimated height (points) of the title and legend
 
 
 def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
-    """The overview page: stamps top to bottom (STAMP01 first), their clusters by name, ACROSS to a row."""
+    """The overview page: stamps top to bottom (STAMP01 first), their clusters in cluster_order, `_across` to a row."""
     design = facts.design
     subtitle = (f"{count(len(design.stamps), 'stamp')} · {count(len(design.clusters), 'cluster')} · "
                 f"{count(len(design.hosts), 'host')} in {count(len(facts.racks), 'rack')} · "
@@ -27,14 +28,15 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
                   "bars: vCPU and memory (GB) used of what the hosts may carry"], theme, scale)
     graph = new_graph(f"{design.name}: physical overview", subtitle, key, theme, scale)
     chain: list[str] = []  # the first cluster of every row, top to bottom
+    across = _across(facts, scale)
     for stamp in sorted(design.stamps, key=lambda s: natural(s.name)):
-        clusters = sorted(facts.stamp_clusters(stamp.name), key=lambda c: natural(c.name))
+        clusters = facts.stamp_clusters(stamp.name)
         if not clusters:
             continue
         with graph.subgraph(name=f"cluster_stamp_{stamp.name}") as box:
             box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  VMM stamp · "
                              f"{esc(count(stamp.tenants, 'tenant'))}>", scale))
-            rows = [[c.name for c in clusters[i:i + ACROSS]] for i in range(0, len(clusters), ACROSS)]
+            rows = [[c.name for c in clusters[i:i + across]] for i in range(0, len(clusters), across)]
             for cluster in clusters:
                 box.node(cluster.name, label=cluster_box(facts, cluster, theme, scale))
             for row in rows:
@@ -43,6 +45,19 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     for upper, lower in zip(chain, chain[1:]):
         graph.edge(upper, lower, style="invis", weight="10")
     return graph
+
+
+def _across(facts: Facts, scale: Scale) -> int:
+    """Cluster boxes to a row: the count giving the page the largest scale on A3 landscape (never above 1; then the
+    most to a row), from estimated sizes (multi-stamp's five clusters a stamp in one row: 0.79; in rows of four it
+    was 0.68, its 9 pt text below 6.5 pt)."""
+    sizes = [len(facts.stamp_clusters(s.name)) for s in facts.design.stamps] or [1]
+    width = host_width(scale) + 24
+
+    def fit(across: int) -> float:
+        rows = sum(-(-n // across) for n in sizes if n)
+        return min(A3_POINTS[0] / (across * width + 40), A3_POINTS[1] / (rows * BOX_ROW + HEADING))
+    return max(range(1, max(sizes) + 1), key=lambda across: (min(1.0, round(fit(across), 2)), across))
 
 
 def cluster_box(facts: Facts, cluster, theme: Theme, scale: Scale) -> str:

@@ -98,10 +98,10 @@ def _rack_grid(racks: int, lines: int) -> tuple[int, int]:
 
 
 def _blocks(facts: Facts, clusters: list[str] | None = None) -> dict[str, list[tuple[str, list]]]:
-    """rack -> [(cluster, its hosts in that rack)], clusters by stamp then name; only racks holding one of
+    """rack -> [(cluster, its hosts in that rack)], clusters in cluster_order; only racks holding one of
     `clusters` (every cluster when None)."""
     blocks: dict[str, list[tuple[str, list]]] = {rack: [] for rack in facts.racks}
-    for cluster in sorted(facts.clusters, key=lambda c: (natural(c.stamp), natural(c.name))):
+    for cluster in facts.clusters:
         if clusters is not None and cluster.name not in clusters:
             continue
         by_rack: dict[str, list] = {}
