@@ -8,9 +8,9 @@
 - the largest anti-affinity group (its members need that many hosts; a spread group, members / its cap),
   and a role capped per host (HNV gateways: VMs / 4);
 - dedicated hosts: a dedicated role's hosts run nothing else, before and after a failure (role rules hold
-  in every restart plan), so the n - k survivors of any k failures hold each dedicated role's VMs on hosts
-  of their own and the other VMs on the rest: n is at least the hosts of each dedicated role's VMs, plus
-  those of the others, plus k (the k spares may serve either side).
+  in every restart plan), so the cluster needs the hosts of each dedicated role's VMs plus those of the
+  others; and when the k failures all fall on one side, that side's survivors (with any empty hosts) still
+  hold it, where anti-affinity and spread no longer bind but per-host role caps do.
 
 The cover bounds of a mixed machine park (cloud balancing) are benchmark-only: bench/cloudbalancing/bounds.py.
 """
@@ -94,21 +94,31 @@ def _apart(p: ClusterProblem, items: Sequence[Item]) -> dict[str, int]:
     return out
 
 
-def _hosts_for(p: ClusterProblem, items: Sequence[Item]) -> int:
-    """The fewest hosts that hold `items` at once (no failover)."""
+def _hosts_for(p: ClusterProblem, items: Sequence[Item], after_failure: bool = False) -> int:
+    """The fewest hosts that hold `items` at once (no failover); `after_failure`: as the survivors of a failure
+    hold them, where anti-affinity and spread no longer bind but the per-host role caps still do."""
     packing = packing_bounds(replace(p, items=tuple(items)))
-    return max([l2 for _, l2 in packing.values()] + list(_apart(p, items).values()))
+    apart = _apart(p, items)
+    kept = [hosts for why, hosts in apart.items() if not after_failure or not why.startswith("anti-affinity")]
+    return max([l2 for _, l2 in packing.values()] + kept)
 
 
 def _dedicated(p: ClusterProblem) -> dict[str, int]:
-    """The hosts of each dedicated role's VMs plus those of the others (none when no role is dedicated)."""
+    """The hosts of each dedicated role's VMs and of the others (none when no role is dedicated), and after a
+    failure: the k failed hosts may all be on one side (a dedicated role's hosts, or the others'), whose
+    survivors plus the E empty hosts must then hold it; the least over E of the sides' sums."""
     roles = sorted({it.role for it in p.items} & p.dedicated)
     if not roles:
         return {}
-    own = {role: _hosts_for(p, [it for it in p.items if it.role == role]) for role in roles}
-    rest = _hosts_for(p, [it for it in p.items if it.role not in p.dedicated])
-    hosts = ", ".join(f"{count} dedicated to {role}" for role, count in own.items())
-    return {f"hosts {hosts} + {rest} for the other VMs + {p.k} failover host(s)": sum(own.values()) + rest + p.k}
+    sides = [[it for it in p.items if it.role == role] for role in roles]
+    sides += [rest] if (rest := [it for it in p.items if it.role not in p.dedicated]) else []
+    normal = [_hosts_for(p, side) for side in sides]
+    after = [_hosts_for(p, side, after_failure=True) for side in sides]
+    need = min(sum(max(n, a + p.k - empty) for n, a in zip(normal, after)) + empty for empty in range(p.k + 1))
+    text = ", ".join(f"{count} dedicated to {role}" for role, count in zip(roles, normal))
+    others = f" + {normal[-1]} for the other VMs" if len(sides) > len(roles) else ""
+    failover = f", each side able to lose {p.k} host(s)" if need > sum(normal) else ""
+    return {f"hosts {text}{others}{failover}": need}
 
 
 def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
