@@ -74,3 +74,12 @@ def test_count_model_keeps_the_role_rules_after_a_failure(gateways, k, portals, 
     status, placement, _ = tenant._solve_count(p, hosts, classes, plain, types, 10, 1, 1)
     assert status == "feasible" and rules.sound(p, placement)
     assert tenant._solve_count(p, hosts - 1, classes, plain, types, 10, 1, 1)[0] == "infeasible"
+
+
+@pytest.mark.parametrize("gateways, portals, hosts", [(40, 8, 14), (16, 8, 8), (20, 9, 10)])
+def test_backup_hosts_keep_the_role_rules_after_a_failure(gateways, portals, hosts):
+    """N+1 greedy: a gateway's backup host runs only gateways (at most 4 after the restart), another VM's backup
+    runs no gateway; an empty spare backs up both sides, one failure at a time."""
+    p = edge(gateways, 1, portals)
+    placement = backup.place_backup(p, hosts)
+    assert placement is not None and rules.sound(p, placement)
