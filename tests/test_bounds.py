@@ -93,3 +93,24 @@ def test_lp_bound_matches_the_dataset_readme():
         inst = load(cloudbalancing(f"json/{name}.json"))
         value = lp_cover_bound(inst.caps.tolist(), inst.costs.tolist(), inst.demands.sum(axis=0).tolist())
         assert value <= readme + 1e-6 and value >= readme * 0.99
+
+
+@pytest.mark.parametrize("gateways, others, k, racks, tol", [
+    (8, 3, 1, 1, False), (6, 4, 1, 2, False), (5, 2, 2, 1, False), (4, 5, 0, 1, False), (6, 3, 1, 3, True),
+    (3, 6, 2, 2, False)])
+def test_dedicated_bound_never_beats_the_exact_optimum(gateways, others, k, racks, tol):
+    """Role rules hold after a failure: the exact model (every rule on every restart plan) never places a cluster
+    with gateways (at most 2 a host, hosts dedicated) on fewer hosts than the bound (reached with k >= 1 here), and
+    the count model finds that optimum."""
+    from planner.settings import SolverSettings
+    from planner.solve.exact import solve_exact
+
+    items = tuple(Item(f"gw{i}", 4, 1024, 1, f"pair{i // 2}", "host", "hnv-gateway") for i in range(gateways))
+    items += tuple(Item(f"vm{i}", 3, 1024, 1, None, "host", "web") for i in range(others))
+    p = ClusterProblem("C", items, HostType("h", 1, 8, 64 * 1024, None, 1024, 64), k, racks, tol, 12,
+                       role_caps=(("hnv-gateway", 2),), dedicated=frozenset({"hnv-gateway"}))
+    lb, _ = host_lower_bound(p)
+    result = solve_exact(p, lb + 2, None, SolverSettings(time_limit=20, workers=2))  # the optimum, or none there
+    assert result.status == "optimal" and result.placement.n >= lb
+    found = solve_tenant(p, lb, 5, 1, 1)
+    assert lb <= found.bound <= result.placement.n == found.placement.n

@@ -40,12 +40,13 @@ def test_fast_engines_honour_the_per_host_rules():
 
 
 def test_bound_counts_dedicated_hosts_and_the_rest():
-    """40 gateways at most 4 a host need 10 hosts of their own; 8 portals at most 3 a host need 3 more."""
+    """40 gateways at most 4 a host need 10 hosts of their own; 8 portals at most 3 a host need 3 more; the role
+    rules hold after a failure too, so the survivors of one failure need those 13: 14 hosts."""
     bound, reason = host_lower_bound(edge(40, 1))
-    assert bound == 13 and "dedicated" in reason
+    assert bound == 14 and "dedicated" in reason
 
 
-@pytest.mark.parametrize("gateways, k, hosts", [(40, 1, 13), (40, 2, 13), (16, 2, 7)])
+@pytest.mark.parametrize("gateways, k, hosts", [(40, 1, 14), (40, 2, 15), (16, 2, 9)])
 def test_edge_cluster_proven_optimal_fast(gateways, k, hosts):
     p = edge(gateways, k)
     start = time.perf_counter()
@@ -62,3 +63,23 @@ def test_spread_farm_shares_hosts_up_to_its_cap():
     p = ClusterProblem(cluster="C1", items=items, host=host, k=1, racks=1, rack_tolerance=False, max_hosts=24)
     out = _solve(p)
     assert out.report.status == "optimal" and out.placement.n == 4 and rules.sound(p, out.placement)
+
+
+@pytest.mark.parametrize("gateways, k, portals, hosts", [(40, 1, 8, 14), (16, 2, 8, 9), (20, 1, 9, 9)])
+def test_count_model_keeps_the_role_rules_after_a_failure(gateways, k, portals, hosts):
+    """The count model's restarts never put a 5th gateway on a host nor a gateway beside another role: its
+    placement on the optimum is sound, and one host fewer is proven infeasible."""
+    p = edge(gateways, k, portals)
+    classes, plain, types = tenant._classes(p)
+    status, placement, _ = tenant._solve_count(p, hosts, classes, plain, types, 10, 1, 1)
+    assert status == "feasible" and rules.sound(p, placement)
+    assert tenant._solve_count(p, hosts - 1, classes, plain, types, 10, 1, 1)[0] == "infeasible"
+
+
+@pytest.mark.parametrize("gateways, portals, hosts", [(40, 8, 14), (16, 8, 8), (20, 9, 10)])
+def test_backup_hosts_keep_the_role_rules_after_a_failure(gateways, portals, hosts):
+    """N+1 greedy: a gateway's backup host runs only gateways (at most 4 after the restart), another VM's backup
+    runs no gateway; an empty spare backs up both sides, one failure at a time."""
+    p = edge(gateways, 1, portals)
+    placement = backup.place_backup(p, hosts)
+    assert placement is not None and rules.sound(p, placement)

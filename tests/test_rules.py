@@ -134,7 +134,8 @@ def test_heuristic_placement_is_sound():
 def _tight_cluster(max_hosts):
     from planner.model.design import Cluster
 
-    host = HostType(model="h", price=1000, vcpu=10, memory_mb=1 << 20, storage_gb=None, max_vms=1024, memory_gb=1)
+    host = HostType(model="h", price=1000, vcpu=10, memory_mb=1 << 20, storage_gb=None, max_vms=1024, memory_gb=1,
+                    unit_cost=1000)  # the gap is a cost gap: hosts that cost nothing would show none
     cluster = Cluster(name="C1", stamp="S1", purpose="management", failures_tolerated=0,
                       fault_domain_tolerance=False, vcpu_per_core=1)
     return cluster, [problem([vm(f"v{i}", vcpu=c) for i, c in enumerate([5, 5, 4, 3, 3])], host=host,

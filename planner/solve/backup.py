@@ -65,6 +65,7 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
             new = np.maximum(reserve, need)
             fits = (load + new <= capv).all(axis=1)
             fits[h] = False
+            fits &= limits.backup_ok(it, h)
             if racks:
                 fits &= rack != rack[h]
             if not fits.any():
@@ -78,6 +79,7 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
                 rack_pair[rack[h], b] += d
             reserve[b] = new[b]
             backup[it.name] = b
+            limits.back_up(it, h, b)
         host_of[it.name] = h
         load[h] += d
         limits.add(it, h)
@@ -90,37 +92,73 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
 
 
 class _Limits:
-    """The per-host rules as masks over hosts: anti-affinity and spread groups, role caps, dedicated hosts."""
+    """The per-host rules as masks over hosts: anti-affinity and spread groups, and role caps and dedicated hosts,
+    which also hold after each scenario's restarts onto the backups (a host's side: a dedicated role, or '' for
+    the other VMs; an empty spare may back up either side, one scenario at a time)."""
 
     def __init__(self, p: ClusterProblem, n: int, rack: np.ndarray):
         self.p, self.n, self.rack, self.caps = p, n, rack, dict(p.role_caps)
         self.group: dict[str, np.ndarray] = {}  # members per host (a rack-scope HA group: per host of the rack)
-        self.role: dict[str, np.ndarray] = {}  # VMs of a capped or dedicated role per host
-        self.busy = np.zeros(n, dtype=bool)  # hosts running any VM
+        self.role: dict[str, np.ndarray] = {}  # VMs per host of a capped role, and of each side
+        self.pair: dict[str, np.ndarray] = {}  # [f, b]: VMs of a role or side on f backed up on b
+        self.rack_pair: dict[str, np.ndarray] = {}  # [r, b]: the same per failed rack
+        self.reserve: dict[str, np.ndarray] = {}  # [b]: the most VMs of a role or side any scenario restarts on b
 
-    def _count(self, table: dict[str, np.ndarray], name: str) -> np.ndarray:
-        return table.setdefault(name, np.zeros(self.n, dtype=np.int64))
+    def _count(self, table: dict[str, np.ndarray], name: str, shape=None) -> np.ndarray:
+        return table.setdefault(name, np.zeros(shape or self.n, dtype=np.int64))
+
+    def _keys(self, it: Item) -> list[str]:
+        """The counted names of a VM: its role when capped, and its side when a role is dedicated."""
+        side = [it.role if it.role in self.p.dedicated else ""] if self.p.dedicated else []
+        return sorted(set(side + ([it.role] if it.role in self.caps else [])))
+
+    def _other_sides(self, it: Item) -> list[str]:
+        return sorted((set(self.p.dedicated) | {""}) - {it.role if it.role in self.p.dedicated else ""}) \
+            if self.p.dedicated else []
 
     def allowed(self, it: Item) -> np.ndarray:
         ok = np.ones(self.n, dtype=bool)
         if it.group:
             ok &= self._count(self.group, it.group) < it.cap
         if it.role in self.caps:
-            ok &= self._count(self.role, it.role) < self.caps[it.role]
-        if it.role in self.p.dedicated:
-            return ok & ~(self.busy & (self._count(self.role, it.role) == 0))
-        for role in self.p.dedicated:
-            ok &= self._count(self.role, role) == 0
+            ok &= self._count(self.role, it.role) + self._count(self.reserve, it.role) < self.caps[it.role]
+        for side in self._other_sides(it):
+            ok &= (self._count(self.role, side) == 0) & (self._count(self.reserve, side) == 0)
+        return ok
+
+    def backup_ok(self, it: Item, h: int) -> np.ndarray:
+        """The hosts that may back up `it` on h: after any scenario failing h, the role rules still hold."""
+        ok = np.ones(self.n, dtype=bool)
+        scenarios = [(self.pair, (self.n, self.n), h)] + \
+            ([(self.rack_pair, (self.p.racks, self.n), self.rack[h])] if self.p.rack_tolerance else [])
+        for table, shape, f in scenarios:
+            if it.role in self.caps:
+                ok &= self._count(self.role, it.role) + self._count(table, it.role, shape)[f] < self.caps[it.role]
+            for side in self._other_sides(it):
+                ok &= (self._count(self.role, side) == 0) & (self._count(table, side, shape)[f] == 0)
         return ok
 
     def own(self, it: Item) -> np.ndarray:
-        """The hosts a dedicated role already runs on (filled first), else none."""
-        return self._count(self.role, it.role) > 0 if it.role in self.p.dedicated else np.zeros(self.n, dtype=bool)
+        """The hosts a dedicated role already runs on or backs up on (filled first), else none."""
+        if it.role not in self.p.dedicated:
+            return np.zeros(self.n, dtype=bool)
+        return (self._count(self.role, it.role) > 0) | (self._count(self.reserve, it.role) > 0)
 
     def add(self, it: Item, h: int) -> None:
-        self.busy[h] = True
         if it.group:
             rack_wide = it.cap == 1 and it.scope == "fault_domain"
             self._count(self.group, it.group)[(self.rack == self.rack[h]) if rack_wide else h] += 1
-        if it.role in self.caps or it.role in self.p.dedicated:
-            self._count(self.role, it.role)[h] += 1
+        for key in self._keys(it):
+            self._count(self.role, key)[h] += 1
+
+    def back_up(self, it: Item, h: int, b: int) -> None:
+        for key in self._keys(it):
+            pair = self._count(self.pair, key, (self.n, self.n))
+            pair[h, b] += 1
+            most = pair[h, b]
+            if self.p.rack_tolerance:
+                rack_pair = self._count(self.rack_pair, key, (self.p.racks, self.n))
+                rack_pair[self.rack[h], b] += 1
+                most = max(most, rack_pair[self.rack[h], b])
+            reserve = self._count(self.reserve, key)
+            reserve[b] = max(reserve[b], most)

@@ -182,7 +182,8 @@ def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: f
             m.add(load(h, i) <= cap[i])
         if sum(total_of_class) > p.host.max_vms:
             m.add(sum(c[s][h] for s in range(S)) <= p.host.max_vms)
-    _host_limits(m, p, n, [r for _, r in classes], total_of_class, c)
+    role_of = [r for _, r in classes]
+    _host_limits(m, p, role_of, total_of_class, {h: [c[s][h] for s in range(S)] for h in hosts})
     scenarios = p.scenarios(n)
     mv: dict[tuple[int, ...], list[list]] = {}
     for f in scenarios:
@@ -201,6 +202,8 @@ def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: f
                 m.add(load(h, i) + sum(demands[s][i] * rows[s][h] for s in range(S) if demands[s][i]) <= cap[i])
             if sum(total_of_class) > p.host.max_vms:
                 m.add(sum(c[s][h] + rows[s][h] for s in range(S)) <= p.host.max_vms)
+        _host_limits(m, p, role_of, total_of_class,
+                     {h: [c[s][h] + rows[s][h] for s in range(S)] for h in hosts if h not in down})
         mv[f] = rows
     _room_cuts(m, p, n, demands, total_of_class, c, load, resources)
     # symmetry breaking: hosts of one rack are interchangeable; order them by vCPU, then memory load
@@ -262,22 +265,24 @@ def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, totals, 
             m.add(sum(room[g] for g in range(n) if g not in down) >= sum(c[s][h] for h in f))
 
 
-def _host_limits(m: cp_model.CpModel, p: ClusterProblem, n: int, role_of: list[str], totals, c) -> None:
+def _host_limits(m: cp_model.CpModel, p: ClusterProblem, role_of: list[str], totals, on: dict[int, list]) -> None:
     """Rules role-per-host (a role's classes at most its cap per host) and dedicated-hosts (a host runs
-    the role's classes or others, never both), with the cut: the role needs ceil(VMs / cap) hosts."""
+    the role's classes or others, never both) on one state: `on` maps each running host to its class
+    counts, in normal running or after a failure scenario's restarts (the rules hold in both), with the
+    cut: the role needs ceil(VMs / cap) hosts."""
     caps = dict(p.role_caps)
     for role in sorted(set(role_of) - {""}):
         mine = [s for s, r in enumerate(role_of) if r == role]
         if role in caps:
-            for h in range(n):
-                m.add(sum(c[s][h] for s in mine) <= caps[role])
+            for counts in on.values():
+                m.add(sum(counts[s] for s in mine) <= caps[role])
         if role in p.dedicated:
-            own = [m.new_bool_var(f"own_{role}_{h}") for h in range(n)]
-            for h in range(n):
-                for s in range(len(role_of)):
-                    m.add(c[s][h] == 0).only_enforce_if(own[h].Not() if s in mine else own[h])
+            own = {h: m.new_bool_var(f"own_{role}_{h}") for h in on}
+            for h, counts in on.items():
+                for s, count in enumerate(counts):
+                    m.add(count == 0).only_enforce_if(own[h].Not() if s in mine else own[h])
             need = sum(totals[s] for s in mine)
-            m.add(sum(own) >= (-(-need // caps[role]) if role in caps else min(need, 1)))
+            m.add(sum(own.values()) >= (-(-need // caps[role]) if role in caps else min(need, 1)))
 
 
 def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, classes, c) -> None:
