@@ -178,7 +178,8 @@ def diff(
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML): a base requirements file and axes or options")],
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder [default: outputs/<name>]")] = None,
-    jobs: Annotated[int, typer.Option(min=1, max=256, help="Variants planned at once [default: the cores]")] = 0,
+    jobs: Annotated[Optional[int], typer.Option(min=1, max=256, help="Variants planned at once [default: the "
+                                                                      "cores]")] = None,
     engine: Annotated[str, typer.Option(help="local (process pool) | ray")] = "local",
     address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (with --engine ray)")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Keep the variants already planned in --out")] = False,

@@ -115,6 +115,18 @@ def test_pareto_marks_the_cheapest_at_each_resilience(tmp_path):
                       "host_failures=1 price=6000": True, "host_failures=1 price=7000": False}
 
 
+def test_the_default_jobs_are_the_cores_and_a_ray_address_nobody_listens_on_is_exit_2(tmp_path):
+    path = _sweep(tmp_path, "options:\n  - {name: A, set: {tenants.count: 5}}\n")
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o"), "--engine", "local",
+                                 "--address", "127.0.0.1:1"])
+    assert result.exit_code == 2 and "--engine ray" in result.output
+    result = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "o"), "--engine", "ray",
+                                 "--address", "127.0.0.1:1"])  # Ray alone waited minutes
+    assert result.exit_code == 2 and "no Ray cluster answers" in result.output
+
+
 def test_a_foreign_folder_is_refused_before_planning(tmp_path):
     (tmp_path / "o").mkdir()
     (tmp_path / "o" / "notes.txt").write_text("mine")

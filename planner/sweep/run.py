@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -95,6 +96,8 @@ def _run_ray(tasks: list[Task], jobs: int, address: str | None, done: Callable[[
     except ImportError:
         raise InputError("--engine ray: Ray is not installed: pip install 'stampplan[ray]'") from None
     started = not ray.is_initialized()
+    if started and address:
+        _reachable(address)  # Ray itself waits minutes on an address nobody listens on
     if started:
         try:
             ray.init(address=address, num_cpus=None if address else jobs, include_dashboard=False,
@@ -114,6 +117,19 @@ def _run_ray(tasks: list[Task], jobs: int, address: str | None, done: Callable[[
     finally:
         if started:
             ray.shutdown()
+
+
+def _reachable(address: str, seconds: float = 5.0) -> None:
+    """InputError unless something accepts a TCP connection at the Ray address (`host:port` or `ray://host:port`;
+    `auto` is left to Ray)."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=seconds).close()
+    except (OSError, ValueError) as err:
+        raise InputError(f"--address {address}: no Ray cluster answers there ({err}); give host:port of its "
+                         f"head node, or leave --address out to start a local instance") from None
 
 
 def settings_tasks(variants: Iterable, settings: SolverSettings) -> list[Task]:
