@@ -25,7 +25,7 @@ from planner.catalog import load_catalog
 from planner.cost import unit_cost
 from planner.model.requirements import Requirements
 from planner.sizing import MB_PER_GB, ComputePlan, Sizing, host_capacity
-from planner.solve.problem import MAX_RESTARTS, ClusterProblem
+from planner.solve.problem import MAX_RESTARTS, ClusterProblem, restarts_per_vm
 
 FILL_SLACK = 0.1  # hosts of volume a filled cluster leaves free for packing losses (at most its share of the room)
 RESOURCES = ("vCPU", "memory", "storage", "VMs per host")
@@ -63,8 +63,8 @@ def tiers(req: Requirements) -> list[Tier]:
 
 def _max_vms(req: Requirements, n: int, k: int, limit: int) -> int:
     """At most `limit` VMs, and few enough that the plans of every failure scenario of an `n`-host cluster restart
-    at most MAX_RESTARTS VMs in all (each VM restarts in comb(n-1, k-1) k-subsets, and once more for its rack)."""
-    per_vm = (math.comb(n - 1, k - 1) if k else 0) + (1 if req.availability.survive_rack_loss else 0)
+    at most MAX_RESTARTS VMs in all."""
+    per_vm = restarts_per_vm(n, k, req.availability.survive_rack_loss)
     return min(limit, MAX_RESTARTS // per_vm) if per_vm else limit
 
 

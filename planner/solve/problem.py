@@ -86,10 +86,8 @@ class ClusterProblem:
         return (math.comb(n, self.k) if self.k else 0) + sum(1 for size in racks if not self.k or size != self.k)
 
     def restart_count(self, n: int) -> int:
-        """VM restarts in all the restart plans of n hosts (at most): each VM is in C(n-1, k-1)
-        k-subsets, and in one rack."""
-        subsets = math.comb(n - 1, self.k - 1) if self.k and n else 0
-        return len(self.items) * (subsets + (1 if self.rack_tolerance else 0))
+        """VM restarts in all the restart plans of n hosts (at most)."""
+        return len(self.items) * restarts_per_vm(n, self.k, self.rack_tolerance)
 
     def scenarios(self, n: int) -> list[tuple[int, ...]]:
         """Failure scenarios over hosts 0..n-1: every k-subset, and each rack (not already a k-subset) when asked.
@@ -112,6 +110,12 @@ class ClusterProblem:
     def _bounded(self, n: int) -> None:
         if self.restart_count(n) > MAX_RESTARTS:
             raise TooManyScenarios(n, self.scenario_count(n), self.restart_count(n))
+
+
+def restarts_per_vm(n: int, k: int, rack_tolerance: bool) -> int:
+    """The failure scenarios of n hosts in which one VM restarts: the C(n-1, k-1) k-subsets holding its
+    host, and its rack."""
+    return (math.comb(n - 1, k - 1) if k and n else 0) + (1 if rack_tolerance else 0)
 
 
 @dataclass

@@ -2,12 +2,10 @@
 Markdown and a workbook sheet."""
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from planner.model.design import Design
-from planner.render.cells import defuse
+from planner.render.cells import csv_text, defuse
 
 PURPOSES = ("management", "compute", "edge")  # the order of the per-purpose resilience figures
 NOT_LICENCES = ("hardware", "power", "rack_space")  # the other items of design.json's cost
@@ -118,13 +116,8 @@ def shown(value, attr: str) -> str:
 
 def to_csv(rows: list[Row]) -> bytes:
     """The comparison as CSV (plain numbers; text that a spreadsheet would run is defused)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([header for header, _ in COLUMNS])
-    for r in rows:
-        writer.writerow(["" if v is None else round(v, 4) if isinstance(v, float) else defuse(str(v))
-                         for v in cells(r)])
-    return buffer.getvalue().encode()
+    values = [["" if v is None else round(v, 4) if isinstance(v, float) else str(v) for v in cells(r)] for r in rows]
+    return csv_text([header for header, _ in COLUMNS], values).encode()
 
 
 def to_markdown(rows: list[Row], title: str) -> bytes:
