@@ -164,3 +164,16 @@ def test_cost_slide_names_the_currency_of_the_requirements():
     (table,) = [shape.table for shape in prs.slides[0].shapes if shape.has_table]
     amounts = [row.cells[1].text_frame.text for row in list(table.rows)[1:]]
     assert table.cell(0, 1).text_frame.text == "cost (EUR)" and all(a.endswith(" EUR") for a in amounts)
+
+
+@pytest.mark.parametrize("profile", ["medium", "service-provider"])
+def test_cost_slide_and_report_total_is_the_designs_term_cost(profile):
+    """The deck summed hardware and licences and left out Software Assurance: 803 786 against 826 088."""
+    from planner.model.requirements import Requirements
+    from planner.render.costing import cost_lines
+
+    design = load(profile)
+    lines = cost_lines(design, Requirements.model_validate(design.requirements))
+    assert round(sum(amount for _, amount in lines), 2) == design.cost["total"]
+    _, text = runs(deck(design, ("cost",)))
+    assert any(f"{design.cost['total']:,.0f}" in run.text for run in text)

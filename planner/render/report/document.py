@@ -131,7 +131,8 @@ def decisions(ctx: Context) -> str:
 
 
 def licences(ctx: Context) -> str:
-    lines = [(item, amount) for item, amount in cost_lines(ctx.facts.design, ctx.req) if "licences" in item]
+    lines = [(item, amount) for item, amount in cost_lines(ctx.facts.design, ctx.req)
+             if "licences" in item or item.startswith("Software Assurance")]
     return table(["product", f"cost ({ctx.req.currency})"], [[escape(i), money(a, ctx.req)] for i, a in lines],
                  numeric={1}) + ('<p class="note">Per-host and per-VM licence counts and the rules applied are in '
                                  '<code>bom.xlsx</code> (Licences).</p>')
