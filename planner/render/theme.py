@@ -31,11 +31,13 @@ class Scale:
     title: float
     slide: bool
     compact: bool = False  # a slide of a large design: fewer, summarised boxes
+    counted: bool = False  # a page too large with every host: a stamp's clusters one table, hosts counted
 
 
 PAGE = Scale(text=11, small=9, title=18, slide=False)
 SLIDE = Scale(text=14, small=12, title=24, slide=True)
 SLIDE_COMPACT = Scale(text=14, small=12, title=24, slide=True, compact=True)
+PAGE_COUNTED = Scale(text=11, small=9, title=18, slide=False, counted=True)
 @dataclass(frozen=True)
 class Theme:
     name: str

@@ -2,11 +2,11 @@
 
 `artifacts(design)` gives every view in the light theme under `diagrams/`; `draw` renders one
 view on demand (the `stampplan diagram` command), or a failure scenario. Needs Graphviz `dot`
-(MissingProgram otherwise). No page drawing is larger than A3 landscape: one that would be shrunk
-below MIN_PAGE_SCALE to fit is split: the physical view into an overview page (`physical.*`) and a page
-per cluster (`physical-<cluster>.*`, in design_index.cluster_order: STAMP01's first; in a stamp management,
-edge, then compute clusters, each by name), the logical
-and network views of several stamps into an overview (drawn as the compact slide) and a page per stamp.
+(MissingProgram otherwise). No page drawing is larger than A3 landscape: one whose smallest text would read
+under MIN_PAGE_TEXT once fitted is drawn with hosts counted (logical, network: the physical pages draw them), else
+split: the physical view into an overview page (`physical.*`) and a page per cluster (`physical-<cluster>.*`, in
+design_index.cluster_order: STAMP01's first; in a stamp management, edge, then compute clusters, each by name),
+the logical and network views of several stamps into an overview (drawn as the compact slide) and a page per stamp.
 """
 from __future__ import annotations
 
@@ -17,15 +17,17 @@ from planner.errors import InputError
 from planner.model.design import Design
 from planner.render.design_index import index, natural
 from planner.render.diagram import overview, physical
-from planner.render.diagram.dot import (A3_POINTS, FORMATS, READABLE, SLIDE_DPI, dot_program, extent, fit_slide,
-                                        render, render_each, slide_scale)
+from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program, fit_slide,
+                                        page_text, render, render_each, slide_scale)
 from planner.render.diagram.failover import Failure
-from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
+from planner.render.theme import PAGE, PAGE_COUNTED, SLIDE, SLIDE_COMPACT, THEMES, Scale
 
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
-MIN_PAGE_SCALE = 0.82  # a page drawing shrunk more than this to fit A3 is split into pages: its smallest text, the
-# 8 pt HA tags, stays at 6.5 pt or more (0.75 left medium's physical page at 8 pt x 0.75 = 6.0 pt)
-PAGE_PAD = 0.3  # inches of padding around a page drawing (dot.new_graph), shrunk with it
+MIN_PAGE_TEXT = 6.5  # points: a page drawing's smallest text once fitted to A3 (8.7 px at 96 dpi); a drawing
+# that would read smaller is drawn in the view's next PAGE_SCALES, else split (medium's physical page fitted at 0.75:
+# its 8 pt HA tags at 6.0 pt; service-provider's logical and network pages at 0.64 and 0.61: 9 pt at 5.8 and 5.5 pt)
+PAGE_SCALES: dict[str, tuple[Scale, ...]] = {"physical": (PAGE,), "logical": (PAGE, PAGE_COUNTED),
+                                             "network": (PAGE, PAGE_COUNTED)}
 
 
 def source(design: Design, view: str, theme: str = "light", slide: bool = False, page: str | None = None,
@@ -42,14 +44,16 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
             paged = len(pages(design, view)) > 1
             if view == "physical" and paged:
                 graph = overview.build(facts, THEMES[theme], PAGE)
+            elif paged:
+                graph = module.build(facts, THEMES[theme], SLIDE_COMPACT)
+                graph.attr(pad=str(PAGE_PAD))  # the slide's is 0
             else:
-                graph = module.build(facts, THEMES[theme], SLIDE_COMPACT if paged else PAGE)
-                if paged:
-                    graph.attr(pad="0.3")  # the slide's is 0
+                graph = module.build(facts, THEMES[theme], page_scale(design, view) or PAGE_SCALES[view][-1])
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
         elif view != "physical" and page in {s.name for s in design.stamps}:
-            graph = module.build(index(_stamp_part(design, page)), THEMES[theme], PAGE)
+            part = _stamp_part(design, page)
+            graph = module.build(index(part), THEMES[theme], page_scale(part, view) or PAGE_SCALES[view][-1])
         else:
             raise InputError(f"no page {page!r} of the {view} view: choose one of "
                              f"{', '.join(p or 'overview' for p in pages(design, view))}")
@@ -63,18 +67,22 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
 
 
 def pages(design: Design, view: str) -> list[str]:
-    """The pages of a view: [""] when it fits A3 landscape at MIN_PAGE_SCALE or more; else "" (an overview)
-    and a page per cluster (physical: in cluster_order) or per
-    stamp (logical, network; a design of one stamp stays one page)."""
-    facts = index(design)
-    width, height = extent(import_module(f"planner.render.diagram.{view}").build(facts, THEMES["light"], PAGE))
-    pad = 2 * PAGE_PAD * 72
-    if min(A3_POINTS[0] / (width * 72 + pad), A3_POINTS[1] / (height * 72 + pad)) >= MIN_PAGE_SCALE:
+    """The pages of a view: [""] when it reads on one A3 page (page_scale); else "" (an overview) and a page per
+    cluster (physical: in cluster_order) or per stamp (logical, network; a design of one stamp stays one page)."""
+    if page_scale(design, view) is not None:
         return [""]
     if view == "physical":
-        return ["", *(c.name for c in facts.clusters)]
+        return ["", *(c.name for c in index(design).clusters)]
     stamps = sorted((s.name for s in design.stamps), key=natural)
     return ["", *stamps] if len(stamps) > 1 else [""]
+
+
+def page_scale(design: Design, view: str) -> Scale | None:
+    """The first of the view's PAGE_SCALES whose drawing of `design`, fitted to A3 landscape, keeps its smallest
+    text at MIN_PAGE_TEXT or more (None: no such scale, the view is split into pages)."""
+    module, facts = import_module(f"planner.render.diagram.{view}"), index(design)
+    return next((scale for scale in PAGE_SCALES[view]
+                 if page_text(module.build(facts, THEMES["light"], scale)) >= MIN_PAGE_TEXT), None)
 
 
 def _stamp_part(design: Design, stamp: str) -> Design:

@@ -1,6 +1,7 @@
 """Graphviz plumbing shared by the views: font scales, graph defaults, the 16:9 slide fit, running `dot`."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ DOT_TIMEOUT = 120           # seconds one `dot` run may take; then it is killed 
 
 A3_POINTS = (1190.0, 842.0)  # an A3 landscape page (16.54 x 11.69 in): no page drawing is larger
 READABLE = 8.0  # points: below this once scaled to the slide, the slide is drawn compact
+PAGE_PAD = 0.3  # inches of padding around a page drawing (new_graph), shrunk with it
 
 
 def new_graph(title: str, subtitle: str, key: str | None, theme: Theme, scale: Scale,
@@ -37,7 +39,7 @@ def new_graph(title: str, subtitle: str, key: str | None, theme: Theme, scale: S
     if key is not None:
         graph.attr(label=heading(title, subtitle, key, theme, scale))
     graph.attr(rankdir=rankdir, bgcolor=theme.background, fontname=FONT, fontcolor=theme.text,
-               labelloc="t", labeljust="l", newrank="true", nodesep="0.25", ranksep="0.35", pad="0.3")
+               labelloc="t", labeljust="l", newrank="true", nodesep="0.25", ranksep="0.35", pad=str(PAGE_PAD))
     if scale.slide:
         width, height = SLIDE_INCHES
         graph.attr(size=f"{width},{height}!", pad="0")
@@ -106,8 +108,23 @@ def slide_scale(graph: graphviz.Digraph) -> float:
 
 def extent(graph: graphviz.Digraph) -> tuple[float, float]:
     """Width and height (inches) of the laid-out drawing, before any scaling."""
-    _, _, width, height = run_dot(["-Tplain"], graph.source).split("\n", 1)[0].split()[:4]
+    return _extent(graph.source)
+
+
+@functools.lru_cache(maxsize=16)
+def _extent(source: str) -> tuple[float, float]:
+    """(a page's fit is asked for again when it is drawn: one layout)"""
+    _, _, width, height = run_dot(["-Tplain"], source).split("\n", 1)[0].split()[:4]
     return float(width), float(height)
+
+
+def page_text(graph: graphviz.Digraph) -> float:
+    """Points of the smallest text of a page drawing (padded by PAGE_PAD) once shrunk to fit A3 landscape."""
+    width, height = extent(graph)
+    pad = 2 * PAGE_PAD * 72
+    fit = min(1.0, A3_POINTS[0] / (width * 72 + pad), A3_POINTS[1] / (height * 72 + pad))
+    sizes = re.findall(r'(?:POINT-SIZE="|fontsize=)"?([\d.]+)', graph.source)
+    return fit * min(float(size) for size in sizes)
 
 
 def fit_slide(graph: graphviz.Digraph) -> str:

@@ -60,7 +60,7 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
                 nodes[(stamp.name, role)] = [name]
             clusters = facts.stamp_clusters(stamp.name)
             compute = [c.name for c in clusters if c.purpose == "compute"]
-            if scale.compact:
+            if scale.compact or scale.counted:
                 name = f"{stamp.name}/clusters"
                 box.node(name, label=clusters_table(facts, clusters, theme, scale))
                 nodes[(stamp.name, "clusters")] = [name]

@@ -38,7 +38,7 @@ def role_box(facts: Facts, stamp: str, role: str, vms: list, theme: Theme, scale
                     rows.append(_text_row(count(len(sql.databases), "database"), theme, scale, muted=True))
                     continue
                 cells = [chip(role_colour(db.role), db.name, scale) for db in sql.databases]
-                columns = 1 if scale.slide else 2
+                columns = 1 if scale.slide or scale.counted else 2
                 rows.append(f'<TR><TD ALIGN="LEFT">{grid(cells, columns)}</TD></TR>')
     if role not in load_catalog().looks():
         rows.append(_text_row(f"role {role}", theme, scale, muted=True))

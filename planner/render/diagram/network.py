@@ -40,7 +40,7 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     for net, attached in nets.items():
         for group in (g for g in attached["groups"] if g in drawn):
             graph.edge(f"{group}:{net}:s", f"net-{net}:n", color=NETWORKS[net][1], arrowhead="none", penwidth="2")
-    if scale.compact:
+    if scale.compact or scale.counted:
         _draw_host_tables(graph, facts, nets, theme, scale)
     else:
         _draw_clusters(graph, facts, nets, theme, scale)
@@ -124,7 +124,7 @@ def _draw_host_tables(graph: graphviz.Digraph, facts: Facts, nets: dict, theme: 
     counted too), in stamp order; a line per network to it."""
     for index, stamp in enumerate(facts.design.stamps):
         clusters = facts.stamp_clusters(stamp.name)
-        groups = _stamp_groups(facts, stamp.name) if index else {}
+        groups = _stamp_groups(facts, stamp.name) if index and scale.compact else {}
         used = [n for n, a in nets.items()
                 if any(c.name in a["clusters"] for c in clusters) or any(g in a["groups"] for g in groups)]
         rows = []
