@@ -134,6 +134,11 @@ def firewall(design: Any) -> list[Rule]:
     return rules
 
 
+def between(design: Any, zone_a: str, zone_b: str) -> list[Rule]:
+    """The rules of the firewall matrix from either zone to the other: what a firewall between them passes."""
+    return [rule for rule in firewall(design) if {rule.source_zone, rule.destination_zone} == {zone_a, zone_b}]
+
+
 def _name(end: str) -> str:
     role = load_catalog().roles.get(end)
     return role.label if role else security_catalog().ends[end].label

@@ -73,6 +73,8 @@ EDGES: dict[str, tuple[str, str, str]] = {
     "network": ("tenant traffic", "#DB2777", "bold"),
 }
 
+FIREWALL = "#7C2D12"  # the firewall between the DMZ and the management network (white text on it)
+
 # cluster purpose -> accent colour (the deck's overview picture)
 PURPOSES: dict[str, str] = {"management": "#2563EB", "edge": "#D97706", "compute": "#059669"}
 

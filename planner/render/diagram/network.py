@@ -8,6 +8,7 @@ import graphviz
 from planner.ipplan import Subnet, endpoints, subnets
 from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count
+from planner.render.diagram import firewall
 from planner.render.diagram.dot import frame, new_graph, same_rank
 from planner.render.diagram.labels import chip, esc, grid, legend, note
 from planner.render.diagram.network_links import attachments, vm_groups
@@ -36,7 +37,8 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     plan = endpoints(design)
     for net in nets:
         graph.node(f"net-{net}", label=_network_bar(networks[net], len(plan.get(net, [])), theme, scale))
-    same_rank(graph, [f"net-{n}" for n in nets])
+    firewall.draw(graph, facts, nets, drawn, theme, scale)
+    same_rank(graph, firewall.network_order(nets))
     for net, attached in nets.items():
         for group in (g for g in attached["groups"] if g in drawn):
             graph.edge(f"{group}:{net}:s", f"net-{net}:n", color=NETWORKS[net][1], arrowhead="none", penwidth="2")
