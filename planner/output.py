@@ -24,7 +24,7 @@ from planner.errors import InputError, Interrupted
 
 _RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one step
 ARTIFACT = re.compile(r"design\.json|report\.html|bom\.xlsx|failover\.csv|checklist\.(md|csv)|decisions\.md"
-                      r"|diagrams/[a-z]+(-[a-z0-9-]+)?\.(dot|svg|png|pdf)")  # every name a plan folder holds
+                      r"|diagrams\.pdf|diagrams/[a-z]+(-[a-z0-9-]+)?\.(dot|svg|png|pdf)")  # every name a plan folder holds
 SWEEP_ARTIFACT = re.compile(r"sweep\.json|comparison\.(csv|md|xlsx)|pareto\.(svg|png)|options\.pptx"
                             r"|variants/[a-z0-9][a-z0-9-]*/design\.json")  # every name a sweep folder holds
 

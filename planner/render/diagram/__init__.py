@@ -17,11 +17,13 @@ from planner.errors import InputError
 from planner.model.design import Design
 from planner.render.design_index import index, natural
 from planner.render.diagram import overview, physical
+from planner.render.diagram.book import book
 from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program, fit_slide,
                                         page_text, render, render_each, slide_scale)
 from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, PAGE_COUNTED, SLIDE, SLIDE_COMPACT, THEMES, Scale
 
+BOOK = "diagrams.pdf"  # every page of every view, in order, for a presenter or a printer
 VIEWS = ("physical", "logical", "network")  # each a module planner.render.diagram.<view> with build(facts, theme, scale)
 MIN_PAGE_TEXT = 6.5  # points: a page drawing's smallest text once fitted to A3 (8.7 px at 96 dpi); a drawing
 # that would read smaller is drawn in the view's next PAGE_SCALES, else split (medium's physical page fitted at 0.75:
@@ -128,12 +130,14 @@ def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: b
 
 
 def artifacts(design: Design) -> dict[str, bytes]:
-    """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme."""
+    """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme, and diagrams.pdf: those pages
+    in that order, one A3 landscape sheet each."""
     dot_program()
     names = [(view, page) for view in VIEWS for page in pages(design, view)]
     drawn = render_each([source(design, view, page=page) for view, page in names], FORMATS)
-    return {f"diagrams/{page_name(view, page)}.{fmt}": data
-            for (view, page), formats in zip(names, drawn) for fmt, data in formats.items()}
+    files = {f"diagrams/{page_name(view, page)}.{fmt}": data
+             for (view, page), formats in zip(names, drawn) for fmt, data in formats.items()}
+    return {**files, BOOK: book([formats["pdf"] for formats in drawn])}
 
 
 def check(view: str | None = None, fmt: str | None = None, theme: str | None = None) -> None:

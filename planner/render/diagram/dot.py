@@ -181,7 +181,7 @@ def _run(source: str, formats: tuple[str, ...], dpi: int | None) -> dict[str, by
         with tempfile.TemporaryDirectory(prefix="stampplan-dot-") as tmp:
             folder = Path(tmp)
             (folder / "in.dot").write_text(source, encoding="utf-8")
-            args = [f"-Gdpi={dpi}"] if dpi else []
+            args = ["-Gmargin=0", *([f"-Gdpi={dpi}"] if dpi else [])]  # PDF's default margin: 36 pt more each side
             for fmt in formats:
                 args += [f"-T{fmt}", f"-o{folder / ('out.' + fmt)}"]
             run_dot([*args, str(folder / "in.dot")])
