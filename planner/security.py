@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from planner.catalog import load_catalog, read_yaml
 
 DMZ, MANAGEMENT = "DMZ", "management network"
+SELF_SIGNED = "self-signed by AD FS"  # a Certificate.ca beside "public" and "internal": AD FS makes and renews it
 
 
 class _Port(BaseModel):
@@ -24,12 +25,24 @@ class _End(BaseModel):
     label: str
 
 
+class _Token(BaseModel):
+    subject: str  # {fqdn}: the federation service name
+    purpose: str
+
+
+class _Adfs(BaseModel):
+    source: str
+    service: str
+    tokens: list[_Token]
+
+
 class SecurityCatalog(BaseModel):
     ends: dict[str, _End]
     sql: _Port
     nvgre: _Port
     certificates_source: str
     certificate_roles: list[str]
+    adfs: _Adfs
 
 
 @cache
@@ -87,7 +100,8 @@ def published_name(design: Any, role: str, stamp: str, vms: list[str]) -> str:
 
 def certificates(design: Any) -> list[Certificate]:
     """One certificate per service of the design that answers HTTPS: subject its published name (VIP, else
-    the single VM), SANs its members; public CA for names the Internet resolves."""
+    the single VM), SANs its members; public CA for names the Internet resolves. After AD FS's (its service
+    communications certificate), its token-signing and token-decrypting certificates, self-signed by AD FS."""
     roles, sec = load_catalog().roles, security_catalog()
     domain = design.requirements.get("dns_domain", "cloud.local")
     result: list[Certificate] = []
@@ -98,6 +112,7 @@ def certificates(design: Any) -> list[Certificate]:
                 continue
             spec = roles[name]
             purpose = f"{spec.title}: HTTPS on {spec.endpoint.port}" if spec.endpoint else f"{spec.title}: computer"
+            purpose += f", {sec.adfs.service}" if name == "adfs" else ""
             pooled = spec.public_name or any(lb.role == name and lb.stamp == stamp.name for lb in design.load_balancers)
             for members in ([vms] if pooled else [[vm] for vm in vms]):  # no VIP: one certificate per VM
                 subject = published_name(design, name, stamp.name, members)
@@ -106,6 +121,10 @@ def certificates(design: Any) -> list[Certificate]:
                 result.append(Certificate(subject=subject, sans=sans, ca="public" if spec.public_name else "internal",
                                           installed_on=tuple(members), role=name,
                                           purpose=purpose))
+                if name == "adfs":
+                    result += [Certificate(subject=token.subject.format(fqdn=subject), sans=(), ca=SELF_SIGNED,
+                                           installed_on=tuple(members), role=name, purpose=token.purpose)
+                               for token in sec.adfs.tokens]
     return result
 
 

@@ -10,7 +10,7 @@ import pytest
 from planner.render.checklist.steps import build_steps
 from planner.render.report import page
 from planner.render.workbook import workbook
-from planner.security import certificates, firewall
+from planner.security import SELF_SIGNED, certificates, firewall
 
 
 def _position(steps, task):
@@ -78,3 +78,25 @@ def test_the_dmz_tier_crosses_the_firewall_on_the_known_ports(planned):
     public = {c.subject for c in certificates(design) if c.ca == "public"}
     assert public == {"portal.cloud.contoso.example", "api.cloud.contoso.example", "adfs.cloud.contoso.example",
                       "rdgw.cloud.contoso.example"}
+
+
+def test_adfs_token_certificates_are_planned_decided_and_their_rollover_checked(planned):
+    """AD FS's token-signing and token-decrypting certificates beside its service-communications certificate:
+    AD FS-managed (AutoCertificateRollover) as a decision with the CA-issued alternative; the WAP sites that trust
+    AD FS read its metadata again at each rollover (a pitfall and the checklist's verifications)."""
+    from planner.render.checklist.decisions import decision_rows
+
+    _, design, _ = planned("medium")
+    adfs = {c.subject: c for c in certificates(design) if c.role == "adfs"}
+    fqdn = "adfs.cloud.contoso.example"
+    assert "service communications" in adfs[fqdn].purpose and adfs[fqdn].ca == "public"
+    for subject in (f"CN=ADFS Signing - {fqdn}", f"CN=ADFS Encryption - {fqdn}"):
+        assert adfs[subject].ca == SELF_SIGNED and adfs[subject].installed_on == ("ADFS01", "ADFS02"), subject
+    decision = next(r for r in decision_rows(design) if "AutoCertificateRollover" in r["Decision"])
+    assert "CA-issued" in decision["Alternatives considered"] and "relying part" in decision["Risk"]
+    step = next(s for s in build_steps(design) if s.task == "wap-adfs")
+    assert "Set-MgmtSvcRelyingPartySettings -Target Admin" in " ".join(step.do)
+    assert any(c.command.startswith("Get-AdfsCertificate |") and "token-signing" in c.expect for c in step.verify)
+    assert "adfs-token-rollover" in {p.id for p in step.pitfalls}
+    _, poc, _ = planned("poc")  # no AD FS: no token certificates
+    assert not [c for c in certificates(poc) if c.ca == SELF_SIGNED]

@@ -15,6 +15,7 @@ from planner.ipplan import ip_plan, planning_supernet, subnets
 from planner.model.design import Design
 from planner.render.checklist.view import requirements_of
 from planner.model.requirements import Requirements, gateway_capacity
+from planner.security import SELF_SIGNED, certificates
 from planner.stamps import stamp_capacity
 
 COLUMNS = ("ID", "Decision", "Alternatives considered", "Justification", "Implication", "Risk", "Status")
@@ -77,7 +78,8 @@ def decision_rows(design: Design) -> list[Row]:
                      "Justification": justification, "Implication": implication, "Risk": risk,
                      "Status": cat.status[status or spec.status]})
 
-    for area in (_deployment, _stamps, _roles, _compute_split, _clusters, _network, _storage, _availability, _sql):
+    for area in (_deployment, _stamps, _roles, _compute_split, _clusters, _network, _storage, _availability, _sql,
+                 _certificates):
         area(design, req, add)
     order = list(cat.areas.values())
     return sorted(rows, key=lambda r: order.index(r["Area"]))
@@ -355,3 +357,14 @@ def _sql(design: Design, req: Requirements, add) -> None:
             + (f"; {_own_instance(s.databases)}" if own else ""),
             f"databases {', '.join(d.name for d in s.databases)}; {options[mode].implication.format(s.listener)}",
             option=mode, status=None if mode != "standalone" else "proposed")
+
+
+def _certificates(design: Design, req: Requirements, add) -> None:
+    tokens = [c for c in certificates(design) if c.ca == SELF_SIGNED]
+    if tokens:
+        add("adfs-token-certificates", f"AD FS-managed token certificates ({SELF_SIGNED}, AutoCertificateRollover) "
+            f"on {', '.join(tokens[0].installed_on)}: {', '.join(c.subject for c in tokens)}",
+            "AD FS's default: the relying parties trust the token-signing certificate through AD FS's federation "
+            "metadata, not through a CA chain, and AD FS renews both before they expire",
+            "AD FS's service-communications certificate stays CA-issued (the certificate plan); the relying "
+            "parties are updated at each rollover (checklist: the WAP-AD FS federation step)")

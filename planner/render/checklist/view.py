@@ -12,7 +12,7 @@ from planner.errors import InputError
 from planner.ipplan import HOST_NICS, Address, guest_clusters, ip_plan, subnets
 from planner.model.design import Design, Vm
 from planner.model.requirements import Requirements
-from planner.security import certificates, firewall, published_name
+from planner.security import SELF_SIGNED, certificates, firewall, published_name
 from planner.render.checklist.graph import BuildCatalog
 
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -221,7 +221,10 @@ class DesignView:
                 "vips": str(len(d.load_balancers))}),
             "dns_probe": self.fqdn(probe), "dns_probe_ip": self.ip(probe),
             "cert_plan": join(f"{c.subject}{' [' + ', '.join(c.sans[1:]) + ']' if len(c.sans) > 1 else ''} "
-                              f"({c.ca} CA) on {', '.join(c.installed_on)}" for c in certificates(d)),
+                              f"({c.ca} CA) on {', '.join(c.installed_on)}" for c in certificates(d)
+                              if c.ca != SELF_SIGNED),
+            "adfs_token_certs": join(f"{c.subject} ({c.ca}) on {', '.join(c.installed_on)}" for c in certificates(d)
+                                     if c.ca == SELF_SIGNED),
             "guest_clusters": join(
                 f"{g.name} {self.ip(g.name)}" + (f" with clustered role {g.role_name} {self.ip(g.role_name)}"
                                                  if g.role_name else "")
