@@ -143,7 +143,8 @@ def test_every_profile_renders_in_every_format(drawn, name, view):
 
 def test_artifacts_are_every_view_in_every_format_under_diagrams(design):
     files = diagram.artifacts(design("poc"))
-    assert sorted(files) == sorted(f"diagrams/{v}.{f}" for v in diagram.VIEWS for f in ("dot", "svg", "png", "pdf"))
+    assert sorted(files) == sorted([diagram.BOOK, *(f"diagrams/{v}.{f}" for v in diagram.VIEWS
+                                                    for f in ("dot", "svg", "png", "pdf"))])
 
 
 def test_the_views_are_laid_out_at_once(design, monkeypatch):
@@ -158,9 +159,10 @@ def test_the_views_are_laid_out_at_once(design, monkeypatch):
         return {fmt: b"" for fmt in formats}
 
     monkeypatch.setattr(diagram_dot, "_run", run)
+    monkeypatch.setattr(diagram, "book", lambda pdfs: b"")  # the fake drawings are no PDFs
     diagram_dot._RECENT.clear()
     files = diagram.artifacts(design("small"))
-    assert len(files) == 4 * len(diagram.VIEWS)
+    assert len(files) == 4 * len(diagram.VIEWS) + 1
     diagram_dot._RECENT.clear()
 
 

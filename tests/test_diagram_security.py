@@ -1,5 +1,6 @@
 """Issue 15 on the diagrams: the firewall between the DMZ (tenant-facing tier) and the management network, labelled
-with the flows security.py's firewall matrix passes through it; none without a DMZ."""
+with the flows security.py's firewall matrix passes through it (network view), the DMZ tier framed with them (logical
+view); neither without a DMZ."""
 from __future__ import annotations
 
 import json
@@ -7,10 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from planner.catalog import load_catalog
 from planner.model.design import Design
 from planner.render import diagram
 from planner.render.diagram import dot as diagram_dot
-from planner.security import DMZ, MANAGEMENT, firewall
+from planner.security import DMZ, MANAGEMENT, between, firewall
 
 from conftest import ROOT
 
@@ -49,3 +51,16 @@ def test_no_firewall_without_a_dmz():
     assert "dmz" not in design.requirements.get("networks", {})
     items = svg_items(diagram.draw(design, "network", "svg"))
     assert not any("firewall" in title or "internet" in title for title in items)
+
+
+def test_logical_view_frames_the_dmz_tier_with_what_the_firewall_passes():
+    design = load("medium")
+    graph = json.loads(diagram_dot.render(diagram.source(design, "logical"), ("json",))["json"])
+    by_id = {o["_gvid"]: o for o in graph["objects"]}
+    dmz = next(o for o in graph["objects"] if o["name"] == "cluster_dmz_STAMP01")
+    facing = load_catalog().tenant_facing()
+    assert {by_id[i]["name"] for i in dmz["nodes"]} == {f"STAMP01/{vm.role}" for vm in design.vms
+                                                         if vm.role in facing}
+    for rule in between(design, DMZ, MANAGEMENT):
+        assert f"{rule.destination} {rule.port}" in dmz["label"], rule
+    assert "cluster_dmz" not in diagram.source(load("poc"), "logical")

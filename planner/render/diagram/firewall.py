@@ -1,10 +1,12 @@
-"""The firewall of the network view: the Internet reaches the load balancer, the load balancer the DMZ network,
-and a firewall, labelled with the flows security.py's firewall matrix passes through it, stands between the DMZ
-network and the management network. Drawn only when the design has a DMZ network."""
+"""The firewall between the DMZ and the management network, labelled with the flows security.py's firewall matrix
+passes through it. The network view: the Internet reaches the load balancer, the load balancer the DMZ network, and
+the firewall stands between the DMZ network and the management network; the logical view: a stamp's tenant-facing
+roles in a DMZ frame. Drawn only when the design has a DMZ network."""
 from __future__ import annotations
 
 import graphviz
 
+from planner.ipplan import subnets
 from planner.render.design_index import Facts
 from planner.render.diagram.labels import esc, note
 from planner.render.theme import FIREWALL, NETWORKS, Scale, Theme
@@ -51,3 +53,15 @@ def _label(rules: list, theme: Theme, scale: Scale) -> str:
             f'CELLPADDING="3" STYLE="ROUNDED"><TR><TD BGCOLOR="{FIREWALL}"><FONT COLOR="#FFFFFF"><B>Firewall</B>'
             f'</FONT></TD></TR><TR><TD><FONT POINT-SIZE="{scale.small}" COLOR="{theme.muted}">{esc(ways)}</FONT>'
             f'</TD></TR>{rows}</TABLE>>')
+
+
+
+def dmz_frame(facts: Facts, theme: Theme, scale: Scale) -> dict | None:
+    """The attributes of the logical view's DMZ frame (a stamp's tenant-facing roles), labelled with what the firewall
+    passes to the management network; None without a DMZ network."""
+    if "dmz" not in subnets(facts.design):
+        return None
+    flows = ", ".join(dict.fromkeys(f"{r.destination} {r.port}" for r in between(facts.design, DMZ, MANAGEMENT)))
+    return {"label": f"<<B>DMZ</B>  tenant-facing tier · the firewall to the management network passes "
+                     f"{esc(flows) or 'nothing'}>", "style": "rounded,dashed", "color": FIREWALL,
+            "fontcolor": theme.text, "fontsize": str(scale.small), "labeljust": "l", "margin": "8", "penwidth": "2"}

@@ -8,6 +8,7 @@ import graphviz
 
 from planner.catalog import load_catalog, role_colour, role_label, role_order
 from planner.render.design_index import Facts, count, natural
+from planner.render.diagram import firewall
 from planner.render.diagram.dot import frame, heading, new_graph, same_rank
 from planner.render.diagram.labels import esc, legend, note
 from planner.render.diagram.logical_boxes import cluster_box, clusters_table, role_box, stamp_box
@@ -54,10 +55,7 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
         with graph.subgraph(name=f"cluster_stamp_{stamp.name}") as box:
             box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  "
                              f"VMM stamp · {esc(count(stamp.tenants, 'tenant'))}>", scale))
-            for role, vms in sorted(roles.items(), key=lambda kv: role_order(kv[0])):
-                name = f"{stamp.name}/{role}"
-                box.node(name, label=role_box(facts, stamp.name, role, vms, theme, scale))
-                nodes[(stamp.name, role)] = [name]
+            _draw_roles(box, facts, stamp.name, roles, nodes, theme, scale)
             clusters = facts.stamp_clusters(stamp.name)
             compute = [c.name for c in clusters if c.purpose == "compute"]
             if scale.compact or scale.counted:
@@ -85,6 +83,24 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
         graph.node("internet", label=note("Outside networks", "Internet · WAN · VPN", theme, scale))
         nodes[("", "internet")] = ["internet"]
     return nodes
+
+
+def _draw_roles(box: graphviz.Digraph, facts: Facts, stamp: str, roles: dict, nodes: dict, theme: Theme,
+                scale: Scale) -> None:
+    """A stamp's role boxes; with a DMZ network, its tenant-facing roles in a DMZ frame (firewall.dmz_frame)."""
+    dmz = firewall.dmz_frame(facts, theme, scale)
+    facing = load_catalog().tenant_facing() if dmz else set()
+    ordered = sorted(roles.items(), key=lambda kv: role_order(kv[0]))
+
+    def draw(target: graphviz.Digraph, items: list) -> None:
+        for role, vms in items:
+            target.node(f"{stamp}/{role}", label=role_box(facts, stamp, role, vms, theme, scale))
+            nodes[(stamp, role)] = [f"{stamp}/{role}"]
+    draw(box, [kv for kv in ordered if kv[0] not in facing])
+    if any(role in facing for role in roles):
+        with box.subgraph(name=f"cluster_dmz_{stamp}") as inner:
+            inner.attr(**dmz)
+            draw(inner, [kv for kv in ordered if kv[0] in facing])
 
 
 def _draw_flows(graph: graphviz.Digraph, facts: Facts, nodes: dict[tuple[str, str], list]) -> set[str]:
