@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import RectangleObject
-
 from planner.render.diagram.dot import A3_POINTS
 
 
 def book(pdfs: list[bytes]) -> bytes:
     """One PDF of the first page of each of `pdfs`, in order, its media box widened to A3 landscape around it."""
+    from pypdf import PdfReader, PdfWriter  # 0.2 s to import: only when a plan writes the book
+    from pypdf.generic import RectangleObject
+
     writer = PdfWriter()
     for data in pdfs:
         page = writer.add_page(PdfReader(io.BytesIO(data)).pages[0])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import graphviz
 
-from planner.ipplan import subnets
+from planner.catalog import load_catalog
 from planner.render.design_index import Facts
 from planner.render.diagram.labels import esc, note
 from planner.render.theme import FIREWALL, NETWORKS, Scale, Theme
@@ -58,8 +58,9 @@ def _label(rules: list, theme: Theme, scale: Scale) -> str:
 
 def dmz_frame(facts: Facts, theme: Theme, scale: Scale) -> dict | None:
     """The attributes of the logical view's DMZ frame (a stamp's tenant-facing roles), labelled with what the firewall
-    passes to the management network; None without a DMZ network."""
-    if "dmz" not in subnets(facts.design):
+    passes to the management network; None without a DMZ network (the IP plan has one when a tenant-facing VM is)."""
+    facing = load_catalog().tenant_facing()
+    if not any(vm.role in facing for vm in facts.management_vms()):
         return None
     flows = ", ".join(dict.fromkeys(f"{r.destination} {r.port}" for r in between(facts.design, DMZ, MANAGEMENT)))
     return {"label": f"<<B>DMZ</B>  tenant-facing tier · the firewall to the management network passes "

@@ -44,6 +44,7 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
     graph.node("admins", label=note("Cloud administrators", "corporate network", theme, scale))
     nodes[("", "tenants")], nodes[("", "admins")] = ["tenants"], ["admins"]
     networking = design.requirements.get("tenants", {}).get("networking", "nvgre")
+    dmz = firewall.dmz_frame(facts, theme, scale)
     for index, stamp in enumerate(design.stamps):
         roles = facts.role_vms(stamp.name)
         if scale.compact and index:
@@ -55,7 +56,7 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
         with graph.subgraph(name=f"cluster_stamp_{stamp.name}") as box:
             box.attr(**frame(theme, theme.panel, theme.panel_line, f"<<B>{esc(stamp.name)}</B>  "
                              f"VMM stamp · {esc(count(stamp.tenants, 'tenant'))}>", scale))
-            _draw_roles(box, facts, stamp.name, roles, nodes, theme, scale)
+            _draw_roles(box, facts, stamp.name, roles, nodes, dmz, theme, scale)
             clusters = facts.stamp_clusters(stamp.name)
             compute = [c.name for c in clusters if c.purpose == "compute"]
             if scale.compact or scale.counted:
@@ -85,10 +86,9 @@ def _draw_nodes(graph: graphviz.Digraph, facts: Facts, theme: Theme, scale: Scal
     return nodes
 
 
-def _draw_roles(box: graphviz.Digraph, facts: Facts, stamp: str, roles: dict, nodes: dict, theme: Theme,
-                scale: Scale) -> None:
-    """A stamp's role boxes; with a DMZ network, its tenant-facing roles in a DMZ frame (firewall.dmz_frame)."""
-    dmz = firewall.dmz_frame(facts, theme, scale)
+def _draw_roles(box: graphviz.Digraph, facts: Facts, stamp: str, roles: dict, nodes: dict, dmz: dict | None,
+                theme: Theme, scale: Scale) -> None:
+    """A stamp's role boxes; with a DMZ network, its tenant-facing roles in the `dmz` frame (firewall.dmz_frame)."""
     facing = load_catalog().tenant_facing() if dmz else set()
     ordered = sorted(roles.items(), key=lambda kv: role_order(kv[0]))
 
