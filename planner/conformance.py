@@ -10,7 +10,8 @@ from planner.validate import Finding
 
 
 def check_requirements(design: dict, req: Requirements) -> list[Finding]:
-    """Findings (rule "requirements") where the design falls short of `req`."""
+    """Findings (rule "requirements") where the design falls short of `req` (its final year of growth)."""
+    req = req.final_year()
     try:
         return _availability(design, req) + _limits(design, req) + _roles(design, req) + _tenants(design, req)
     except (KeyError, TypeError, AttributeError, ValueError) as err:
