@@ -27,7 +27,15 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
     raises Infeasible when the requirements clash."""
     settings = settings or SolverSettings()
     final = req.final_year()
-    design, outcomes = _plan(final, settings, progress)
+    try:
+        design, outcomes = _plan(final, settings, progress)
+    except Infeasible as clash:
+        if final is req:
+            raise
+        g = req.growth
+        raise Infeasible(f"in year {g.years} of growth ({g.annual_rate:g} a year of {g.applies_to}: "
+                         f"{final.tenants.count:,} tenants x {final.tenants.vms_per_tenant:,} VMs): {clash}",
+                         clash.clashes) from None
     if req.growth is None:
         return design
     return design.model_copy(update={"requirements": req.model_dump(mode="json"),

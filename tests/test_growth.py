@@ -157,3 +157,11 @@ def test_a_sweep_over_the_growth_rate(tmp_path):
     designs = [json.loads(p.read_text()) for p in sorted((tmp_path / "o" / "variants").glob("*/design.json"))]
     vms = [sum(vm["role"].startswith("tenant") for vm in d["vms"]) for d in designs]
     assert vms[1] > vms[0] and [d["growth"]["annual_rate"] for d in designs] == [0, 0.5]
+
+
+def test_a_clash_in_the_final_year_says_it_is_the_growth():
+    from planner.errors import Infeasible
+    with pytest.raises(Infeasible) as error:  # 20 000 VMs fit one stamp on day one; 26 000 in year 1 do not
+        plan(requirements(**{"tenants.count": 1, "tenants.vms_per_tenant": 20_000,
+                             "growth": {"annual_rate": 0.3, "years": 1}}), FAST)
+    assert "in year 1 of growth" in str(error.value) and "26,000" in str(error.value)
