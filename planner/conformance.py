@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from planner.catalog import is_tenant_role, load_catalog
+from planner.model.design import Cluster
 from planner.model.requirements import Requirements, gateway_capacity, gateway_pairs
+from planner.sizing import MB_PER_GB, host_capacity
 from planner.validate import Finding
 
 
@@ -13,7 +15,8 @@ def check_requirements(design: dict, req: Requirements) -> list[Finding]:
     """Findings (rule "requirements") where the design falls short of `req` (its final year of growth)."""
     req = req.final_year()
     try:
-        return _availability(design, req) + _limits(design, req) + _roles(design, req) + _tenants(design, req)
+        return (_availability(design, req) + _limits(design, req) + _roles(design, req) + _tenants(design, req)
+                + _ceiling(design, req))
     except (KeyError, TypeError, AttributeError, ValueError) as err:
         return [Finding("requirements", "design", f"design.json lacks what the check needs: {err!r}")]
 
@@ -112,4 +115,21 @@ def _tenants(design: dict, req: Requirements) -> list[Finding]:
         size = sizes.get(vm.get("size", ""))
         if size is None or vm["vcpu"] < size.vcpu or vm["memory_gb"] < size.memory_gb:
             out.append(_finding(vm["name"], f"smaller than its size {vm.get('size')!r}"))
+    return out
+
+
+def _ceiling(design: dict, req: Requirements) -> list[Finding]:
+    """Compute hosts offer VMs no more than growth.utilisation_ceiling of their vCPU and memory."""
+    if req.growth is None or req.growth.utilisation_ceiling == 1:
+        return []
+    models = {m.name: m for m in req.hardware.host_models}
+    clusters = {c["name"]: Cluster.model_validate(c) for c in design["clusters"] if c["purpose"] == "compute"}
+    out = []
+    for h in design["hosts"]:
+        if h["cluster"] in clusters:
+            vcpu, memory_mb, _ = host_capacity(models[h["model"]], clusters[h["cluster"]], req)
+            if h["vcpu_capacity"] > vcpu or h["usable_memory_gb"] > memory_mb / MB_PER_GB:
+                out.append(_finding(h["name"], f"offers {h['vcpu_capacity']} vCPU and {h['usable_memory_gb']:g} GB; "
+                                               f"growth.utilisation_ceiling {req.growth.utilisation_ceiling:g} allows "
+                                               f"{vcpu} vCPU and {memory_mb / MB_PER_GB:g} GB"))
     return out

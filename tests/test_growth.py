@@ -165,3 +165,21 @@ def test_a_clash_in_the_final_year_says_it_is_the_growth():
         plan(requirements(**{"tenants.count": 1, "tenants.vms_per_tenant": 20_000,
                              "growth": {"annual_rate": 0.3, "years": 1}}), FAST)
     assert "in year 1 of growth" in str(error.value) and "26,000" in str(error.value)
+
+
+def test_the_deck_shows_the_hosts_bought_per_year():
+    from test_deck import runs
+    from planner.render.deck import deck
+    prs, text = runs(deck(_design(), ("cost",)))
+    assert len(prs.slides) == 2 and any("Hosts bought per year" in run.text for run in text)
+
+
+def test_a_compute_host_above_the_ceiling_does_not_answer_the_requirements():
+    from planner.conformance import check_requirements
+    req = requirements(**{"tenants.vms_per_tenant": 10, "growth": GROWTH})
+    data = json.loads(_design().to_json())
+    assert check_requirements(data, req) == []
+    host = next(h for h in data["hosts"] if h["cluster"] == "COMP01")
+    host["vcpu_capacity"] = 64  # the full 2 x 8 cores x 4, not 80 % of it
+    found = check_requirements(data, req)
+    assert [f.subject for f in found] == [host["name"]] and "utilisation_ceiling" in found[0].message
