@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from planner.catalog import is_tenant_role, load_catalog
-from planner.model.design import Cluster
 from planner.model.requirements import Requirements, gateway_capacity, gateway_pairs
-from planner.sizing import MB_PER_GB, host_capacity
 from planner.validate import Finding
 
 
@@ -119,17 +117,21 @@ def _tenants(design: dict, req: Requirements) -> list[Finding]:
 
 
 def _ceiling(design: dict, req: Requirements) -> list[Finding]:
-    """Compute hosts offer VMs no more than growth.utilisation_ceiling of their vCPU and memory."""
-    if req.growth is None or req.growth.utilisation_ceiling == 1:
+    """Compute hosts offer VMs at most growth.utilisation_ceiling of their vCPU (cores x ratio) and memory (less
+    the host reserve)."""
+    ceiling = req.growth.utilisation_ceiling if req.growth else 1.0
+    if ceiling == 1:
         return []
-    models = {m.name: m for m in req.hardware.host_models}
-    clusters = {c["name"]: Cluster.model_validate(c) for c in design["clusters"] if c["purpose"] == "compute"}
+    models, reserve = {m.name: m for m in req.hardware.host_models}, req.hardware.host_reserve
+    ratio = {c["name"]: c["vcpu_per_core"] for c in design["clusters"] if c["purpose"] == "compute"}
     out = []
     for h in design["hosts"]:
-        if h["cluster"] in clusters:
-            vcpu, memory_mb, _ = host_capacity(models[h["model"]], clusters[h["cluster"]], req)
-            if h["vcpu_capacity"] > vcpu or h["usable_memory_gb"] > memory_mb / MB_PER_GB:
+        if h["cluster"] in ratio:
+            m = models[h["model"]]
+            vcpu = m.sockets * m.cores_per_socket * ratio[h["cluster"]] * ceiling
+            memory = (m.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb) * ceiling
+            if h["vcpu_capacity"] > vcpu + 1e-6 or h["usable_memory_gb"] > memory + 1e-6:
                 out.append(_finding(h["name"], f"offers {h['vcpu_capacity']} vCPU and {h['usable_memory_gb']:g} GB; "
-                                               f"growth.utilisation_ceiling {req.growth.utilisation_ceiling:g} allows "
-                                               f"{vcpu} vCPU and {memory_mb / MB_PER_GB:g} GB"))
+                                               f"growth.utilisation_ceiling {ceiling:g} allows {vcpu:g} vCPU and "
+                                               f"{memory:g} GB"))
     return out

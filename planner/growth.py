@@ -30,8 +30,8 @@ def year_hosts(cluster: Cluster, outcome: ClusterOutcome, names: set[str], later
         return later
     try:
         found = solve_cluster(cluster, [problem], settings, lambda _: None, req).placement.n
-    except (NeedsMoreClusters, Infeasible, InputError, TimeLimitReached):  # a subset of the next year's VMs: that count holds
-        found = later
+    except (NeedsMoreClusters, Infeasible, InputError, TimeLimitReached):
+        found = later  # a subset of the next year's VMs: that count holds
     progress(f"{cluster.name}: {len(problem.items)} VMs on {min(found, later)} hosts")
     return min(found, later)
 

@@ -38,7 +38,9 @@ def check_growth(design: dict) -> list[tuple[str, str, str]]:
     """(rule, subject, message) for each way the growth block is wrong; [] without one."""
     block = design.get("growth") if isinstance(design, dict) else None
     if block is None:
-        return []
+        asked = isinstance(design, dict) and isinstance(design.get("requirements"), dict) and \
+            design["requirements"].get("growth") is not None
+        return [("growth", "growth", "requirements.growth is given but the design has no growth block")] if asked else []
     try:
         return _check(design, block)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, ZeroDivisionError) as err:
@@ -77,7 +79,8 @@ def _check(design: dict, block: dict) -> list[tuple[str, str, str]]:
                                            f"growth of the requirements gives {count} and {vms}"))
         rows = {r["cluster"]: r for r in entry["clusters"]}
         if set(rows) != set(compute):
-            out.append(("growth", subject, f"lists clusters {sorted(rows)}; the compute clusters are {sorted(compute)}"))
+            out.append(("growth", subject, f"lists clusters {sorted(rows)}; the compute clusters are "
+                                           f"{sorted(compute)}"))
             continue
         if sum(r["vms"] for r in rows.values()) != entry["tenant_vms"]:
             out.append(("growth", subject, f"its clusters hold {sum(r['vms'] for r in rows.values())} tenant VMs, "

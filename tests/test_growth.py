@@ -119,12 +119,14 @@ def test_every_years_host_count_is_the_volume_bound():
     (lambda g: g["additional_hosts"].clear(), "bought after day one"),
     (lambda g: g["schedule"][3].update(added_cost=1), "added for"),
     (lambda g: g.update(utilisation_ceiling=1.0), "utilisation_ceiling"),
-    (lambda g: g.pop("schedule"), "malformed")])
+    (lambda g: g.pop("schedule"), "malformed"),
+    (lambda g: g.clear(), "no growth block")])
 def test_the_validator_rejects_a_wrong_schedule(edit, words):
     data = json.loads(_design().to_json())
     assert check_growth(data) == []
     bad = copy.deepcopy(data)
     edit(bad["growth"])
+    bad["growth"] = bad["growth"] or None
     found = check_growth(bad)
     assert found and any(words in f"{subject} {message}" for _, subject, message in found), found
     assert not validate_design(bad).sound
@@ -141,7 +143,8 @@ def test_summary_workbook_report_and_decisions_show_the_years(tmp_path):
     import openpyxl
     sheet = openpyxl.load_workbook(tmp_path / "o" / "bom.xlsx")["Growth"]
     rows = [r for r in sheet.iter_rows(values_only=True)][2:]
-    assert [r[0] for r in rows] == [0, 1, 2, 3] and [r[3] for r in rows] == [y["hosts"] for y in design["growth"]["schedule"]]
+    assert [r[0] for r in rows] == [0, 1, 2, 3]
+    assert [r[3] for r in rows] == [y["hosts"] for y in design["growth"]["schedule"]]
     assert '<section id="growth">' in (tmp_path / "o" / "report.html").read_text()
     assert "Sized for year 3" in (tmp_path / "o" / "decisions.md").read_text()
 

@@ -1,5 +1,6 @@
 """The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, Growth (with a growth section),
-IP plan, Certificates, Firewall, Failover, Failover map and Assumptions; and failover.csv, every restart (docs/bom.md)."""
+IP plan, Certificates, Firewall, Failover, Failover map and Assumptions; and failover.csv, every restart
+(docs/bom.md)."""
 from __future__ import annotations
 
 from pydantic import ValidationError
