@@ -10,9 +10,11 @@ from planner.validate import Finding
 
 
 def check_requirements(design: dict, req: Requirements) -> list[Finding]:
-    """Findings (rule "requirements") where the design falls short of `req`."""
+    """Findings (rule "requirements") where the design falls short of `req` (its final year of growth)."""
+    req = req.final_year()
     try:
-        return _availability(design, req) + _limits(design, req) + _roles(design, req) + _tenants(design, req)
+        return (_availability(design, req) + _limits(design, req) + _roles(design, req) + _tenants(design, req)
+                + _ceiling(design, req))
     except (KeyError, TypeError, AttributeError, ValueError) as err:
         return [Finding("requirements", "design", f"design.json lacks what the check needs: {err!r}")]
 
@@ -111,4 +113,25 @@ def _tenants(design: dict, req: Requirements) -> list[Finding]:
         size = sizes.get(vm.get("size", ""))
         if size is None or vm["vcpu"] < size.vcpu or vm["memory_gb"] < size.memory_gb:
             out.append(_finding(vm["name"], f"smaller than its size {vm.get('size')!r}"))
+    return out
+
+
+def _ceiling(design: dict, req: Requirements) -> list[Finding]:
+    """Compute hosts offer VMs at most growth.utilisation_ceiling of their vCPU (cores x ratio) and memory (less
+    the host reserve)."""
+    ceiling = req.growth.utilisation_ceiling if req.growth else 1.0
+    if ceiling == 1:
+        return []
+    models, reserve = {m.name: m for m in req.hardware.host_models}, req.hardware.host_reserve
+    ratio = {c["name"]: c["vcpu_per_core"] for c in design["clusters"] if c["purpose"] == "compute"}
+    out = []
+    for h in design["hosts"]:
+        if h["cluster"] in ratio:
+            m = models[h["model"]]
+            vcpu = m.sockets * m.cores_per_socket * ratio[h["cluster"]] * ceiling
+            memory = (m.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb) * ceiling
+            if h["vcpu_capacity"] > vcpu + 1e-6 or h["usable_memory_gb"] > memory + 1e-6:
+                out.append(_finding(h["name"], f"offers {h['vcpu_capacity']} vCPU and {h['usable_memory_gb']:g} GB; "
+                                               f"growth.utilisation_ceiling {ceiling:g} allows {vcpu:g} vCPU and "
+                                               f"{memory:g} GB"))
     return out

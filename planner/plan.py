@@ -7,6 +7,7 @@ from collections.abc import Callable
 from planner.catalog import load_catalog
 from planner.cost import design_cost, pricing, sql_vm_licences
 from planner.errors import Infeasible
+from planner.growth import growth_plan
 from planner.ipplan import Layout, Slot, ip_plan
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements, gateway_capacity
@@ -22,8 +23,27 @@ Progress = Callable[[str], None]
 
 
 def plan(req: Requirements, settings: SolverSettings | None = None, progress: Progress = lambda _: None) -> Design:
-    """The cheapest design found for `req`; raises Infeasible when the requirements clash."""
+    """The cheapest design found for `req` (for the final year of its growth, with the hosts each year needs);
+    raises Infeasible when the requirements clash."""
     settings = settings or SolverSettings()
+    final = req.final_year()
+    try:
+        design, outcomes = _plan(final, settings, progress)
+    except Infeasible as clash:
+        if final is req:
+            raise
+        g = req.growth
+        raise Infeasible(f"in year {g.years} of growth ({g.annual_rate:g} a year of {g.applies_to}: "
+                         f"{final.tenants.count:,} tenants x {final.tenants.vms_per_tenant:,} VMs): {clash}",
+                         clash.clashes) from None
+    if req.growth is None:
+        return design
+    return design.model_copy(update={"requirements": req.model_dump(mode="json"),
+                                     "growth": growth_plan(design, req, outcomes, settings, progress)})
+
+
+def _plan(req: Requirements, settings: SolverSettings,
+          progress: Progress) -> tuple[Design, dict[str, ClusterOutcome]]:
     precheck(req)
     capacity = stamp_capacity(req.system_center)
     stamps = capacity.driver(req).stamps
@@ -32,7 +52,7 @@ def plan(req: Requirements, settings: SolverSettings | None = None, progress: Pr
         sizing, outcomes, pool, parts = _place_all(req, stamps, settings, progress)
         over = _stamp_over_limits(sizing, outcomes, capacity)
         if not over:
-            return assemble(req, sizing, outcomes, pool, parts)
+            return assemble(req, sizing, outcomes, pool, parts), outcomes
         if stamps == max_stamps():
             raise _too_many_stamps(req, f"{over} passes one VMM server's limits ({capacity.max_hosts:,} hosts, "
                                         f"{capacity.max_vms:,} VMs) with {stamps} stamps",

@@ -216,16 +216,16 @@ class _Sizer:
             s = sizes[name]
             self.use(Figure(key=f"vm-size[{name}]", value={"vcpu": s.vcpu, "memory_gb": s.memory_gb,
                             "storage_gb": s.storage_gb}, source=s.source, assumption=s.assumption))
-        width = max(4, len(str(req.tenants.count)))
+        width = tenant_width(req)
         sequence = size_sequence(req.tenants.vm_sizes, req.tenants.count * req.tenants.vms_per_tenant)
         plain: list[list[list[Vm]]] = [[] for _ in range(self.n_stamps)]
         deployments: list[list[list[Vm]]] = [[] for _ in range(self.n_stamps)]
         every: list[list[Vm]] = []  # every unit, in the order of design.json
         for t in range(req.tenants.count):
-            tenant = f"T{t + 1:0{width}d}"
+            tenant = tenant_name(t, width)
             for i in range(req.tenants.vms_per_tenant):
                 s = sizes[size := sequence[t * req.tenants.vms_per_tenant + i]]
-                every.append([Vm(name=f"{tenant}-VM{i + 1:02d}", role="tenant", cluster="", vcpu=s.vcpu,
+                every.append([Vm(name=tenant_vm_name(tenant, i), role="tenant", cluster="", vcpu=s.vcpu,
                                  memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
                 plain[tenant_stamp[t]].append(every[-1])
         d = 0
@@ -237,9 +237,9 @@ class _Sizer:
                 d += 1
                 base = f"{role.name}-D{dep + 1:03d}"
                 g = self.group(f"vmrole-{base}".lower(), role.instances) if role.instances >= 2 else None
-                every.append([Vm(name=f"{base}-{i + 1:02d}", role="tenant-vmrole", cluster="", vcpu=s.vcpu,
-                                 memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
-                                 size=role.size, tenant=f"T{t + 1:0{width}d}" if t is not None else None)
+                every.append([Vm(name=vmrole_vm_name(role.name, dep, i), role="tenant-vmrole", cluster="",
+                                 vcpu=s.vcpu, memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
+                                 size=role.size, tenant=tenant_name(t, width) if t is not None else None)
                               for i in range(role.instances)])
                 deployments[stamp].append(every[-1])
         cluster_of: dict[str, str] = {}
@@ -262,6 +262,32 @@ class _Sizer:
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
+
+
+def tenant_width(req: Requirements) -> int:
+    """Digits of the tenant numbers in VM names (T0001): at least 4."""
+    return max(4, len(str(req.tenants.count)))
+
+
+def tenant_name(t: int, width: int) -> str:
+    return f"T{t + 1:0{width}d}"
+
+
+def tenant_vm_name(tenant: str, i: int) -> str:
+    return f"{tenant}-VM{i + 1:02d}"
+
+
+def vmrole_vm_name(role: str, deployment: int, i: int) -> str:
+    return f"{role}-D{deployment + 1:03d}-{i + 1:02d}"
+
+
+def tenant_vm_names(req: Requirements, width: int) -> set[str]:
+    """The names of the tenant VMs `req` asks for (tenant numbers of `width` digits): a design for more tenants
+    or VMs per tenant holds these same VMs and more."""
+    t = req.tenants
+    plain = {tenant_vm_name(tenant_name(n, width), i) for n in range(t.count) for i in range(t.vms_per_tenant)}
+    return plain | {vmrole_vm_name(r.name, d, i) for r in t.vm_roles for d in range(r.deployments)
+                    for i in range(r.instances)}
 
 
 def role_rules() -> dict[str, tuple[int | None, bool]]:
@@ -339,12 +365,14 @@ MEMORY_STEP_MB = 256  # usable memory is rounded down to a quarter of a GB
 
 def host_capacity(model: HostModel, cluster: Cluster, req: Requirements) -> tuple[int, int, int | None]:
     """What `model` offers VMs in `cluster`: vCPU (cores x the purpose's ratio), MB of memory (less
-    the host reserve, rounded down to MEMORY_STEP_MB) and GB of local storage (None: storage is shared)."""
+    the host reserve, rounded down to MEMORY_STEP_MB) and GB of local storage (None: storage is shared); a
+    compute cluster's vCPU and memory at most growth.utilisation_ceiling of that."""
     reserve = req.hardware.host_reserve
-    usable = model.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb
-    usable_mb = max(0, math.floor(usable * MB_PER_GB / MEMORY_STEP_MB) * MEMORY_STEP_MB)
+    ceiling = req.growth.utilisation_ceiling if req.growth and cluster.purpose == "compute" else 1.0
+    usable = (model.memory_gb * (1 - reserve.memory_percent / 100) - reserve.memory_gb) * ceiling
+    usable_mb = max(0, math.floor(round(usable * MB_PER_GB / MEMORY_STEP_MB, 6)) * MEMORY_STEP_MB)
     local = req.hardware.shared_storage.type == "local"
-    return (math.floor(model.sockets * model.cores_per_socket * cluster.vcpu_per_core), usable_mb,
+    return (math.floor(round(model.sockets * model.cores_per_socket * cluster.vcpu_per_core * ceiling, 6)), usable_mb,
             math.floor(model.storage_gb) if local else None)
 
 

@@ -39,12 +39,15 @@ def print_design(design: Design, console: Console) -> None:
     console.print(f"Solver: {s.status}; cost {s.objective:,.0f}; lower bound {s.lower_bound:,.0f}; gap {s.gap:.1%}; "
                   f"{len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
     console.print(f"Cost: {design.cost_line()}")
+    if design.growth:
+        console.print(f"Growth ({design.growth.annual_rate:.0%}/year of {design.growth.applies_to}, compute at most "
+                      f"{design.growth.utilisation_ceiling:.0%} full): {design.growth.line()}")
     for r in s.clusters:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
     from planner.model.requirements import Requirements  # lazily: `validate` prints verdicts without the planner
     from planner.stamps import stamp_capacity
 
-    req = Requirements.model_validate(design.requirements)
+    req = Requirements.model_validate(design.requirements).final_year()
     console.print(f"Stamps: {len(design.stamps)} on one SPF ({design.stamps[0].spf}), "
                   f"{stamp_capacity(design.system_center).reason(req, len(design.stamps))}")
 

@@ -13,8 +13,7 @@ trust the solver. Rules (``Finding.rule``):
   failover                          every failure scenario can restart its VMs (within the role rules)
   failover-certificate              every failover plan given is correct (within the role rules)
   stamp-limits, spf-stamps          each stamp within one VMM server's maxima, <= 5 stamps per SPF
-  cost                              the stated term cost is the true cost of the hosts and licences
-                                    (validate_cost.py)
+  cost, growth                      the term cost is true (validate_cost.py); the growth schedule adds up
   cluster-limits, vmm-cores         Hyper-V cluster maxima (64 hosts, 8 000 VMs); VMM's minimum cores
 """
 from __future__ import annotations
@@ -27,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from planner.validate_cost import check_cost
+from planner.validate_growth import check_growth
 from planner.validate_roles import (check_anti_affinity, check_role_rules, host_role_problems, role_need, role_room,
                                     role_rules_of)
 from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
@@ -393,7 +393,7 @@ def validate_design(design: dict, *, search_node_limit: int = 200_000) -> Verdic
     idx, findings = index_design(design)
     version = design.get("system_center") if isinstance(design, dict) else None
     findings += [Finding(*f) for f in check_stamps(idx.stamps, idx.clusters, idx.members, idx.vms_on, version)
-                 + check_cost(design)]
+                 + check_cost(design) + check_growth(design)]
     verdict = Verdict(findings + check_host_capacity(idx) + check_cluster_storage(idx)
                       + [Finding(*f) for f in check_anti_affinity(idx, design) + check_role_rules(idx)])
     check_failover(idx, verdict, search_node_limit)

@@ -132,6 +132,45 @@ class SolveReport(Item):
     clusters: list[ClusterSolve]
 
 
+class GrowthCluster(Item):
+    """One compute cluster in one year: the hosts that year's tenant VMs need (same model and N+k)."""
+
+    cluster: str
+    hosts: int
+    vms: int
+    vcpu: int
+    memory_gb: float
+
+
+class GrowthYear(Item):
+    """One year of the growth schedule: its load, hosts in all, hosts added and their hardware price."""
+
+    year: int
+    tenants: int
+    tenant_vms: int
+    clusters: list[GrowthCluster]
+    hosts: int
+    added_hosts: int
+    added_cost: float
+
+
+class GrowthPlan(Item):
+    """requirements.growth restated, the schedule of years 0..years, and the year each host bought after
+    day one is first needed."""
+
+    annual_rate: float
+    applies_to: str
+    years: int
+    utilisation_ceiling: float
+    schedule: list[GrowthYear]
+    additional_hosts: dict[str, int]
+
+    def line(self) -> str:
+        """day one: N hosts; year 1: +a; ..."""
+        return "; ".join([f"day one: {self.schedule[0].hosts} hosts"]
+                         + [f"year {y.year}: +{y.added_hosts}" for y in self.schedule[1:]])
+
+
 class Assumption(Item):
     key: str
     value: object
@@ -158,6 +197,7 @@ class Design(Item):
     solver: SolveReport
     cost: dict[str, float]   # the term cost by item, its total and per tenant VM per month (planner/cost.py)
     pricing: dict | None = None  # the terms, unit prices and licence rules of `cost` (planner/cost.pricing)
+    growth: GrowthPlan | None = None  # hosts per year when the requirements have a growth section (planner/growth)
     assumptions: list[Assumption]
     requirements: dict  # the requirements this design answers, as validated (defaults filled in)
 

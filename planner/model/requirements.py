@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from planner.catalog import Figure, VmSize, load_catalog
+from planner.validate_growth import year_load
 
 NEEDED_ROLES = ("vmm", "sql", "spf")  # a stamp without them serves no tenant VM: never overridden below the catalog
 MIN_VCPU_PER_CORE = 0.5  # fewer vCPUs per physical core than this is no plan anyone runs
@@ -223,6 +224,19 @@ class Cost(Strict):
                             "space are paid for each of them; the solver minimises this total")
 
 
+class Growth(Strict):
+    """Load growth the design holds: it is sized for the final year, with compute at most the ceiling full."""
+
+    annual_rate: float = Field(0.0, ge=0, le=2, description="Yearly growth, 0.30 for 30 % (at most 2: tripling)")
+    applies_to: Literal["vms", "tenants"] = Field(
+        "vms", description="vms: each tenant's VMs grow; tenants: the tenant count grows (VM Role deployments "
+        "grow either way)")
+    years: int = Field(0, ge=0, le=10, description="Years to plan for: the design holds year `years`")
+    utilisation_ceiling: float = Field(
+        1.0, gt=0, le=1, description="Share of each compute host's vCPU (cores x ratio) and memory (after the "
+        "host reserve) VMs may use, in every state including after N+k failures (0.80: 80 %)")
+
+
 class Document(Strict):
     """Document control of the printable design document (report.html): taken from here, never the
     clock, so the same requirements give the same bytes."""
@@ -267,6 +281,8 @@ class Requirements(Strict):
                               description="Currency and term of the total cost (USD, 3 years when left out)")
     document: Document | None = Field(None, exclude_if=lambda value: value is None,
                                       description="Version, date, author and customer of the design document")
+    growth: Growth | None = Field(None, exclude_if=lambda value: value is None,
+                                  description="Growth over the years the design holds (none when left out)")
 
     @property
     def currency(self) -> str:
@@ -314,6 +330,20 @@ class Requirements(Strict):
                              f"needs at least one VM (raise tenants.vms_per_tenant or VM Role deployments, or "
                              f"count fewer tenants)")
         return self
+
+    def in_year(self, year: int) -> Requirements:
+        """These requirements with the tenants of `year` of the growth section (unchanged without one)."""
+        if self.growth is None or not year:
+            return self
+        t = self.tenants
+        count, per, deployments = year_load(t.model_dump(), self.growth.model_dump(), year)
+        roles = [r.model_copy(update={"deployments": d}) for r, d in zip(t.vm_roles, deployments)]
+        return self.model_copy(update={"tenants": t.model_copy(
+            update={"count": count, "vms_per_tenant": per, "vm_roles": roles})})
+
+    def final_year(self) -> Requirements:
+        """The load the design holds: the last year of the growth section."""
+        return self.in_year(self.growth.years if self.growth else 0)
 
     def vm_networks(self, tenants: int) -> int:
         """The VMM VM networks `tenants` tenants own: NVGRE tenants create their own, VLANs are shared."""

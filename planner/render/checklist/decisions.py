@@ -252,6 +252,15 @@ def _compute_split(design: Design, req: Requirements, add) -> None:
             "the partition is optimised: the cheapest count of clusters per size tier, one host model per stamp; "
             "tenant VMs and VM Role deployments (kept whole) are cut in order into the clusters, so a tenant may "
             "span clusters; the stamp's VMM cloud spans their host groups")
+    if design.growth:
+        g = design.growth
+        add("growth", f"Sized for year {g.years}: {g.schedule[-1].tenant_vms:,} tenant VMs, compute at most "
+            f"{g.utilisation_ceiling:.0%} of its vCPU and memory; {g.line()}",
+            f"growth: {g.annual_rate:.0%} a year of {g.applies_to} over {g.years} year(s), utilisation_ceiling "
+            f"{g.utilisation_ceiling:g}: the ceiling keeps headroom for growth between purchases and for unplanned "
+            "load, in every state including after N+k failures; storage keeps its own free space",
+            "management and edge hosts are bought on day one for the final year; compute clusters keep their host "
+            "model and N+k and grow host by host (Growth sheet, report Growth section)")
 
 
 def _network(design: Design, req: Requirements, add) -> None:

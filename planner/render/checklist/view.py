@@ -47,9 +47,10 @@ def join(items) -> str:
 
 
 def requirements_of(design: Design) -> Requirements:
-    """The requirements embedded in a design; InputError when they are not valid."""
+    """The requirements embedded in a design, in the final year of their growth (the load it holds);
+    InputError when they are not valid."""
     try:
-        return Requirements.model_validate(design.requirements)
+        return Requirements.model_validate(design.requirements).final_year()
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"

@@ -101,6 +101,14 @@ def cost(deck: Deck, design: Design) -> None:
     rows.append(["Total", money(sum(amount for _, amount in lines), req)])
     deck.table("Cost summary", ["item", f"cost ({req.currency})"], rows, [8, 3],
                "Prices of the requirements (host models, licensing.prices) or the catalog; details in bom.xlsx")
+    if design.growth:
+        g = design.growth
+        rows, more = _cut([[str(y.year) if y.year else "day one", f"{y.tenant_vms:,}", f"{y.hosts:,}",
+                            f"+{y.added_hosts:,}", money(y.added_cost, req)] for y in g.schedule], "years")
+        deck.table("Hosts bought per year", ["year", "tenant VMs", "hosts", "added", f"hardware ({req.currency})"],
+                   rows, [2, 3, 2, 2, 3], more or f"Sized for year {g.years}: {g.annual_rate:.0%} a year of "
+                   f"{g.applies_to}, compute at most {g.utilisation_ceiling:.0%} full; the cost above buys every "
+                   "host on day one")
 
 
 def decisions(deck: Deck, design: Design) -> None:

@@ -21,6 +21,7 @@ from planner.render.design_index import index
 from planner.render.diagram.dot import render
 from planner.render.report import document as doc
 from planner.render.report.css import CSS
+from planner.render.report.growth import section as growth_section
 from planner.render.report.security import section as security_section
 from planner.render.report.tables import clusters, failover, hosts, services, summary, vms
 
@@ -49,7 +50,7 @@ def _diagrams(ctx: doc.Context) -> str:
 
 
 Section = tuple[str, Callable[[doc.Context], str]]
-SECTIONS: list[Section] = [  # (title, HTML of its body): one per concern, in the document's order
+SECTIONS: list[Section] = [  # (title, HTML of its body, "" to leave it out): one per concern, in order
     ("Executive summary", doc.executive),
     ("Requirements", doc.requirements),
     ("Design summary", lambda ctx: summary(ctx.facts)),
@@ -65,6 +66,7 @@ SECTIONS: list[Section] = [  # (title, HTML of its body): one per concern, in th
     ("Assumptions", doc.assumptions),
     ("Licences", doc.licences),
     ("Cost", doc.cost),
+    ("Growth", growth_section),  # only with a growth section
     ("Out of scope", doc.scope),
 ]
 APPENDICES: list[Section] = [("Build checklist", doc.checklist)]
@@ -79,12 +81,13 @@ def page(design: Design, document: Document | None = None) -> str:
     """The whole document; `document` (version, date, ...) replaces the requirements' own."""
     req = requirements_of(design)
     ctx = doc.Context(index(design), req, document or req.document or Document())
-    numbered = [(f"{n}", title, body) for n, (title, body) in enumerate(SECTIONS, 1)]
-    numbered += [(f"Appendix {chr(ord('A') + n)}", title, body) for n, (title, body) in enumerate(APPENDICES)]
+    shown = [(title, html) for title, body in SECTIONS if (html := body(ctx))]
+    numbered = [(f"{n}", title, html) for n, (title, html) in enumerate(shown, 1)]
+    numbered += [(f"Appendix {chr(ord('A') + n)}", title, body(ctx)) for n, (title, body) in enumerate(APPENDICES)]
     contents = "".join(f'<li><a href="#{_anchor(title)}">{escape(number)} {escape(title)}</a></li>'
                        for number, title, _ in numbered)
-    body = "".join(f'<section id="{_anchor(title)}"><h2>{escape(number)} {escape(title)}</h2>{render_(ctx)}</section>'
-                   for number, title, render_ in numbered)
+    body = "".join(f'<section id="{_anchor(title)}"><h2>{escape(number)} {escape(title)}</h2>{html}</section>'
+                   for number, title, html in numbered)
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="generator" content="stampplan">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -1,5 +1,6 @@
-"""The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, IP plan, Certificates,
-Firewall, Failover, Failover map and Assumptions; and failover.csv, every restart (docs/bom.md)."""
+"""The Excel bill of materials (bom.xlsx): Summary, Hosts, VMs, SQL, Licences, Growth (with a growth section),
+IP plan, Certificates, Firewall, Failover, Failover map and Assumptions; and failover.csv, every restart
+(docs/bom.md)."""
 from __future__ import annotations
 
 from pydantic import ValidationError
@@ -11,12 +12,13 @@ from planner.model.requirements import Requirements
 from planner.licensing import licensing
 from planner.render.cells import defused
 from planner.render.workbook.costs import licences_sheet, summary_sheet
+from planner.render.workbook.growth import growth_sheet
 from planner.render.workbook.failover import CSV_NAME, failover_csv, failover_sheets
 from planner.render.workbook.inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
 from planner.render.workbook.security import certificates_sheet, firewall_sheet
 from planner.render.workbook.xlsx import write_workbook
 
-ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "IP plan", "Certificates", "Firewall", "Failover", "Failover map", "Assumptions")
+ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "Growth", "IP plan", "Certificates", "Firewall", "Failover", "Failover map", "Assumptions")
 
 
 def artifacts(design: Design) -> dict[str, bytes]:
@@ -40,9 +42,9 @@ def _write(book: Book) -> bytes:
     design = book.design
     sheets = [vms_sheet(book), hosts_sheet(book), sql_sheet(book), licences_sheet(book), ip_sheet(book),
               certificates_sheet(book), firewall_sheet(book), *failover_sheets(book), assumptions_sheet(book)]
-    sheets.append(summary_sheet(book))
+    sheets += [summary_sheet(book), *filter(None, [growth_sheet(book)])]
     by_title = {s.title: s for s in sheets}
-    return write_workbook([by_title[t] for t in ORDER], title=f"Bill of materials: {design.name}")
+    return write_workbook([by_title[t] for t in ORDER if t in by_title], title=f"Bill of materials: {design.name}")
 
 
 def requirements_of(design: Design) -> Requirements:
