@@ -50,15 +50,17 @@ def test_validator_rejects_a_mix_that_fails_when_its_largest_host_dies(mixed):
     _, design = mixed
     data = json.loads(design.to_json())
     comp = [h for h in data["hosts"] if h["cluster"] == "COMP01"]
-    light = min((h for h in comp if h["model"] == "BIG"),
-                key=lambda h: sum(v["host"] == h["name"] for v in data["vms"]))
-    light["usable_memory_gb"] = 96  # a smaller host in the mix: it still holds its own VMs
+    load = {h["name"]: sum(v["host"] == h["name"] for v in data["vms"]) for h in comp}
+    light = min((h for h in comp if h["model"] == "BIG"), key=lambda h: (load[h["name"]], h["name"]))
+    light["usable_memory_gb"] = 32 * load[light["name"]]  # a smaller host in the mix, just holding its own VMs
+    assert not validate_design(data).sound  # the certificates no longer hold
     data["failover_plans"] = [p for p in data["failover_plans"] if p["cluster"] != "COMP01"]
     verdict = validate_design(data)
     failed = {f.subject for f in verdict.violations if f.rule == "failover"}
-    full = {h["name"] for h in comp if sum(v["host"] == h["name"] for v in data["vms"]) == 4}
-    assert failed == {f"COMP01 fails {{{name}}}" for name in full}
-
+    small = next(h["name"] for h in comp if h["model"] == "SMALL")
+    fullest = max((h["name"] for h in comp), key=lambda name: (load[name], name))
+    assert f"COMP01 fails {{{fullest}}}" in failed and f"COMP01 fails {{{small}}}" not in failed
+    assert failed <= {f"COMP01 fails {{{h['name']}}}" for h in comp if h["model"] == "BIG"}
 
 def test_solver_check_uses_each_hosts_own_capacity():
     """A restart plan that overloads the small host of a mix is a violation, though a large host would hold it."""

@@ -8,22 +8,20 @@ k hurt most, the largest included (a subset holding an empty slot is a weaker co
 Slots: at most max_hosts, and no more than the best one-model design's cost buys of the cheapest model.
 
 The bound holds for any mix: after the k cheapest hosts fail the survivors hold every VM, so the cost is at
-least the LP cover of the demand (cover.py) plus k cheapest hosts; CP-SAT's own bound when it is higher.
+least the integer cover of the demand (cover.py) plus k cheapest hosts; CP-SAT's own bound when it is higher.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.solve.cover import lp_cover_bound
+from planner.solve.cover import CENTS, integer_cover
 from planner.solve.problem import ClusterProblem, HostType, Placement
 from planner.solve.tenant import (MAX_COUNT_MODEL_VARIABLES, OneModel, _class_key, _classes, _solve_count,
                                   count_model_applies)
 
-CENTS = 100
 
 
 @dataclass
@@ -41,7 +39,7 @@ class Mix(OneModel):
     def __init__(self, p: ClusterProblem, models: list[HostType], slots: int, hint: Placement | None):
         super().__init__(p, slots)
         self.models, self.given = models, hint
-        self.cost = [round(t.unit_cost * CENTS) for t in models]
+        self.cost = [math.floor(t.unit_cost * CENTS) for t in models]  # its bound never above the true one
         self.bound, self.optimal = 0.0, False
 
     def build(self, m: cp_model.CpModel) -> None:
@@ -52,6 +50,10 @@ class Mix(OneModel):
             if h + 1 < self.n:
                 m.add(self.used[h] >= self.used[h + 1])
         m.add(sum(self.used) >= self.p.k + 1)
+        for i in range(3):  # redundant: every scenario's survivors have the capacity of all the VMs
+            need = sum(it.demand(self.p.per_host_storage)[i] for it in self.p.items)
+            for f in self.p.scenarios(self.n) if need else ():
+                m.add(sum(self.cap(h, i) for h in range(self.n) if h not in f) >= need)
         m.minimize(sum(c * v for row in self.y for c, v in zip(self.cost, row)))
 
     def cap(self, h: int, i: int):
@@ -122,12 +124,7 @@ def solve_mixed(candidates: list[ClusterProblem], best: Placement, best_cost: fl
 
 
 def cover_bound(p: ClusterProblem, models: list[HostType]) -> float:
-    """The LP cover of the cluster's demand by at most max_hosts - k hosts of each model, plus k cheapest hosts."""
-    dims = [i for i in range(3) if any(t.capacity()[i] for t in models)]
-    caps = np.asarray([[t.capacity()[i] for i in dims] + [t.max_vms] for t in models], dtype=np.int64)
-    need = np.asarray([sum(it.demand(p.per_host_storage)[i] for it in p.items) for i in dims] + [len(p.items)],
-                      dtype=float)
-    costs = np.asarray([round(t.unit_cost * CENTS) for t in models], dtype=float)
-    most = np.full(len(models), max(p.max_hosts - p.k, 0), dtype=float)
-    spares = p.k * min(t.unit_cost for t in models)
-    return math.floor(lp_cover_bound(caps, costs, need, most) - 1) / CENTS + spares
+    """The integer cover of the cluster's demand by at most max_hosts - k hosts of the models, plus k cheapest hosts
+    (planner/solve/cover.py)."""
+    return integer_cover(p.items, p.per_host_storage, models, max(p.max_hosts - p.k, 0)) + p.k * models[0].unit_cost
+
