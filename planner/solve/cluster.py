@@ -125,8 +125,9 @@ def _mixed(cluster: Cluster, fitting: list[ClusterProblem], best: ClusterOutcome
     progress(f"{cluster.name}: mixed {mix}, {res.cost:,.0f} ({status}; one model: {best.report.cost:,.0f})")
     return ClusterOutcome(best.problem, pl, ClusterSolve(
         cluster=cluster.name, method="cp-sat", status=status, hosts=pl.n, cost=round(res.cost, 2),
-        lower_bound_cost=0, gap=0, binding=f"a mix of host models ({mix}) survives any {best.problem.k} host "
-        f"failure(s), the largest hosts included; cheaper than {best.placement.n} x {best.problem.host.model}",
+        lower_bound_cost=0, gap=0, binding=f"the cheapest mix of host models found ({mix}; one model: "
+        f"{best.placement.n} x {best.problem.host.model}) surviving any {best.problem.k} host failure(s), the largest "
+        f"included",
         deterministic_time=time)), res.bound
 
 

@@ -108,6 +108,8 @@ def solve_mixed(candidates: list[ClusterProblem], best: Placement, best_cost: fl
     bound = cover_bound(p, models)
     cheapest = models[0].unit_cost
     slots = min(p.max_hosts, math.floor(best_cost / cheapest + 1e-9)) if cheapest else p.max_hosts
+    if bound >= best_cost - 0.005:  # no mix can cost less: the one-model design is optimal
+        return MixResult(None, best_cost, best_cost, True, 0.0)
     parts = _classes(p)
     if (not count_model_applies(p) or parts is None or len(models) < 2
             or p.scenario_count(slots) * slots * len(parts[0]) > MAX_COUNT_MODEL_VARIABLES):
