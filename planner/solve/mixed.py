@@ -8,7 +8,9 @@ k hurt most, the largest included (a subset holding an empty slot is a weaker co
 Slots: at most max_hosts, and no more than the best one-model design's cost buys of the cheapest model.
 
 The bound holds for any mix: after the k cheapest hosts fail the survivors hold every VM, so the cost is at
-least the integer cover of the demand (cover.py) plus k cheapest hosts; CP-SAT's own bound when it is higher.
+least the integer cover of the demand (cover.py) plus k cheapest hosts; and the hosts bought hold every VM
+after one of each model bought and k - 1 of the smallest fail (volume only). CP-SAT's own bound when higher;
+when the bound reaches the one-model design, CP-SAT is not run.
 """
 from __future__ import annotations
 
@@ -36,9 +38,10 @@ class MixResult:
 class Mix(OneModel):
     """Slots that hold one of `models` each, or nothing (see the module docstring)."""
 
-    def __init__(self, p: ClusterProblem, models: list[HostType], slots: int, hint: Placement | None):
+    def __init__(self, p: ClusterProblem, models: list[HostType], slots: int, hint: Placement | None,
+                 bound: float = 0.0):
         super().__init__(p, slots)
-        self.models, self.given = models, hint
+        self.models, self.given, self.least = models, hint, math.floor(bound * CENTS)
         self.cost = [math.floor(t.unit_cost * CENTS) for t in models]  # its bound never above the true one
         self.bound, self.optimal = 0.0, False
 
@@ -54,7 +57,9 @@ class Mix(OneModel):
             need = sum(it.demand(self.p.per_host_storage)[i] for it in self.p.items)
             for f in self.p.scenarios(self.n) if need else ():
                 m.add(sum(self.cap(h, i) for h in range(self.n) if h not in f) >= need)
-        m.minimize(sum(c * v for row in self.y for c, v in zip(self.cost, row)))
+        cost = sum(c * v for row in self.y for c, v in zip(self.cost, row))
+        m.add(cost >= self.least)  # redundant (the cover bound): CP-SAT stops when a mix reaches it
+        m.minimize(cost)
 
     def cap(self, h: int, i: int):
         return sum(t.capacity()[i] * v for t, v in zip(self.models, self.y[h]))
@@ -114,7 +119,7 @@ def solve_mixed(candidates: list[ClusterProblem], best: Placement, best_cost: fl
     if (not count_model_applies(p) or parts is None or len(models) < 2
             or p.scenario_count(slots) * slots * len(parts[0]) > MAX_COUNT_MODEL_VARIABLES):
         return MixResult(None, best_cost, min(bound, best_cost), best_cost <= bound + 0.01, 0.0)
-    mix = Mix(p, models, slots, best)
+    mix = Mix(p, models, slots, best, bound)
     status, placement, used = _solve_count(p, slots, *parts, time_limit, workers, seed, slots=mix)
     if placement is None:
         return MixResult(None, best_cost, min(bound, best_cost), False, used)
@@ -126,7 +131,8 @@ def solve_mixed(candidates: list[ClusterProblem], best: Placement, best_cost: fl
 
 
 def cover_bound(p: ClusterProblem, models: list[HostType]) -> float:
-    """The integer cover of the cluster's demand by at most max_hosts - k hosts of the models, plus k cheapest hosts
-    (planner/solve/cover.py)."""
-    return integer_cover(p.items, p.per_host_storage, models, max(p.max_hosts - p.k, 0)) + p.k * models[0].unit_cost
-
+    """Whole hosts of the models that hold the cluster's VMs after any k fail (planner/solve/cover.py): the integer
+    cover of the demand by at most max_hosts - k hosts plus k cheapest, or of the demand with its worst failures."""
+    survivors = integer_cover(p.items, p.per_host_storage, models, max(p.max_hosts - p.k, 0))
+    return max(survivors + p.k * models[0].unit_cost,
+               integer_cover(p.items, p.per_host_storage, models, p.max_hosts, p.k) if p.k else 0.0)
