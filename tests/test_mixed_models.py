@@ -42,6 +42,7 @@ def test_mixing_is_strictly_cheaper_and_the_design_is_sound(mixed):
     assert not check_requirements(data, req)
     report = next(r for r in design.solver.clusters if r.cluster == "COMP01")
     assert report.status == "optimal" and report.lower_bound_cost <= report.cost
+    assert design.solver.status == "optimal"  # the worst-host cover bounds any partition and mix (cover.py)
 
 
 def test_validator_rejects_a_mix_that_fails_when_its_largest_host_dies(mixed):

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from planner.solve.cover import CENTS, integer_cover
-from planner.solve.problem import ClusterProblem, HostType, Placement
+from planner.solve.problem import MAX_RESTARTS, ClusterProblem, HostType, Placement
 from planner.solve.tenant import (MAX_COUNT_MODEL_VARIABLES, OneModel, _class_key, _classes, _solve_count,
                                   count_model_applies)
-
 
 
 @dataclass
@@ -116,7 +115,7 @@ def solve_mixed(candidates: list[ClusterProblem], best: Placement, best_cost: fl
     if bound >= best_cost - 0.005:  # no mix can cost less: the one-model design is optimal
         return MixResult(None, best_cost, best_cost, True, 0.0)
     parts = _classes(p)
-    if (not count_model_applies(p) or parts is None or len(models) < 2
+    if (not count_model_applies(p) or parts is None or len(models) < 2 or p.restart_count(slots) > MAX_RESTARTS
             or p.scenario_count(slots) * slots * len(parts[0]) > MAX_COUNT_MODEL_VARIABLES):
         return MixResult(None, best_cost, min(bound, best_cost), best_cost <= bound + 0.01, 0.0)
     mix = Mix(p, models, slots, best, bound)
