@@ -2,6 +2,7 @@
 when the largest hosts fail, one CPU vendor, and the default unchanged."""
 import json
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -10,6 +11,7 @@ from planner.conformance import check_requirements
 from planner.plan import plan
 from planner.settings import SolverSettings
 from planner.solve import rules
+from planner.solve.cover import integer_cover_bound
 from planner.solve.problem import ClusterProblem, HostType, Item, Placement
 from planner.validate import validate_design
 
@@ -85,3 +87,11 @@ def test_models_of_two_cpu_vendors_are_refused_when_mixing():
 def test_default_leaves_the_requirements_as_they_were():
     dumped = requirements(**MIX).model_dump(mode="json")["hardware"]
     assert "mix_models_in_cluster" not in dumped and all("vendor" not in m for m in dumped["host_models"])
+
+
+def test_cover_bound_with_the_worst_failure():
+    """Hosts of 4 and 2 units at 100 and 70 for 10 units: 2 + 1 cover them (270); with one failure, losing a large
+    host must leave 10, so 3 large + 1 small (370), the true N+1 optimum."""
+    caps, costs, need = np.array([[4], [2]]), np.array([100, 70]), np.array([10])
+    assert integer_cover_bound(caps, costs, need, 10) == 270
+    assert integer_cover_bound(caps, costs, need, 10, k=1) == 370
