@@ -224,10 +224,10 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
         p, pl = out.problem, out.placement
         names = [f"{cluster.name}-H{h + 1:02d}" for h in range(pl.n)]
         for h, name in enumerate(names):
+            t = pl.host(p, h)
             hosts.append(Host(name=name, cluster=cluster.name, fault_domain=f"rack{p.rack_of(h) + 1}",
-                              model=p.host.model, vcpu_capacity=p.host.vcpu, memory_gb=p.host.memory_gb,
-                              usable_memory_gb=p.host.memory_mb / MB_PER_GB,
-                              usable_storage_gb=p.host.storage_gb, price=p.host.price))
+                              model=t.model, vcpu_capacity=t.vcpu, memory_gb=t.memory_gb,
+                              usable_memory_gb=t.memory_mb / MB_PER_GB, usable_storage_gb=t.storage_gb, price=t.price))
         for vm, h in pl.host_of.items():
             host_name[vm] = names[h]
         for failed, restarts in pl.restarts.items():
@@ -235,7 +235,8 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
                                       restarts={vm: names[h] for vm, h in sorted(restarts.items())}))
         storage = sum(vm.storage_gb for vm in sizing.vms_of(cluster.name))
         shared = None if p.per_host_storage else math.ceil(storage / (1 - free) / 100) * 100
-        clusters.append(cluster.model_copy(update={"host_model": p.host.model, "shared_storage_gb": shared}))
+        model = " + ".join(sorted({t.model for t in pl.models})) or p.host.model  # a mixed cluster names each model
+        clusters.append(cluster.model_copy(update={"host_model": model, "shared_storage_gb": shared}))
     vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
     reports = [outcomes[c.name].report for c in sizing.clusters]
     placeholder = SolveReport(status="feasible", objective=0, lower_bound=0, gap=0, deterministic_time=0,

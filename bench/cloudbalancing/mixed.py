@@ -26,6 +26,7 @@ import numpy as np
 
 from bench.cloudbalancing.lns import lns
 from bench.cloudbalancing.problem import MixedProblem
+from planner.solve.cover import lp_cover
 from planner.solve.runner import run_solver
 
 EXACT_MAX_PAIRS = 5_000  # items x machines for the CP-SAT assignment model
@@ -116,20 +117,6 @@ def solve_assignment(p: MixedProblem, hint: np.ndarray | None, time_limit: float
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return np.asarray([next(j for j in range(m) if solver.value(x[i][j])) for i in range(n)], dtype=np.int64)
-
-
-def lp_cover(caps: np.ndarray, costs: np.ndarray, need: np.ndarray) -> np.ndarray:
-    """The LP cover's machine fractions y (min costs.y, caps^T y >= need, 0 <= y <= 1) by GLOP; all ones
-    when even every machine falls short."""
-    from ortools.linear_solver import pywraplp
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    y = [lp.NumVar(0.0, 1.0, "") for _ in range(len(costs))]
-    for r in range(caps.shape[1]):
-        lp.Add(lp.Sum([int(c) * v for c, v in zip(caps[:, r], y)]) >= float(need[r]))
-    lp.Minimize(lp.Sum([int(c) * v for c, v in zip(costs, y)]))
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return np.ones(len(costs))
-    return np.asarray([v.solution_value() for v in y])
 
 
 def resource_weights(p: MixedProblem) -> np.ndarray:

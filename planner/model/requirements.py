@@ -107,6 +107,9 @@ class HostModel(Strict):
                                description="Average power draw, priced at power_kwh over cost.term_years (0: not counted)")
     rack_units: int = Field(0, ge=0, le=64, exclude_if=lambda value: value == 0,
                             description="Rack units, priced at rack_unit_month over cost.term_years (0: not counted)")
+    vendor: Literal["intel", "amd"] | None = Field(
+        None, exclude_if=lambda value: value is None,
+        description="CPU vendor: models of different vendors never share a cluster (live migration needs one vendor)")
 
 
 def _default(key: str):
@@ -147,6 +150,18 @@ class Hardware(Strict):
     vcpu_per_core: VcpuPerCore = VcpuPerCore()
     host_reserve: HostReserve = HostReserve()
     shared_storage: SharedStorage = SharedStorage()
+    mix_models_in_cluster: bool = Field(
+        False, exclude_if=lambda value: not value,
+        description="A compute cluster may mix host models (VMs then run in processor compatibility mode)")
+
+    @model_validator(mode="after")
+    def _one_vendor_when_mixed(self) -> Hardware:
+        vendors = sorted({m.vendor for m in self.host_models if m.vendor})
+        if self.mix_models_in_cluster and len(vendors) > 1:
+            raise ValueError(f"mix_models_in_cluster: host models of {' and '.join(vendors)} processors cannot share "
+                             f"a cluster (live migration needs one CPU vendor): offer one vendor's models, or set "
+                             f"mix_models_in_cluster to false")
+        return self
 
     @field_validator("host_models")
     @classmethod

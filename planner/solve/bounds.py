@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
+from planner.solve.cover import integer_cover
 from planner.solve.problem import ClusterProblem, Item
 
 RESOURCE_NAMES = ("vCPU", "memory", "storage")
@@ -168,4 +169,10 @@ def pooled_cost_bound(problems: Sequence[ClusterProblem]) -> float:
         p = problems[0]
         packed = max(l2 for _, l2 in packing_bounds(replace(p, items=tuple(items.values()))).values())
         bound = max(bound, (packed + k) * p.host.unit_cost)
+    else:  # any mix: the survivors of every cluster are whole hosts that hold all the VMs, and so do all the hosts
+        # after the worst failures of any one cluster (cover.py)
+        models, vms, local = [q.host for q in hosts.values()], list(items.values()), problems[0].per_host_storage
+        most = len(vms) + k + 1  # no cheapest cover needs more hosts of a model
+        bound = max(bound, integer_cover(vms, local, models, most) + k * min(t.unit_cost for t in models),
+                    integer_cover(vms, local, models, most, k) if k else 0.0)
     return bound

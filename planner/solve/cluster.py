@@ -3,6 +3,7 @@ for every cluster; the exact CP-SAT model for management and edge clusters they 
 and for any cluster where a rule applies that they do not know (they decline it)."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from planner.solve.exact import solve_exact
 from planner.solve.explain import explain
 from planner.sizing import cluster_roles, role_rules
 from planner.solve.heuristic import smallest_placement
+from planner.solve.mixed import solve_mixed
 from planner.solve.relax import (Suggestion, larger_host, more_vcpu, no_reserve, shared_storage, smaller_vms,
                                  verified)
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, Placement, TooManyScenarios, host_type, item_of
@@ -100,9 +102,33 @@ def solve_cluster(cluster: Cluster, candidates: list[ClusterProblem], settings: 
             + (" and the loss of a rack" if cluster.fault_domain_tolerance else ""),
             explain(cluster, candidates, req))  # the smallest clash proven, else the suspects that re-solve
     lower = min(bounds)
+    if req is not None and req.hardware.mix_models_in_cluster and cluster.purpose == "compute" and len(fitting) > 1:
+        best, lower = _mixed(cluster, fitting, best, settings, progress)
     best.report.lower_bound_cost = lower
     best.report.gap = round((best.report.cost - lower) / best.report.cost, 4) if best.report.cost else 0.0
     return best
+
+
+def _mixed(cluster: Cluster, fitting: list[ClusterProblem], best: ClusterOutcome, settings: SolverSettings,
+           progress: Progress) -> tuple[ClusterOutcome, float]:
+    """The cheapest mix of host models found for a compute cluster from the best one-model placement, and a
+    lower bound on any mix (planner/solve/mixed.py)."""
+    res = solve_mixed(fitting, best.placement, best.report.cost, settings.time_limit, settings.workers, settings.seed)
+    status = "optimal" if res.optimal else "feasible"
+    time = round(best.report.deterministic_time + res.deterministic_time, 3)
+    if res.placement is None:
+        progress(f"{cluster.name}: no mix of host models costs less than {best.report.cost:,.0f} ({status})")
+        return ClusterOutcome(best.problem, best.placement, best.report.model_copy(update={
+            "status": status, "deterministic_time": time})), res.bound
+    pl = res.placement
+    mix = " + ".join(f"{count} x {model}" for model, count in sorted(Counter(t.model for t in pl.models).items()))
+    progress(f"{cluster.name}: mixed {mix}, {res.cost:,.0f} ({status}; one model: {best.report.cost:,.0f})")
+    return ClusterOutcome(best.problem, pl, ClusterSolve(
+        cluster=cluster.name, method="cp-sat", status=status, hosts=pl.n, cost=round(res.cost, 2),
+        lower_bound_cost=0, gap=0, binding=f"the cheapest mix of host models found ({mix}; one model: "
+        f"{best.placement.n} x {best.problem.host.model}) surviving any {best.problem.k} host failure(s), the largest "
+        f"included",
+        deterministic_time=time)), res.bound
 
 
 def _too_many_scenarios(cluster: Cluster, p: ClusterProblem, error: TooManyScenarios) -> InputError:

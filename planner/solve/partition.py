@@ -106,7 +106,8 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
                                                                    req.hardware.max_hosts_per_cluster)], 0.0, ""))
             continue
         _, _, model, counts, caps, text = best
-        plans = _cut(units, caps, tiers(req), counts, model)
+        mixed = req.hardware.mix_models_in_cluster  # the clusters are cut for `model`, then may mix any models
+        plans = _cut(units, caps, tiers(req), counts, "" if mixed else model)
         out.append(StampPartition(stamp.name, model, plans, bound if units else 0.0, text))
     return out
 

@@ -125,6 +125,11 @@ class Placement:
     n: int
     host_of: dict[str, int]
     restarts: dict[tuple[int, ...], dict[str, int]]
+    models: tuple[HostType, ...] = ()  # each host's model when the cluster mixes models (empty: all the problem's)
+
+    def host(self, p: ClusterProblem, h: int) -> HostType:
+        """Host h's model."""
+        return self.models[h] if self.models else p.host
 
 
 def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: int, sql_host: bool = False) -> HostType:

@@ -44,9 +44,10 @@ def demand(p: ClusterProblem, index: int) -> list[int]:
     return [1 if index == 3 else it.demand(p.per_host_storage)[index] for it in p.items]
 
 
-def capacity(p: ClusterProblem) -> tuple[int, int, int, int]:
-    """A host's capacity per resource of RESOURCES."""
-    return (*p.host.capacity(), p.host.max_vms)
+def capacity(p: ClusterProblem, pl: Placement | None = None, h: int = 0) -> tuple[int, int, int, int]:
+    """A host's capacity per resource of RESOURCES (host h of `pl` when given: a cluster may mix models)."""
+    host = pl.host(p, h) if pl is not None else p.host
+    return (*host.capacity(), host.max_vms)
 
 
 def loads(p: ClusterProblem, pl: Placement) -> list[list[int]]:

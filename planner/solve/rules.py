@@ -56,13 +56,12 @@ class Resource(Rule):
         need = demand(mdl.p, self.index)
         _enforce(mdl.m.add(sum(need[v] * row[h] for v, row in enumerate(on)) <= mdl.cap[self.index]), lits)
 
-    def over(self, p: ClusterProblem, load: list[int]) -> bool:
-        return load[self.index] > capacity(p)[self.index]
+    def over(self, p: ClusterProblem, load: list[int], pl: Placement | None = None, h: int = 0) -> bool:
+        return load[self.index] > capacity(p, pl, h)[self.index]
 
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
-        cap = capacity(p)[self.index]
-        return [f"host {h}: {RESOURCES[self.index]} {row[self.index]} > {cap}"
-                for h, row in enumerate(loads(p, pl)) if row[self.index] > cap]
+        return [f"host {h}: {RESOURCES[self.index]} {row[self.index]} > {capacity(p, pl, h)[self.index]}"
+                for h, row in enumerate(loads(p, pl)) if self.over(p, row, pl, h)]
 
 
 class AntiAffinity(Rule):
@@ -171,8 +170,8 @@ class Failover(Rule):
                 row[2] += d[2]
                 row[3] += 1
             out += [f"scenario {failed}: host {h} over its {r.name}" for h, row in sorted(load.items())
-                    for r in state if r.over(p, row)]
-            after = Placement(pl.n, {**{name: pl.host_of[name] for name in item}, **plan}, {})
+                    for r in state if r.over(p, row, pl, h)]
+            after = Placement(pl.n, {**{name: pl.host_of[name] for name in item}, **plan}, {}, pl.models)
             out += [f"scenario {failed}: {r.name}: {v}" for r in held for v in r.check(p, after)]
         return out
 

@@ -134,17 +134,47 @@ def _result(pl: Placement, bound: int, method: str, det_time: float) -> TenantRe
     return TenantResult(pl, bound, "optimal" if pl.n <= bound else "feasible", method, det_time)
 
 
+class OneModel:
+    """The count model's hosts: n hosts of p's one model (mixed.py: slots that may hold any of several)."""
+
+    def __init__(self, p: ClusterProblem, n: int):
+        self.p, self.n = p, n
+
+    def build(self, m: cp_model.CpModel) -> None:
+        """Add the hosts' own variables and constraints (none for one model)."""
+
+    def cap(self, h: int, i: int):
+        """Host h's capacity of resource i: a number, or an expression of the model it holds."""
+        return self.p.host.capacity()[i]
+
+    def most(self, i: int) -> int:
+        return self.p.host.capacity()[i]
+
+    def order(self, m: cp_model.CpModel, h: int, g: int, load) -> None:
+        """Symmetry breaking between hosts h < g of one rack: by vCPU, then memory load."""
+        m.add(load(h) >= load(g))
+
+    def hint(self, m: cp_model.CpModel, classes, c) -> None:
+        _hint(m, self.p, self.n, classes, c)
+
+    def result(self, solver: cp_model.CpSolver, moves: dict) -> tuple[int, dict, tuple]:
+        """The hosts bought, each scenario's restart counts over them, and their models (empty: all p's)."""
+        return self.n, moves, ()
+
+
 def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: float, workers: int, seed: int,
-                 balance: bool = False):
-    """The count model on n hosts: (status, placement, deterministic time); "declined" when a rule
+                 balance: bool = False, slots: OneModel | None = None):
+    """The count model on n hosts (or `slots`): (status, placement, deterministic time); "declined" when a rule
     it does not know applies to p."""
     if rules.declines(p, HONOURS):
         return "declined", None, 0.0
-    cap = p.host.capacity()
+    slots = slots or OneModel(p, n)
+    n = slots.n
     demands = [d for d, _ in classes]
     S = len(demands)
     hosts = range(n)
     m = cp_model.CpModel()
+    slots.build(m)
     n_plain = [len(plain.get(s, [])) for s in range(S)]
     pv = [[m.new_int_var(0, n_plain[s], f"p{s}_{h}") if n_plain[s] else None for h in hosts] for s in range(S)]
     gv = []
@@ -172,16 +202,17 @@ def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: f
     for s in range(S):
         for h in hosts:
             m.add(c[s][h] == sum(cnt[s][h]))
-    resources = [i for i in range(3) if cap[i]]
+    resources = [i for i in range(3) if slots.most(i)]
+    max_vms = p.host.max_vms if sum(total_of_class) > p.host.max_vms else 0  # every model runs as many VMs
 
     def load(h, i):
         return sum(demands[s][i] * c[s][h] for s in range(S) if demands[s][i])
 
     for h in hosts:
         for i in resources:
-            m.add(load(h, i) <= cap[i])
-        if sum(total_of_class) > p.host.max_vms:
-            m.add(sum(c[s][h] for s in range(S)) <= p.host.max_vms)
+            m.add(load(h, i) <= slots.cap(h, i))
+        if max_vms:
+            m.add(sum(c[s][h] for s in range(S)) <= max_vms)
     role_of = [r for _, r in classes]
     _host_limits(m, p, role_of, total_of_class, {h: [c[s][h] for s in range(S)] for h in hosts})
     scenarios = p.scenarios(n)
@@ -199,19 +230,19 @@ def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: f
             if h in down:
                 continue
             for i in resources:
-                m.add(load(h, i) + sum(demands[s][i] * rows[s][h] for s in range(S) if demands[s][i]) <= cap[i])
-            if sum(total_of_class) > p.host.max_vms:
-                m.add(sum(c[s][h] + rows[s][h] for s in range(S)) <= p.host.max_vms)
+                m.add(load(h, i) + sum(demands[s][i] * rows[s][h] for s in range(S) if demands[s][i])
+                      <= slots.cap(h, i))
+            if max_vms:
+                m.add(sum(c[s][h] + rows[s][h] for s in range(S)) <= max_vms)
         _host_limits(m, p, role_of, total_of_class,
                      {h: [c[s][h] + rows[s][h] for s in range(S)] for h in hosts if h not in down})
         mv[f] = rows
-    _room_cuts(m, p, n, demands, total_of_class, c, load, resources)
-    # symmetry breaking: hosts of one rack are interchangeable; order them by vCPU, then memory load
-    main = resources[0]
+    _room_cuts(m, p, slots, demands, total_of_class, c, load, resources)
+    main = resources[0]  # symmetry breaking: hosts of one rack are interchangeable
     for h in hosts:
         if h + p.racks < n:
-            m.add(load(h, main) >= load(h + p.racks, main))
-    _hint(m, p, n, classes, c)
+            slots.order(m, h, h + p.racks, lambda g: load(g, main))
+    slots.hint(m, classes, c)
     solver, code = run_solver(m, time_limit, workers, seed)
     used = solver.deterministic_time
     if code == cp_model.INFEASIBLE:
@@ -219,14 +250,19 @@ def _solve_count(p: ClusterProblem, n: int, classes, plain, types, time_limit: f
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "unknown", None, used
     if balance:  # a second solve from the first solution: the busiest host's vCPU load as low as it goes
-        solver, extra = _balanced(m, solver, [load(h, main) for h in hosts], cap[main], time_limit - used, seed)
+        solver, extra = _balanced(m, solver, [load(h, main) for h in hosts], slots.most(main), time_limit - used,
+                                  seed)
         used += extra
     counts_plain = [[solver.value(pv[s][h]) if pv[s][h] is not None else 0 for h in hosts] for s in range(S)]
     counts_grp = [[solver.value(v) for v in row] for _, row in gv]
     moves = {f: [[solver.value(v) if v is not None else 0 for v in rows[s]] for s in range(S)]
              for f, rows in mv.items()}
-    placement = expand(p, n, plain, types, counts_plain, counts_grp, moves)
-    if placement is None or not rules.sound(p, placement):
+    bought, moves, models = slots.result(solver, moves)
+    placement = expand(p, bought, plain, types, counts_plain, counts_grp, moves)
+    if placement is None:
+        return "unknown", None, used
+    placement.models = models
+    if not rules.sound(p, placement):
         return "unknown", None, used
     return "feasible", placement, used
 
@@ -248,18 +284,20 @@ def _balanced(m: cp_model.CpModel, first: cp_model.CpSolver, loads, cap: int, ti
     return (solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else first), solver.deterministic_time
 
 
-def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, n: int, demands, totals, c, load, resources) -> None:
+def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, slots: OneModel, demands, totals, c, load,
+               resources) -> None:
     """Redundant cuts: room[s][h], the whole VMs of class s host h still has room for, bounds what any
     scenario can restart there, so the survivors' room must cover the failed hosts' VMs of class s."""
-    cap = p.host.capacity()
+    n = slots.n
     for s, d in enumerate(demands):
         if not totals[s]:
             continue
-        room = [m.new_int_var(0, min(cap[i] // d[i] for i in resources if d[i]), f"room{s}_{h}") for h in range(n)]
+        most = min(slots.most(i) // d[i] for i in resources if d[i])
+        room = [m.new_int_var(0, most, f"room{s}_{h}") for h in range(n)]
         for h in range(n):
             for i in resources:
                 if d[i]:
-                    m.add(d[i] * room[h] <= cap[i] - load(h, i))
+                    m.add(d[i] * room[h] <= slots.cap(h, i) - load(h, i))
         for f in p.scenarios(n):
             down = set(f)
             m.add(sum(room[g] for g in range(n) if g not in down) >= sum(c[s][h] for h in f))

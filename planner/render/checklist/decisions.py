@@ -298,7 +298,13 @@ def _clusters(design: Design, req: Requirements, add) -> None:
             f"cost {s.cost:,.0f} (lower bound {s.lower_bound_cost:,.0f}, gap {s.gap:.1%}, {s.method} {s.status}); "
             + (f"{plans[c.name]} failover plan(s) certified in design.json" if k else
                "no failover: a failed host's VMs stay down until it is back") if s else "")
-        if hosts:
+        mix = Counter(h.model for h in hosts)
+        if len(mix) > 1:
+            add("host-mix", f"{c.name}: " + " + ".join(f"{n} x {m}" for m, n in sorted(mix.items())),
+                f"hardware.mix_models_in_cluster = true: the cheapest mix among {models}, N+{k} holding when the "
+                f"largest hosts fail", "processor compatibility mode on every VM of the cluster (the VM templates of "
+                "its VMM cloud), so that VMs live-migrate between the models' processor versions")
+        elif hosts:
             h = hosts[0]
             add("host-model", f"{c.name}: {h.model} for all {len(hosts)} hosts",
                 f"cheapest design among hardware.host_models: {models}",
