@@ -18,7 +18,7 @@ from planner.model.design import Design
 from planner.render.design_index import index, natural
 from planner.render.diagram import overview, physical
 from planner.render.diagram.dot import (A3_POINTS, FORMATS, READABLE, SLIDE_DPI, dot_program, extent, fit_slide,
-                                        render, render_each, slide_scale)
+                                        layouts, render, render_each, slide_scale)
 from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, SLIDE, SLIDE_COMPACT, THEMES
 
@@ -122,6 +122,7 @@ def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: b
 def artifacts(design: Design) -> dict[str, bytes]:
     """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme."""
     dot_program()
+    layouts([source(design, view) for view in VIEWS])  # at once: `pages` reads their extents, the report their SVGs
     names = [(view, page) for view in VIEWS for page in pages(design, view)]
     drawn = render_each([source(design, view, page=page) for view, page in names], FORMATS)
     return {f"diagrams/{page_name(view, page)}.{fmt}": data

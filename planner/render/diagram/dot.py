@@ -105,9 +105,15 @@ def slide_scale(graph: graphviz.Digraph) -> float:
 
 
 def extent(graph: graphviz.Digraph) -> tuple[float, float]:
-    """Width and height (inches) of the laid-out drawing, before any scaling."""
-    _, _, width, height = run_dot(["-Tplain"], graph.source).split("\n", 1)[0].split()[:4]
+    """Width and height (inches) of the laid-out drawing, before any scaling (from a layout kept by `layouts`)."""
+    plain = render(graph.source, ("plain",))["plain"]
+    _, _, width, height = plain.decode().split("\n", 1)[0].split()[:4]
     return float(width), float(height)
+
+
+def layouts(sources: list[str]) -> None:
+    """Lay out `sources` at once, keeping each one's extent and SVG (one `dot` each) for `extent` and `render`."""
+    render_each(sources, ("plain", "svg"))
 
 
 def fit_slide(graph: graphviz.Digraph) -> str:
