@@ -10,6 +10,7 @@ import ctypes
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from importlib import import_module
@@ -93,6 +94,7 @@ def _child(down: int, up: int, parent: int) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _die_with(parent)
+        sys.modules.setdefault("numpy", None)  # openpyxl imports it (0.15 s) only to take numpy numbers into cells
         for name in RENDERERS:
             import_module(name)
         with os.fdopen(down, "rb") as source:
