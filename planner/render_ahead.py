@@ -54,14 +54,14 @@ class RenderAhead:
         try:
             with self._down:
                 pickle.dump(design, self._down, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # the child is gone: render here
+        except (OSError, pickle.PicklingError):  # the child is gone (or cannot take it): render here
             self.close()
 
     def files(self, warn: Callable[[str], None]) -> dict[str, bytes]:
         """The artifacts of the design sent, as `render_all` gives them; a renderer's error is raised here."""
         reply = None
         if self.pid is not None:
-            with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError):
+            with contextlib.suppress(Exception):  # no whole reply: the child is gone, render here
                 reply = pickle.load(self._up)
             self.close()
         if reply is None:

@@ -84,6 +84,16 @@ def test_a_missing_program_is_a_warning_from_the_child(monkeypatch):
     assert "bom.xlsx" in files and not any(name.startswith("diagrams/") for name in files)
 
 
+def test_when_the_child_is_gone_the_parent_renders():
+    design = load_design(POC)
+    with RenderAhead() as ahead:
+        if ahead.pid is not None:
+            os.kill(ahead.pid, signal.SIGKILL)
+        ahead.send(design)
+        files = ahead.files(print)
+    assert files == render_all(design, print)
+
+
 def test_with_another_thread_running_it_renders_in_process():
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
