@@ -30,9 +30,7 @@ def plan(
 
     req = load_requirements(requirements)  # before importing the solver: bad input fails fast
     from planner.output import default_folder, refuse_foreign_folder, write_folder
-    from planner.pipeline import build
-    from planner.settings import SolverSettings
-    from planner.summary import print_design, print_verdict
+    from planner.render_ahead import RenderAhead
 
     target = out_dir or default_folder(requirements)
     refuse_foreign_folder(target)  # before the solve, and again just before the swap
@@ -42,8 +40,13 @@ def plan(
         if not quiet:
             err.print(f"[{time.monotonic() - start:6.1f}s] {message}")
 
-    built = build(req, SolverSettings(time_limit=time_limit, workers=workers), progress,
-                  lambda msg: err.print(styled("note:", "yellow", msg)))
+    with RenderAhead() as ahead:  # forked before the solver's import: the child imports the renderers meanwhile
+        from planner.pipeline import build
+        from planner.settings import SolverSettings
+        from planner.summary import print_design, print_verdict
+
+        built = build(req, SolverSettings(time_limit=time_limit, workers=workers), progress,
+                      lambda msg: err.print(styled("note:", "yellow", msg)), ahead=ahead)
     print_design(built.design, out)
     print_verdict(built.verdict, built.unmet, out)
     if not built.sound:

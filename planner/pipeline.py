@@ -10,6 +10,7 @@ from planner.model.design import Design
 from planner.model.requirements import Requirements
 from planner.plan import plan
 from planner.render import render_all
+from planner.render_ahead import RenderAhead
 from planner.settings import SolverSettings
 from planner.validate import Finding, Verdict, validate_design
 
@@ -27,13 +28,16 @@ class Built:
 
 
 def build(req: Requirements, settings: SolverSettings, progress: Callable[[str], None],
-          warn: Callable[[str], None], render: bool = True) -> Built:
-    """Plan, prove the design sound and answering `req`, and render every artifact when it is (and `render`)."""
+          warn: Callable[[str], None], render: bool = True, ahead: RenderAhead | None = None) -> Built:
+    """Plan, prove the design sound and answering `req`, and render every artifact when it is (and `render`);
+    with `ahead`, its child renders while the design is proved."""
     design = plan(req, settings, progress)
+    if render and ahead:
+        ahead.send(design)
     text = design.to_json()
     data = json.loads(text)
     verdict, unmet = validate_design(data), check_requirements(data, req)
     files = {"design.json": text.encode()}
     if render and verdict.sound and not unmet:
-        files.update(render_all(design, warn))
+        files.update(ahead.files(warn) if ahead else render_all(design, warn))
     return Built(design, files, verdict, unmet)

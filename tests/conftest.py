@@ -44,3 +44,12 @@ def cloudbalancing(name: str) -> Path:
         if (folder / name).is_file():
             return folder / name
     pytest.skip(f"needs {name} of the cloud-balancing dataset (../shared/datasets/cloudbalancing beside the clone)")
+
+
+def pytest_collection_modifyitems(items):
+    """With pytest-xdist's `--dist loadgroup` (pyproject.toml): a module's tests run in one worker, in order, and
+    every module that uses `planned` in the same worker, so that no reference profile is planned twice."""
+    planning = {item.module.__name__ for item in items if "planned" in getattr(item, "fixturenames", ())}
+    for item in items:
+        name = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("planned" if name in planning else name))

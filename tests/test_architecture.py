@@ -32,7 +32,8 @@ LAYERS = [
     {"solve": ("planner.solve",)},
     {"plan": ("planner.plan", "planner.growth"), "render": ("planner.render",)},
     {"app": ("planner.pipeline", "planner.check", "planner.output", "planner.whatif", "planner.headroom",
-             "planner.diff", "planner.summary", "planner.terminal", "planner.design_file", "planner.sweep")},
+             "planner.diff", "planner.summary", "planner.terminal", "planner.design_file", "planner.sweep",
+             "planner.render_ahead")},
     {"cli": ("planner.cli", "planner.cli_app", "planner.cli_artifacts", "planner.cli_print")},
 ]
 STDLIB_ONLY = ("validate", "settings", "errors")

@@ -149,20 +149,26 @@ def test_artifacts_are_every_view_in_every_format_under_diagrams(design):
 
 def test_the_views_are_laid_out_at_once(design, monkeypatch):
     """One `dot` per view, all running together: run one after another they were the longest part of
-    rendering a small plan (issue 18). Each fake run waits until all three have started."""
+    rendering a small plan (issue 18). Each fake run waits until all three have started: the layouts that
+    `pages` measures (kept for the report's SVGs), then the pages."""
     import threading
 
     together = threading.Barrier(len(diagram.VIEWS), timeout=10)
+    runs = []
 
     def run(source, formats, dpi):
+        if not formats:  # kept from an earlier run: no `dot`
+            return {}
         together.wait()
-        return {fmt: b"" for fmt in formats}
+        runs.append(formats)
+        return {fmt: b"graph 1 8 6\n" if fmt == "plain" else b"" for fmt in formats}
 
     monkeypatch.setattr(diagram_dot, "_run", run)
     monkeypatch.setattr(diagram, "book", lambda pdfs: b"")  # the fake drawings are no PDFs
     diagram_dot._RECENT.clear()
     files = diagram.artifacts(design("small"))
     assert len(files) == 4 * len(diagram.VIEWS) + 1
+    assert runs == [("plain", "svg")] * 3 + [("svg", "png", "pdf")] * 3  # no view laid out twice
     diagram_dot._RECENT.clear()
 
 

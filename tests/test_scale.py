@@ -94,10 +94,11 @@ def test_bound_never_above_what_is_found():
 
 
 def test_plan_with_vm_roles_is_sound_and_deterministic():
-    req = requirements(**{"tenants.count": 60, "tenants.vms_per_tenant": 10,
-                          "tenants.vm_sizes": {"extra-small": "20%", "small": "40%", "medium": "30%",
-                                               "large": "8%", "extra-large": "2%"},
-                          "tenants.vm_roles": [{"name": "web", "size": "small", "instances": 4, "deployments": 20}],
+    """VM Role availability sets in a compute cluster of more than 16 hosts (so N+2) that the greedy does not
+    close: CP-SAT proves it optimal, twice alike (156 VMs: 680 took 25 CPU s a plan)."""
+    req = requirements(**{"tenants.count": 14, "tenants.vms_per_tenant": 10,
+                          "tenants.vm_sizes": {"extra-large": "100%"},
+                          "tenants.vm_roles": [{"name": "web", "size": "small", "instances": 4, "deployments": 4}],
                           "availability.racks": 2})
     first = plan(req, FAST).to_json()
     assert plan(req, FAST).to_json() == first
@@ -105,7 +106,8 @@ def test_plan_with_vm_roles_is_sound_and_deterministic():
     verdict = validate_design(data)
     assert verdict.sound, verdict.violations[:3]
     comp = [c for c in data["solver"]["clusters"] if c["cluster"].startswith("COMP")]
-    assert comp and all(c["status"] == "optimal" for c in comp)
+    assert [(c["method"], c["status"]) for c in comp] == [("cp-sat", "optimal")]
+    assert {c["failures_tolerated"] for c in data["clusters"] if c["purpose"] == "compute"} == {2}
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)

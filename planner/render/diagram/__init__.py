@@ -18,8 +18,8 @@ from planner.model.design import Design
 from planner.render.design_index import index, natural
 from planner.render.diagram import overview, physical
 from planner.render.diagram.book import book
-from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program, fit_slide,
-                                        page_text, render, render_each, slide_scale)
+from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program, extent,
+                                        fit_slide, layouts, page_text, render, render_each, slide_scale)
 from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, PAGE_COUNTED, SLIDE, SLIDE_COMPACT, THEMES, Scale
 
@@ -133,6 +133,7 @@ def artifacts(design: Design) -> dict[str, bytes]:
     """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme, and diagrams.pdf: those pages
     in that order, one A3 landscape sheet each."""
     dot_program()
+    layouts([source(design, view) for view in VIEWS])  # at once: `pages` reads their extents, the report their SVGs
     names = [(view, page) for view in VIEWS for page in pages(design, view)]
     drawn = render_each([source(design, view, page=page) for view, page in names], FORMATS)
     files = {f"diagrams/{page_name(view, page)}.{fmt}": data

@@ -1,7 +1,6 @@
 """Graphviz plumbing shared by the views: font scales, graph defaults, the 16:9 slide fit, running `dot`."""
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -107,15 +106,15 @@ def slide_scale(graph: graphviz.Digraph) -> float:
 
 
 def extent(graph: graphviz.Digraph) -> tuple[float, float]:
-    """Width and height (inches) of the laid-out drawing, before any scaling."""
-    return _extent(graph.source)
-
-
-@functools.lru_cache(maxsize=16)
-def _extent(source: str) -> tuple[float, float]:
-    """(a page's fit is asked for again when it is drawn: one layout)"""
-    _, _, width, height = run_dot(["-Tplain"], source).split("\n", 1)[0].split()[:4]
+    """Width and height (inches) of the laid-out drawing, before any scaling (from a layout kept by `layouts`)."""
+    plain = render(graph.source, ("plain",))["plain"]
+    _, _, width, height = plain.decode().split("\n", 1)[0].split()[:4]
     return float(width), float(height)
+
+
+def layouts(sources: list[str]) -> None:
+    """Lay out `sources` at once, keeping each one's extent and SVG (one `dot` each) for `extent` and `render`."""
+    render_each(sources, ("plain", "svg"))
 
 
 def page_text(graph: graphviz.Digraph) -> float:

@@ -1,0 +1,132 @@
+"""The renderer process forked before the solve (issue 18): same bytes as rendering in-process, errors
+and warnings reach the parent, and the child never outlives the command or its parent."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import planner.render.diagram
+import planner.render.workbook
+from planner.design_file import load_design
+from planner.errors import MissingProgram
+from planner.render import render_all
+from planner.render_ahead import RenderAhead
+
+from conftest import ROOT
+
+POC = ROOT / "outputs" / "poc" / "design.json"
+
+
+def forks() -> bool:
+    """The child is forked only when no other thread runs (an earlier test may have left one)."""
+    return threading.active_count() == 1
+
+
+def gone(pid: int) -> bool:
+    """The process has ended (reaped, or a zombie left to a parent that does not reap)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def test_the_child_renders_the_same_bytes():
+    design = load_design(POC)
+    with RenderAhead() as ahead:
+        assert (ahead.pid is not None) == forks()
+        ahead.send(design)
+        warnings = []
+        files = ahead.files(warnings.append)
+    assert files == render_all(design, warnings.append) and not warnings
+    assert sorted(files) == sorted(p.relative_to(POC.parent).as_posix() for p in POC.parent.rglob("*")
+                                   if p.is_file() and p.name != "design.json")
+
+
+def test_plan_in_a_process_of_its_own_writes_what_rendering_in_process_gives(tmp_path):
+    """`plan` forks where no other thread runs (a pytest-xdist worker has one: there `plan` renders in-process)."""
+    proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "plan",
+                           str(ROOT / "profiles" / "poc.yaml"), "--out", str(tmp_path / "poc"), "-q"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    written = {p.relative_to(tmp_path / "poc").as_posix(): p.read_bytes() for p in (tmp_path / "poc").rglob("*")
+               if p.is_file() and p.name != "design.json"}
+    assert written == render_all(load_design(tmp_path / "poc" / "design.json"), print)
+
+
+def test_a_renderer_error_in_the_child_is_raised_in_the_parent(monkeypatch):
+    def broken(_design):
+        raise KeyError("COMP09")
+
+    monkeypatch.setattr(planner.render.workbook, "artifacts", broken)
+    with RenderAhead() as ahead:
+        ahead.send(load_design(POC))
+        with pytest.raises(KeyError, match="COMP09"):
+            ahead.files(print)
+
+
+def test_a_missing_program_is_a_warning_from_the_child(monkeypatch):
+    def no_dot(_design):
+        raise MissingProgram("Graphviz `dot` is not installed")
+
+    monkeypatch.setattr(planner.render.diagram, "artifacts", no_dot)
+    warnings = []
+    with RenderAhead() as ahead:
+        ahead.send(load_design(POC))
+        files = ahead.files(warnings.append)
+    assert warnings == ["Graphviz `dot` is not installed"]
+    assert "bom.xlsx" in files and not any(name.startswith("diagrams/") for name in files)
+
+
+def test_when_the_child_is_gone_the_parent_renders():
+    design = load_design(POC)
+    with RenderAhead() as ahead:
+        if ahead.pid is not None:
+            os.kill(ahead.pid, signal.SIGKILL)
+        ahead.send(design)
+        files = ahead.files(print)
+    assert files == render_all(design, print)
+
+
+def test_with_another_thread_running_it_renders_in_process():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with RenderAhead() as ahead:
+            assert ahead.pid is None
+            ahead.send(load_design(POC))
+            assert "report.html" in ahead.files(print)
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the child dies with its parent on Linux")
+def test_the_child_ends_when_closed_and_when_its_parent_is_killed():
+    if forks():
+        ahead = RenderAhead()
+        pid = ahead.pid
+        ahead.close()
+        assert gone(pid)
+    code = ("import os, sys, time; from planner.render_ahead import RenderAhead; a = RenderAhead(); "
+            "print(a.pid, flush=True); time.sleep(60)")
+    parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    try:
+        assert not gone(child)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while not gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gone(child)
+    finally:
+        if not gone(child):
+            os.kill(child, signal.SIGKILL)
