@@ -8,10 +8,13 @@ from dataclasses import replace
 
 import pytest
 
+from planner.model.design import Cluster
 from planner.solve import rules
 from planner.solve.heuristic import _least_loaded, _loads, _role_fits, place, place_with_failover, restart
 from planner.solve.problem import ClusterProblem, HostType, Item
+from planner.solve.reuse import Solved
 
+from test_edge_solve import _solve, edge
 from test_scale import tenant_problem
 
 
@@ -90,3 +93,35 @@ def test_the_rule_check_of_a_large_n2_placement_is_fast():
     found = place_with_failover(p, 32)
     ok, cpu = _cpu(rules.sound, p, found)
     assert ok and cpu < 0.6, cpu
+
+
+def _cluster(p: ClusterProblem) -> Cluster:
+    return Cluster(name=p.cluster, stamp="S1", purpose="edge", failures_tolerated=p.k, fault_domain_tolerance=False,
+                   vcpu_per_core=2)
+
+
+def _renamed(p: ClusterProblem, cluster: str, rename) -> ClusterProblem:
+    items = tuple(replace(it, name=rename(it.name), group=it.group and rename(it.group)) for it in p.items)
+    return replace(p, cluster=cluster, items=items)
+
+
+def test_a_cluster_that_is_the_same_problem_gets_the_first_ones_placement_renamed():
+    """multi-stamp's three stamps have the same clusters up to names: each is solved once."""
+    p = edge(16, 1)
+    q = _renamed(p, "EDGE02", lambda name: f"s2-{name}")  # names sort as before
+    solved = Solved()
+    solved.add(_cluster(p), [p], _solve(p))
+    first, outcome = solved.get(_cluster(q), [q])
+    direct = _solve(q)
+    assert first == "EDGE01" and outcome.problem == q
+    assert outcome.placement == direct.placement and outcome.report == direct.report
+
+
+def test_a_cluster_of_other_sizes_or_name_order_is_solved_again():
+    p = edge(16, 1)
+    solved = Solved()
+    solved.add(_cluster(p), [p], _solve(p))
+    bigger = replace(p, items=(replace(p.items[0], vcpu=9),) + p.items[1:])
+    reordered = _renamed(p, "EDGE02", lambda name: {"gw00": "gw99"}.get(name, name))
+    other_k = replace(p, k=2)
+    assert [solved.get(_cluster(c), [c]) for c in (bigger, reordered, other_k)] == [None, None, None]
