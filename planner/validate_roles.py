@@ -62,7 +62,11 @@ def role_rules_of(design) -> list[dict]:
 
 def host_role_problems(rules: list[dict], vms: list[dict]) -> list[tuple[str, str]]:
     """(rule, text) for each role rule that the VMs on one host break: "role-per-host", "dedicated-host"."""
-    roles = Counter(vm.get("role") for vm in vms)
+    return role_count_problems(rules, Counter(vm.get("role") for vm in vms))
+
+
+def role_count_problems(rules: list[dict], roles: Counter) -> list[tuple[str, str]]:
+    """host_role_problems of a host running `roles` (VMs per role)."""
     out = []
     for r in rules:
         role, cap = r["role"], r.get("max_per_host")

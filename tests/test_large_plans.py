@@ -13,8 +13,10 @@ from planner.solve import rules
 from planner.solve.heuristic import _least_loaded, _loads, _role_fits, place, place_with_failover, restart
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.reuse import Solved
+from planner.validate import validate_design
 
 from test_edge_solve import _solve, edge
+from test_rules import as_design
 from test_scale import tenant_problem
 
 
@@ -125,3 +127,13 @@ def test_a_cluster_of_other_sizes_or_name_order_is_solved_again():
     reordered = _renamed(p, "EDGE02", lambda name: {"gw00": "gw99"}.get(name, name))
     other_k = replace(p, k=2)
     assert [solved.get(_cluster(c), [c]) for c in (bigger, reordered, other_k)] == [None, None, None]
+
+
+def test_the_validator_checks_a_large_n2_cluster_with_role_rules_fast():
+    """Each certificate's role rules from the hosts' role counts, not by recounting every VM of every survivor."""
+    p = replace(tenant_problem(3900, k=2, vcpu=256, memory_mb=370 * 1024), max_hosts=32)
+    design = as_design(p, place_with_failover(p, 32))
+    design["role_rules"] = [{"role": "hnv-gateway", "max_per_host": 4, "dedicated": True}]
+    verdict, cpu = _cpu(validate_design, design)
+    assert verdict.sound and verdict.certified == 496, verdict.violations[:3]
+    assert cpu < 1.0, cpu
