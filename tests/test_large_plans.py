@@ -8,13 +8,15 @@ from dataclasses import replace
 
 import pytest
 
-from planner.model.design import Cluster
+from planner.ipplan import guest_clusters
+from planner.model.design import Cluster, Design
 from planner.solve import rules
 from planner.solve.heuristic import _least_loaded, _loads, _role_fits, place, place_with_failover, restart
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.reuse import Solved
 from planner.validate import validate_design
 
+from conftest import ROOT
 from test_edge_solve import _solve, edge
 from test_rules import as_design
 from test_scale import tenant_problem
@@ -137,3 +139,13 @@ def test_the_validator_checks_a_large_n2_cluster_with_role_rules_fast():
     verdict, cpu = _cpu(validate_design, design)
     assert verdict.sound and verdict.certified == 496, verdict.violations[:3]
     assert cpu < 1.0, cpu
+
+
+def test_the_checklist_lists_the_guest_clusters_once_per_design(monkeypatch):
+    """Each listing scans every VM (30 000 at multi-stamp); the checklist's steps asked again for each step."""
+    from planner.render.checklist import steps, view
+
+    calls = []
+    monkeypatch.setattr(view, "guest_clusters", lambda d: calls.append(1) or guest_clusters(d))
+    design = Design.model_validate_json((ROOT / "outputs" / "medium" / "design.json").read_text(encoding="utf-8"))
+    assert len(steps.build_steps(design)) > 50 and len(calls) == 1
