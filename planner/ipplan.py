@@ -78,13 +78,15 @@ def guest_clusters(design: Any) -> list[GuestCluster]:
     """Guest clusters of the roles that form them: one per anti-affinity group (a stamp's VMs, or a pair)."""
     roles = load_catalog().roles
     seen: dict[str, list[str]] = {}
+    role_of: dict[str, str] = {}  # group -> its first VM's role
     for vm in design.vms:
         spec = roles.get(vm.role)
         if spec and spec.guest_cluster and vm.anti_affinity_group:
             seen.setdefault(vm.anti_affinity_group, []).append(vm.name)
+            role_of.setdefault(vm.anti_affinity_group, vm.role)
     result, numbers = [], {}
     for group, nodes in seen.items():
-        role = next(vm.role for vm in design.vms if vm.name == nodes[0])
+        role = role_of[group]
         base = nodes[0].rstrip("0123456789")  # S02VMM01 -> S02VMM
         numbers[base] = numbers.get(base, 0) + 1
         spec = roles[role].guest_cluster
@@ -104,7 +106,7 @@ def endpoints(design: Any) -> dict[str, list[tuple[str, str]]]:
     purpose = {c.name: c.purpose for c in design.clusters}
     gateway_vms = {vm.name for vm in design.vms if vm.role == "hnv-gateway"}
     pa_hosts = {vm.host for vm in design.vms if vm.name in gateway_vms} | {
-        h for plan in design.failover_plans for vm, h in plan.restarts.items() if vm in gateway_vms}
+        plan.restarts[vm] for plan in design.failover_plans for vm in gateway_vms & plan.restarts.keys()}
     for host in design.hosts:
         nics = ["management", "cluster", "live_migration"] + (["storage"] if shared else [])
         if nvgre and (purpose.get(host.cluster) == "compute" or host.name in pa_hosts):

@@ -18,6 +18,7 @@ from planner.solve.bounds import pooled_cost_bound
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.solve.partition import StampPartition, partition, restrict
 from planner.solve.problem import ClusterProblem
+from planner.solve.reuse import Solved
 
 Progress = Callable[[str], None]
 
@@ -167,6 +168,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     check_host_rules(req, first)
     at_least: dict[str, int] = {}
     check_networks(req, first)
+    solved = Solved()  # clusters solved so far, reused for a cluster that is the same problem
     while True:
         parts = partition(req, first, at_least)
         sizing = size_design(req, stamps, [part.plans for part in parts])
@@ -181,7 +183,13 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                 candidates = restrict(problems(cluster, vms, req, groups, host_max_vms),
                                       sizing.compute_plans.get(cluster.name))
                 pool += candidates if cluster.purpose == "compute" else []
+                again = solved.get(cluster, candidates)
+                if again:
+                    progress(f"{cluster.name}: the same VM sizes and rules as {again[0]}: its placement, renamed")
+                    outcomes[cluster.name] = again[1]
+                    continue
                 outcomes[cluster.name] = solve_cluster(cluster, candidates, settings, progress, req)
+                solved.add(cluster, candidates, outcomes[cluster.name])
         except NeedsMoreClusters as more:
             stamp = more.cluster.stamp
             count = sum(1 for c in sizing.clusters if c.stamp == stamp and c.purpose == "compute")

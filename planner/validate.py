@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from planner.validate_cost import check_cost
 from planner.validate_growth import check_growth
-from planner.validate_roles import (check_anti_affinity, check_role_rules, host_role_problems, role_need, role_room,
+from planner.validate_roles import (check_anti_affinity, check_role_rules, restart_role_problems, role_need, role_room,
                                     role_rules_of)
 from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
 from planner.validate_stamps import check_stamps, is_fqdn
@@ -70,7 +70,7 @@ class Verdict:
 
 def _is_name(x): return isinstance(x, str) and NAME.fullmatch(x) is not None
 def _is_names(x): return isinstance(x, list) and all(map(_is_name, x))
-def _is_name_map(x): return isinstance(x, dict) and all(_is_name(k) and _is_name(v) for k, v in x.items())
+def _is_name_map(x): return isinstance(x, dict) and _is_names([*x, *{v if type(v) is str else 0 for v in x.values()}])
 def _is_count(x): return isinstance(x, int) and not isinstance(x, bool) and x >= 0
 def _is_bool(x): return isinstance(x, bool)
 def _is_scope(x): return isinstance(x, str) and x in ("host", "fault_domain")
@@ -160,6 +160,7 @@ class DesignIndex:
     load: dict[str, tuple]                  # host -> (vcpu, memory, storage) placed on it
     plans: list[dict]
     free: dict[str, tuple] = field(default_factory=dict)  # host -> residual(host), filled as asked
+    role_counts: dict[str, Counter] = field(default_factory=dict)  # host -> its VMs per role, filled as asked
     role_rules: list[dict] = field(default_factory=list)  # design.json's role_rules (after failures too)
 
     def capacity(self, host: str) -> tuple:
@@ -296,22 +297,21 @@ class ScenarioResult(NamedTuple):
 
 
 def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict) -> list[str]:
-    """Linear-time check of one certificate: exactly the VMs of the failed hosts restart,
-    each on a survivor of the same cluster, and no survivor ends over capacity nor breaks a role rule."""
+    """Linear-time check of one certificate: exactly the failed hosts' VMs restart, each on a survivor of the
+    cluster, and no survivor ends over capacity nor breaks a role rule."""
     affected = {vm["name"]: vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])}
     survivors = set(idx.members.get(cluster, [])) - set(failed)
     problems = [f"does not restart {vm}" for vm in affected if vm not in restarts]
     problems += [f"restarts {vm}, which ran on no failed host" for vm in restarts if vm not in affected]
-    added, moved = defaultdict(lambda: (0, 0, 0)), defaultdict(list)
+    moved = defaultdict(list)
     for vm, target in restarts.items():
         if vm in affected and target not in survivors:
             problems.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
         elif vm in affected:
-            added[target] = add(added[target], vm_demand(affected[vm]))
             moved[target].append(affected[vm])
-    problems += [f"overloads {host} ({text})" for host in sorted(added) for _, text in _excess(idx, host, added[host])]
-    return problems + [f"breaks {rule} on {host} ({text})" for host in sorted(moved)  # the role rules hold too
-                       for rule, text in host_role_problems(idx.role_rules, idx.vms_on[host] + moved[host])]
+    problems += [f"overloads {host} ({text})" for host in sorted(moved)
+                 for _, text in _excess(idx, host, tuple(map(sum, zip(*map(vm_demand, moved[host])))))]
+    return problems + restart_role_problems(idx, moved)  # the role rules hold too
 
 
 def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None = None,

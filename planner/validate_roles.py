@@ -62,7 +62,23 @@ def role_rules_of(design) -> list[dict]:
 
 def host_role_problems(rules: list[dict], vms: list[dict]) -> list[tuple[str, str]]:
     """(rule, text) for each role rule that the VMs on one host break: "role-per-host", "dedicated-host"."""
-    roles = Counter(vm.get("role") for vm in vms)
+    return role_count_problems(rules, Counter(vm.get("role") for vm in vms))
+
+
+def restart_role_problems(idx, moved: dict[str, list[dict]]) -> list[str]:
+    """The role rules on each host that VMs restart on (`moved`: host -> those VMs): its own VMs per role, counted
+    once per host (idx.role_counts), plus the restarted ones."""
+    out = []
+    for host in sorted(moved) if idx.role_rules else ():
+        if host not in idx.role_counts:
+            idx.role_counts[host] = Counter(vm.get("role") for vm in idx.vms_on[host])
+        roles = idx.role_counts[host] + Counter(vm.get("role") for vm in moved[host])
+        out += [f"breaks {rule} on {host} ({text})" for rule, text in role_count_problems(idx.role_rules, roles)]
+    return out
+
+
+def role_count_problems(rules: list[dict], roles: Counter) -> list[tuple[str, str]]:
+    """host_role_problems of a host running `roles` (VMs per role)."""
     out = []
     for r in rules:
         role, cap = r["role"], r.get("max_per_host")

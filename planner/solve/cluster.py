@@ -231,12 +231,15 @@ def _solve_compute(cluster: Cluster, p: ClusterProblem, lb: int, reason: str, se
 
 def _report(cluster: Cluster, p: ClusterProblem, n: int, bound: int, reason: str, method: str, status: str,
             volume_bound: int, det_time: float = 0.0) -> ClusterSolve:
-    if n <= volume_bound:
-        binding = reason
-    elif status == "optimal":
-        binding = f"{reason}; packing the VMs and their failover restarts needs {n - volume_bound} more (proven)"
-    else:
-        binding = f"{reason}; the {method} placed them on {n - volume_bound} more (not proven necessary)"
     return ClusterSolve(cluster=cluster.name, method=method, status=status, hosts=n, cost=round(n * p.host.unit_cost, 2),
-                        lower_bound_cost=round(bound * p.host.unit_cost, 2), gap=0.0, binding=binding,
-                        deterministic_time=round(det_time, 3))
+                        lower_bound_cost=round(bound * p.host.unit_cost, 2), gap=0.0,
+                        binding=binding(reason, n, volume_bound, status, method), deterministic_time=round(det_time, 3))
+
+
+def binding(reason: str, n: int, volume_bound: int, status: str, method: str) -> str:
+    """What drives a cluster's n hosts: the lower bound's reason, and the hosts the placement adds to it."""
+    if n <= volume_bound:
+        return reason
+    if status == "optimal":
+        return f"{reason}; packing the VMs and their failover restarts needs {n - volume_bound} more (proven)"
+    return f"{reason}; the {method} placed them on {n - volume_bound} more (not proven necessary)"

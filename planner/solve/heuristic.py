@@ -4,6 +4,11 @@ Used for tenant clusters, and as the starting hint of the exact CP-SAT model.
 """
 from __future__ import annotations
 
+from heapq import heapify, heappop, heappush
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
+
 from planner.solve import rules
 from planner.solve.problem import ClusterProblem, Item, Placement
 
@@ -19,21 +24,26 @@ def _order(p: ClusterProblem) -> list[Item]:
     return sorted(p.items, key=lambda it: (-size(it), it.name))
 
 
+def _fit_key(cap: tuple[int, int, int], max_vms: int, lh: list[int], vms: int,
+             d: tuple[int, int, int]) -> float | None:
+    """How loaded a host with load `lh` and `vms` VMs is once `d` is added (its largest share of any resource of
+    capacity `cap`); None when `d` does not fit there."""
+    c0, c1, c2 = cap
+    a, b, c = lh[0] + d[0], lh[1] + d[1], lh[2] + d[2]
+    if vms >= max_vms or a > c0 or b > c1 or c > c2:
+        return None
+    return max(a / c0 if c0 else 0.0, b / c1 if c1 else 0.0, c / c2 if c2 else 0.0)  # shares are >= 0
+
+
 def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], load: list[list[int]],
                   count: list[int]) -> int | None:
     """The host of `hosts` left least loaded (largest share of any resource) once `d` is added
     there, among those it fits; the lowest number on a tie; None when it fits none."""
-    c0, c1, c2 = p.host.capacity()
-    d0, d1, d2 = d
-    max_vms = p.host.max_vms
     best, best_key = None, None
+    cap, max_vms = p.host.capacity(), p.host.max_vms
     for h in hosts:
-        lh = load[h]
-        a, b, c = lh[0] + d0, lh[1] + d1, lh[2] + d2
-        if count[h] >= max_vms or a > c0 or b > c1 or c > c2:
-            continue
-        key = max(a / c0 if c0 else 0.0, b / c1 if c1 else 0.0, c / c2 if c2 else 0.0)  # shares are >= 0
-        if best_key is None or key < best_key:
+        key = _fit_key(cap, max_vms, load[h], count[h], d)
+        if key is not None and (best_key is None or key < best_key):
             best, best_key = h, key
     return best
 
@@ -101,47 +111,69 @@ def _role_fits(p: ClusterProblem, it: Item, roles: dict[str, int], caps: dict[st
     return not p.dedicated & set(roles)
 
 
-def restart(p: ClusterProblem, n: int, failed: tuple[int, ...],
-            base: tuple[list[list[int]], list[int], list[list[Item]]]) -> dict[str, int] | None:
-    """Greedy restart of the failed hosts' items onto the survivors with the most room
-    (`base`: the placement's loads, VM counts and items per host, from `_loads`)."""
-    cap = p.host.capacity()
+class Base(NamedTuple):
+    """A placement's loads, VM counts and VMs per role per host, and per host its VMs in restart order (largest
+    vCPU + memory share first, then by name) as (rank in that order, demand, role, item)."""
+
+    load: list[list[int]]
+    count: list[int]
+    roles: list[dict[str, int]]
+    on_host: list[list[tuple[int, tuple[int, int, int], str, Item]]]
+
+
+def restart(p: ClusterProblem, n: int, failed: tuple[int, ...], base: Base) -> dict[str, int] | None:
+    """Greedy restart of the failed hosts' items onto the survivors with the most room, largest first, one VM at
+    a time on the survivor left least loaded that it fits and may join (the lowest number on a tie). A run of
+    VMs of one size and role keeps its candidate hosts in a heap: only the chosen host's key changes."""
     down = set(failed)
-    loads, counts, on_host = base
-    load = [list(row) for row in loads]
-    count = list(counts)
-    moving = [it for h in failed for it in on_host[h]]
-    survivors = [h for h in range(n) if h not in down]
-    roles_on: list[dict[str, int]] = [{} for _ in range(n)]
-    for h in survivors:
-        for it in on_host[h]:
-            roles_on[h][it.role] = roles_on[h].get(it.role, 0) + 1
+    load = [list(row) for row in base.load]
+    count = list(base.count)
     caps = dict(p.role_caps)
+    ruled = bool(caps or p.dedicated)  # else every VM may join every host
+    roles_on = [dict(r) for r in base.roles] if ruled else base.roles
+    cap, max_vms = p.host.capacity(), p.host.max_vms
+    survivors = [h for h in range(n) if h not in down]
     plan: dict[str, int] = {}
-    for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
-        d = it.demand(p.per_host_storage)
-        best = _least_loaded(p, [h for h in survivors if _role_fits(p, it, roles_on[h], caps)], d, load, count)
-        if best is None:
-            return None
-        plan[it.name] = best
-        roles_on[best][it.role] = roles_on[best].get(it.role, 0) + 1
-        count[best] += 1
-        for i in range(3):
-            load[best][i] += d[i]
+    for (d, _), same in groupby(sorted(e for h in failed for e in base.on_host[h]), key=itemgetter(1, 2)):
+        run = [e[3] for e in same]
+        heap = []
+        for h in survivors:
+            ok = not ruled or _role_fits(p, run[0], roles_on[h], caps)
+            key = _fit_key(cap, max_vms, load[h], count[h], d) if ok else None
+            if key is not None:
+                heap.append((key, h))
+        heapify(heap)
+        for it in run:
+            if not heap:
+                return None
+            h = heappop(heap)[1]
+            plan[it.name] = h
+            if ruled:
+                roles_on[h][it.role] = roles_on[h].get(it.role, 0) + 1
+            count[h] += 1
+            row = load[h]
+            row[0], row[1], row[2] = row[0] + d[0], row[1] + d[1], row[2] + d[2]
+            ok = not ruled or _role_fits(p, it, roles_on[h], caps)
+            key = _fit_key(cap, max_vms, row, count[h], d) if ok else None
+            if key is not None:
+                heappush(heap, (key, h))
     return plan
 
 
-def _loads(p: ClusterProblem, n: int, host_of: dict[str, int]) -> tuple[list[list[int]], list[int], list[list[Item]]]:
+def _loads(p: ClusterProblem, n: int, host_of: dict[str, int]) -> Base:
     load = [[0, 0, 0] for _ in range(n)]
     count = [0] * n
-    on_host: list[list[Item]] = [[] for _ in range(n)]
-    for it in p.items:
-        h = host_of[it.name]
-        on_host[h].append(it)
+    roles: list[dict[str, int]] = [{} for _ in range(n)]
+    on_host: list[list] = [[] for _ in range(n)]
+    cap = p.host.capacity()
+    order = sorted(p.items, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name))
+    for rank, it in enumerate(order):
+        h, d = host_of[it.name], it.demand(p.per_host_storage)
+        on_host[h].append((rank, d, it.role, it))
         count[h] += 1
-        for i, v in enumerate(it.demand(p.per_host_storage)):
-            load[h][i] += v
-    return load, count, on_host
+        roles[h][it.role] = roles[h].get(it.role, 0) + 1
+        load[h] = [a + b for a, b in zip(load[h], d)]
+    return Base(load, count, roles, on_host)
 
 
 def place_with_failover(p: ClusterProblem, n: int) -> Placement | None:

@@ -171,8 +171,9 @@ class Failover(Rule):
                 row[3] += 1
             out += [f"scenario {failed}: host {h} over its {r.name}" for h, row in sorted(load.items())
                     for r in state if r.over(p, row, pl, h)]
-            after = Placement(pl.n, {**{name: pl.host_of[name] for name in item}, **plan}, {}, pl.models)
-            out += [f"scenario {failed}: {r.name}: {v}" for r in held for v in r.check(p, after)]
+            if held:
+                after = Placement(pl.n, {**{name: pl.host_of[name] for name in item}, **plan}, {}, pl.models)
+                out += [f"scenario {failed}: {r.name}: {v}" for r in held for v in r.check(p, after)]
         return out
 
 

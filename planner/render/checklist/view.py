@@ -80,6 +80,7 @@ class DesignView:
         for vm in design.vms:
             self.vms_on[vm.host].append(vm)
         self.stamp_of = {c.name: c.stamp for c in design.clusters}
+        self.guests = guest_clusters(design)
         self._global = self._global_context()
 
     # ---- lookups -----------------------------------------------------------------------------
@@ -217,7 +218,7 @@ class DesignView:
             "cluster_network_roles": "; ".join(
                 f"{n}: {self.cat.cluster_networks[n]}" for n in HOST_NICS if n in self.subnets),
             "dns_names": fill(self.cat.labels["dns_names"], {
-                "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters) + len(guest_clusters(d))),
+                "vms": str(len(self.mgmt_vms)), "clusters": str(len(d.clusters) + len(self.guests)),
                 "listeners": str(sum(1 for s in d.sql_instances if s.listener)),
                 "vips": str(len(d.load_balancers))}),
             "dns_probe": self.fqdn(probe), "dns_probe_ip": self.ip(probe),
@@ -229,7 +230,7 @@ class DesignView:
             "guest_clusters": join(
                 f"{g.name} {self.ip(g.name)}" + (f" with clustered role {g.role_name} {self.ip(g.role_name)}"
                                                  if g.role_name else "")
-                + f" on {' + '.join(g.nodes)} (witness: {g.witness})" for g in guest_clusters(d)),
+                + f" on {' + '.join(g.nodes)} (witness: {g.witness})" for g in self.guests),
             "firewall_rules": join(f"{r.source} ({r.source_zone}) to {r.destination} ({r.destination_zone}) "
                                    f"{r.port}/{r.protocol}" for r in firewall(d) if r.crosses_firewall),
             "tenant_portal_url": f"https://{self.endpoint('wap-tenant-portal', first)}:{self._port('wap-tenant-portal')}",
@@ -264,7 +265,7 @@ class DesignView:
         index = [s.name for s in self.d.stamps].index(stamp)
         library = self.role_vms("vmm-library", stamp) or self.role_vms("vmm", stamp)
         vmm = set(self.d.stamps[index].vmm_vms)
-        role = next((g.role_name for g in guest_clusters(self.d) if vmm & set(g.nodes) and g.role_name), None)
+        role = next((g.role_name for g in self.guests if vmm & set(g.nodes) and g.role_name), None)
         return {"stamp": stamp, "stamp_dns": f".s{index + 1:02d}" if index else "",
                 "vmm_role_name": (role or f"vmm{'.s%02d' % (index + 1) if index else ''}").lower(),
                 "library_vm": library[0].name if library else "none"}
