@@ -44,7 +44,7 @@ class Solved:
         problem = next(p for p in candidates if p.host == outcome.problem.host)
         pl = outcome.placement
         placement = Placement(pl.n, {new[vm]: h for vm, h in pl.host_of.items()},
-                              {f: {new[vm]: h for vm, h in plan.items()} for f, plan in pl.restarts.items()})
+                              {f: {new[vm]: h for vm, h in plan.items()} for f, plan in pl.restarts.items()}, pl.models)
         volume_bound, reason = host_lower_bound(problem)  # its reason may name a group
         report = outcome.report
         text = binding(reason, pl.n, volume_bound, report.status, report.method)
