@@ -97,17 +97,18 @@ def sql_vm_cost(vcpu: int, edition: str, moves: bool, t: Terms) -> dict[str, flo
     return out
 
 
-def sql_moves(design: Design, proven: bool = False) -> dict[str, bool]:
+def sql_moves(design, proven: bool = False) -> dict[str, bool]:
     """Per cluster: whether its VMs run on more than one host (it tolerates a host failure, or has two hosts or
     more), so that a per-VM SQL licence there needs Software Assurance. `proven`: only the first reason, which
     holds whatever the solver does (for lower bounds)."""
-    hosts = Counter(h.cluster for h in design.hosts)
+    hosts = Counter() if proven else Counter(h.cluster for h in design.hosts)
     return {c.name: c.failures_tolerated > 0 or (not proven and hosts[c.name] > 1) for c in design.clusters}
 
 
-def sql_vm_licences(design: Design, req: Requirements, proven_moves: bool = False) -> dict[str, float]:
-    """The term cost of the per-VM SQL licences (none with per-host licensing). `proven_moves`: SA only where the
-    cluster tolerates a host failure (so has two hosts or more whatever the solver does): for lower bounds."""
+def sql_vm_licences(design, req: Requirements, proven_moves: bool = False) -> dict[str, float]:
+    """The term cost of the per-VM SQL licences (none with per-host licensing) of `design` (a Design, or a Sizing
+    with `proven_moves`). `proven_moves`: SA only where the cluster tolerates a host failure (so has two hosts or
+    more whatever the solver does): for lower bounds."""
     t = terms(req)
     out = dict.fromkeys(ITEMS, 0.0)
     if t.sql_mode != "per-vm":
