@@ -8,14 +8,16 @@ evenly over them, as sizing.py does) costs at least:
 - its management and edge clusters: each at the cheapest host model's solver-free host bound (bounds.py);
 - the per-VM SQL licences of its SQL instances (with Software Assurance where the cluster tolerates a failure);
 - its compute clusters: the pooled bound (bounds.pooled_cost_bound), which holds for any partition of the same
-  tenant VMs into clusters of any host models, so for any stamp count.
+  tenant VMs into clusters of any host models, so for any stamp count; and when that total falls below the
+  design's own bound and one host model is on offer, the larger split-free bound of its s stamps
+  (partition.py: each stamp's compute clusters and their spare hosts), sized with the tenant VMs.
 
 For the design's own stamp count the caller gives the stronger bound (its clusters' proven bounds and the
 stamps' split-free compute bound). The whole-design bound is the least over the counts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planner.catalog import load_catalog
 from planner.cost import sql_vm_licences
@@ -23,6 +25,7 @@ from planner.model.requirements import Requirements
 from planner.sizing import size_design
 from planner.solve.bounds import host_lower_bound
 from planner.solve.cluster import problems
+from planner.solve.partition import partition, split_free
 from planner.stamps import max_stamps, stamp_capacity
 
 
@@ -55,7 +58,7 @@ def stamp_counts(req: Requirements) -> range:
 def stamp_bounds(req: Requirements, own: StampBound, pooled: float) -> list[StampBound]:
     """The bound of every legal stamp count: `own` for the design's, the arithmetic above for the others;
     `pooled`: the compute bound over any partition (the same tenant VMs whatever the stamp count)."""
-    return [own if s == own.stamps else _bound(req, s, pooled) for s in stamp_counts(req)]
+    return [own if s == own.stamps else _bound(req, s, pooled, own.total) for s in stamp_counts(req)]
 
 
 def least(bounds: list[StampBound]) -> float:
@@ -63,7 +66,7 @@ def least(bounds: list[StampBound]) -> float:
     return min(b.total for b in bounds if b.total is not None)
 
 
-def _bound(req: Requirements, stamps: int, pooled: float) -> StampBound:
+def _bound(req: Requirements, stamps: int, pooled: float, own: float | None) -> StampBound:
     sizing = size_design(req, stamps, [1] * stamps, tenant_vms=False)
     host_max_vms = load_catalog().limit("host_max_vms", req.system_center).value
     groups = {g.name: g for g in sizing.groups}
@@ -80,4 +83,8 @@ def _bound(req: Requirements, stamps: int, pooled: float) -> StampBound:
             return StampBound(stamps, infeasible=f"{cluster.name} fits no host model within "
                                                  f"{req.hardware.max_hosts_per_cluster} hosts")
         fixed += min(costs)
-    return StampBound(stamps, fixed, sum(sql_vm_licences(sizing, req, proven_moves=True).values()), pooled)
+    bound = StampBound(stamps, fixed, sum(sql_vm_licences(sizing, req, proven_moves=True).values()), pooled)
+    if own is None or bound.total >= own or len(req.hardware.host_models) > 1:
+        return bound  # not the least, or no split-free bound (a mix of models per cluster may cost less)
+    parts = partition(req, size_design(req, stamps, [1] * stamps))
+    return replace(bound, compute=max(pooled, split_free(req, parts)))
