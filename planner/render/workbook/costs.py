@@ -1,4 +1,5 @@
-"""Licences and Summary sheets: editable prices, licence counts as formulas, live totals."""
+"""Licences and Summary sheets: editable prices and term, licence counts and every term cost as formulas, live totals
+(each cost line of design.json `cost`, cached with planner/cost.py's figures)."""
 from __future__ import annotations
 
 from planner.cost import HOURS_PER_YEAR, design_cost, host_cost, sql_moves, sql_vm_cost, terms
