@@ -22,19 +22,15 @@ def bom(
 ) -> None:
     """Write the Excel bill of materials: hosts, VMs, SQL, licences, IP plan, failover, live totals."""
     from planner.output import beside_name, write_files
-    from planner.licensing import licensing
-    from planner.render.workbook import requirements_of, workbook
+    from planner.render.workbook import workbook
 
     loaded = load_design(design)
     with inconsistent_design(design):
         data = workbook(loaded)
     target = out_file or Path(beside_name(loaded.name, "bom.xlsx"))
     write_files(target.parent, {target.name: data}, force)
-    totals = licensing(loaded, requirements_of(loaded)).totals()
-    hardware = sum(h.price for h in loaded.hosts)
-    out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; hardware {hardware:,.0f}, "
-              f"licences {sum(totals.values()):,.0f} (Windows Server {totals['windows_server']:,.0f}, System Center "
-              f"{totals['system_center']:,.0f}, SQL Server {totals['sql_server']:,.0f})", soft_wrap=True)
+    out.print(f"Wrote {target}: {len(loaded.hosts)} hosts, {len(loaded.vms):,} VMs; total cost {loaded.cost_line()}",
+              soft_wrap=True)
 
 
 @command

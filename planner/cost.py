@@ -10,6 +10,7 @@ once and every licence rented per 2-core pack per month (cores with their minimu
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from planner.licensing import Rule, catalog, host_metric, host_units, price_table, sql_host_packs, sql_vm_packs
@@ -96,15 +97,23 @@ def sql_vm_cost(vcpu: int, edition: str, moves: bool, t: Terms) -> dict[str, flo
     return out
 
 
-def sql_vm_licences(design: Design, req: Requirements, proven_moves: bool = False) -> dict[str, float]:
-    """The term cost of the per-VM SQL licences (none with per-host licensing). `proven_moves`: SA only where the
-    cluster tolerates a host failure (so has two hosts or more whatever the solver does): for lower bounds."""
+def sql_moves(design, proven: bool = False) -> dict[str, bool]:
+    """Per cluster: whether its VMs run on more than one host (it tolerates a host failure, or has two hosts or
+    more), so that a per-VM SQL licence there needs Software Assurance. `proven`: only the first reason, which
+    holds whatever the solver does (for lower bounds)."""
+    hosts = Counter() if proven else Counter(h.cluster for h in design.hosts)
+    return {c.name: c.failures_tolerated > 0 or (not proven and hosts[c.name] > 1) for c in design.clusters}
+
+
+def sql_vm_licences(design, req: Requirements, proven_moves: bool = False) -> dict[str, float]:
+    """The term cost of the per-VM SQL licences (none with per-host licensing) of `design` (a Design, or a Sizing
+    with `proven_moves`). `proven_moves`: SA only where the cluster tolerates a host failure (so has two hosts or
+    more whatever the solver does): for lower bounds."""
     t = terms(req)
     out = dict.fromkeys(ITEMS, 0.0)
     if t.sql_mode != "per-vm":
         return out
-    clusters = {c.name: c for c in design.clusters}
-    hosts = {c: sum(1 for h in design.hosts if h.cluster == c) for c in clusters}
+    moves = sql_moves(design, proven_moves)
     vms = {vm.name: vm for vm in design.vms}
     first: dict[str, str] = {}  # node -> the HA kind of its first instance: one licence per VM covers them all
     for sql in design.sql_instances:
@@ -112,11 +121,9 @@ def sql_vm_licences(design: Design, req: Requirements, proven_moves: bool = Fals
             first.setdefault(node, sql.ha)
     for node, ha in first.items():
         vm = vms.get(node)
-        if vm is None or vm.cluster not in clusters:
+        if vm is None or vm.cluster not in moves:
             continue
-        k = clusters[vm.cluster].failures_tolerated
-        moves = k > 0 or (not proven_moves and hosts[vm.cluster] > 1)
-        for key, value in sql_vm_cost(vm.vcpu, t.rules["sql_edition"].value[ha], moves, t).items():
+        for key, value in sql_vm_cost(vm.vcpu, t.rules["sql_edition"].value[ha], moves[vm.cluster], t).items():
             out[key] += value
     return out
 

@@ -63,11 +63,22 @@ class Licensing:
     hosts: list[HostLicence]
     sql: list[SqlLicence]
     rules: dict[str, Rule]
+    model: str = "purchase"     # purchase | spla (rented per 2-core pack per month, per core whatever the version)
+
+    @property
+    def spla(self) -> bool:
+        return self.model == "spla"
 
     @property
     def host_price_keys(self) -> tuple[str, str]:
+        if self.spla:
+            return "windows_datacenter_spla_2core_month", "system_center_datacenter_spla_2core_month"
         suffix = "2proc" if self.metric == "per-processor" else "2core"
         return f"windows_datacenter_{suffix}", f"system_center_datacenter_{suffix}"
+
+    def sql_price_key(self, edition: str) -> str:
+        """The price key of a 2-core pack of SQL Server `edition` (bought, or rented per month)."""
+        return f"sql_{edition.lower()}_{'spla_2core_month' if self.spla else '2core'}"
 
     def sql_edition(self, ha: str) -> str:
         """The SQL Server edition licensed for an instance of this HA kind."""
@@ -75,12 +86,6 @@ class Licensing:
             return self.rules["sql_per_host"].value["edition"]
         return self.rules["sql_edition"].value[ha]
 
-    def totals(self) -> dict[str, float]:
-        """Licence cost per product at the prices in force."""
-        windows, center = (self.prices[k].value for k in self.host_price_keys)
-        units = sum(h.units for h in self.hosts)
-        sql = sum(s.packs * self.prices[f"sql_{s.edition.lower()}_2core"].value for s in self.sql)
-        return {"windows_server": units * windows, "system_center": units * center, "sql_server": sql}
 
 
 @cache
@@ -112,7 +117,8 @@ def licensing(design: Design, req: Requirements) -> Licensing:
     options = req.licensing
     prices = price_table(req)
     models = {m.name: m for m in req.hardware.host_models}
-    metric = host_metric(design.system_center)
+    terms = options.model if options else "purchase"
+    metric = "per-core" if terms == "spla" else host_metric(design.system_center)
     hosts = []
     for host in design.hosts:
         model = models[host.model]
@@ -122,7 +128,7 @@ def licensing(design: Design, req: Requirements) -> Licensing:
     sql_mode = options.sql_server if options else "per-vm"
     sql = (_sql_per_vm if sql_mode == "per-vm" else _sql_per_host)(design, models, rules)
     version = rules["windows_server_version"].value.get(design.system_center, f"Windows Server {design.system_center}")
-    return Licensing(metric, sql_mode, version, prices, hosts, sql, rules)
+    return Licensing(metric, sql_mode, version, prices, hosts, sql, rules, terms)
 
 
 def host_units(metric: str, sockets: int, cores: int, rules: dict[str, Rule]) -> int:

@@ -12,11 +12,12 @@ from planner.ipplan import Layout, Slot, ip_plan
 from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRule, SolveReport
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.sizing import MB_PER_GB, Sizing, role_rules, size_design
-from planner.stamps import StampCapacity, stamp_capacity
+from planner.stamps import StampCapacity, max_stamps, stamp_capacity
 from planner.settings import SolverSettings
 from planner.solve.bounds import pooled_cost_bound
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
-from planner.solve.partition import StampPartition, partition, restrict
+from planner.solve.partition import StampPartition, partition, restrict, split_free
+from planner.solve.stamp_bound import StampBound, least, stamp_bounds
 from planner.solve.problem import ClusterProblem
 from planner.solve.reuse import Solved
 
@@ -61,11 +62,6 @@ def _plan(req: Requirements, settings: SolverSettings,
         progress(f"{over}: beyond one VMM server's limits ({capacity.max_hosts} hosts, {capacity.max_vms} VMs); "
                  f"trying {stamps + 1} stamps")
         stamps += 1
-
-
-def max_stamps() -> int:
-    """Stamps one WAP/SPF serves (catalog max_stamps, dn457793)."""
-    return load_catalog().limit("max_stamps", "any").value
 
 
 def _too_many_stamps(req: Requirements, why: str, fields: list[str]) -> Infeasible:
@@ -263,29 +259,27 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
     return priced(design, req, pool or [], split_free(req, parts or []))
 
 
-def split_free(req: Requirements, parts: list[StampPartition]) -> float:
-    """The stamps' split-free compute bound (solve/partition.py): it holds for every partition into legal
-    clusters when one host model is on offer (with several, a mix of models per cluster may cost less)."""
-    return sum(p.bound_cost for p in parts) if len(req.hardware.host_models) == 1 else 0.0
-
-
 def priced(design: Design, req: Requirements, pool: list[ClusterProblem], split_free_bound: float = 0.0) -> Design:
-    """`design` with its term cost and one optimality statement for the whole design: the bound sums the
-    management and edge clusters' bounds, the per-VM SQL licences any design needs, and for the compute clusters
-    the smaller of their own bounds (this partition) and the larger of the pooled bound (any partition, any host
-    models) and the split-free bound."""
+    """`design` with its term cost and one optimality statement for the whole design: the bound is the least over
+    every legal stamp count (solve/stamp_bound.py). For the design's own count it sums the management and edge
+    clusters' bounds, the per-VM SQL licences any design needs, and for the compute clusters the smaller of their
+    own bounds (this partition) and the larger of the pooled bound (any partition, any host models) and the
+    split-free bound."""
     cost = design_cost(design, req)
     reports = design.solver.clusters
     purpose = {c.name: c.purpose for c in design.clusters}
     compute = [r for r in reports if purpose.get(r.cluster) == "compute"]
-    fixed = sum(sql_vm_licences(design, req, proven_moves=True).values())
-    bound = round(fixed + sum(r.lower_bound_cost for r in reports if r not in compute)
-                  + min(sum(r.lower_bound_cost for r in compute), max(pooled_cost_bound(pool), split_free_bound)), 2)
+    pooled = pooled_cost_bound(pool)
+    own = StampBound(len(design.stamps), sum(r.lower_bound_cost for r in reports if r not in compute),
+                     sum(sql_vm_licences(design, req, proven_moves=True).values()),
+                     min(sum(r.lower_bound_cost for r in compute), max(pooled, split_free_bound)))
+    bounds = stamp_bounds(req, own, pooled)
+    bound = least(bounds)
     objective = cost["total"]
     status = "optimal" if objective <= bound + 0.01 and all(r.status == "optimal" for r in reports) else "feasible"
     solver = design.solver.model_copy(update={
         "status": status, "objective": objective, "lower_bound": min(bound, objective),
         "gap": round(max(0.0, objective - bound) / objective, 4) if objective else 0.0,
-        "deterministic_time": round(sum(r.deterministic_time for r in reports), 3)})
+        "deterministic_time": round(sum(r.deterministic_time for r in reports), 3),
+        "stamp_bounds": [b.as_dict() for b in bounds]})
     return design.model_copy(update={"solver": solver, "cost": cost, "pricing": pricing(req)})
-

@@ -324,9 +324,11 @@ def spf_endpoint(vms: list[Vm], lbs: list[LoadBalancer], domain: str) -> str | N
     return lb or next((f"{vm.name}.{domain}" for vm in vms if vm.role == "spf"), None)
 
 
-def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[ComputePlan]]) -> Sizing:
+def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[ComputePlan]],
+                tenant_vms: bool = True) -> Sizing:
     """Every VM of the design for a given number of stamps and, per stamp, its compute clusters: a count
-    (equal shares of its tenant units, the requirements' host failures) or a partition's plans."""
+    (equal shares of its tenant units, the requirements' host failures) or a partition's plans. Without
+    `tenant_vms`: the management and edge clusters only (what each stamp adds whatever its compute)."""
     sizer = _Sizer(req, stamps, compute)
     count = req.tenants.count
     tenant_stamp = [t * stamps // count for t in range(count)] if count else []
@@ -339,7 +341,8 @@ def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[Com
     spf = spf_endpoint(sizer.vms, sizer.lbs, req.dns_domain)
     stamp_objs = [Stamp(name=stamp_name(s), vmm_vms=vmm_vms[s], tenants=tenants_per_stamp[s], spf=spf,
                         vm_networks=req.vm_networks(tenants_per_stamp[s])) for s in range(stamps)]
-    sizer.tenants(tenant_stamp)
+    if tenant_vms:
+        sizer.tenants(tenant_stamp)
     for key in ("vmm_max_hosts", "vmm_max_vms", "vmm_max_user_roles", "vmm_max_vm_networks", "vmm_max_clouds",
                 "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms", "compute_n2_above_hosts",
                 "host_max_vms", "vm_max_vcpu", "vm_max_memory_gb"):

@@ -70,6 +70,11 @@ class StampCapacity:
         return text
 
 
+def max_stamps() -> int:
+    """Stamps one WAP/SPF serves (catalog max_stamps, dn457793)."""
+    return load_catalog().limit("max_stamps", "any").value
+
+
 def stamp_capacity(version: str) -> StampCapacity:
     """The capacity of one stamp for System Center `version`, from the catalog's sourced VMM limits."""
     catalog = load_catalog()

@@ -36,8 +36,10 @@ def print_design(design: Design, console: Console) -> None:
     roles = Counter(vm.role for vm in design.vms)
     console.print("VMs per role: " + ", ".join(f"{role} {n}" for role, n in sorted(roles.items())))
     s = design.solver
-    console.print(f"Solver: {s.status}; cost {s.objective:,.0f}; lower bound {s.lower_bound:,.0f}; gap {s.gap:.1%}; "
-                  f"{len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
+    counts = [b["stamps"] for b in s.stamp_bounds or []]
+    over = f" (whole design, {counts[0]}-{counts[-1]} stamps)" if counts else ""
+    console.print(f"Solver: {s.status}; cost {s.objective:,.0f}; lower bound {s.lower_bound:,.0f}{over}; "
+                  f"gap {s.gap:.1%}; {len(design.hosts)} hosts; {len(design.failover_plans)} failover plans")
     console.print(f"Cost: {design.cost_line()}")
     if design.growth:
         console.print(f"Growth ({design.growth.annual_rate:.0%}/year of {design.growth.applies_to}, compute at most "

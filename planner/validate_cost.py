@@ -3,11 +3,15 @@
 Standard library only, from the contract (docs/design-format.md, `cost` and `pricing`): every host is priced
 from its model in `requirements.hardware.host_models` and the `pricing` terms, prices and licence rules; every SQL
 VM (per-vm) or every host of a cluster running SQL VMs (per-host) adds its SQL Server licences. Each item of
-`cost`, its total, the solver's objective, and an "optimal" status with a gap, are checked.
+`cost`, its total, the solver's objective, and an "optimal" status with a gap, are checked; and the bound's
+arithmetic over the stamp counts (`solver.stamp_bounds`, check_stamp_bounds).
 """
 from __future__ import annotations
 
 import math
+
+from planner.validate_stamps import SPF_MAX_STAMPS, STAMP_MANAGEMENT_VMS, VMM_MAX_USER_ROLES, VMM_MAX_VM_NETWORKS, \
+    VMM_MAX_VMS
 
 TOLERANCE = 0.05  # amounts are rounded to cents
 HOURS_PER_YEAR = 8760
@@ -102,4 +106,49 @@ def check_cost(design) -> list[tuple[str, str, str]]:
     elif solver.get("status") == "optimal" and (not isinstance(bound, (int, float)) or bound < objective - TOLERANCE):
         findings.append(("cost", "solver", f"status optimal but the lower bound {bound!r} is below the cost "
                                            f"{objective:,.2f}"))
-    return findings
+    return findings + [("cost", "solver.stamp_bounds", m) for m in check_stamp_bounds(design)]
+
+
+def least_stamps(design: dict) -> int:
+    """The fewest stamps the VMM scale limits allow for the design's tenants, VM networks and tenant VMs."""
+    stamps = [s for s in design.get("stamps") or [] if isinstance(s, dict)]
+    tenants = sum(s.get("tenants") or 0 for s in stamps)
+    networks = sum(s.get("vm_networks") or 0 for s in stamps)
+    vms = sum(1 for vm in design.get("vms") or [] if str(vm.get("role", "")).startswith("tenant"))
+    return max(1, math.ceil(tenants / VMM_MAX_USER_ROLES), math.ceil(networks / VMM_MAX_VM_NETWORKS),
+               math.ceil(vms / (VMM_MAX_VMS - STAMP_MANAGEMENT_VMS)))
+
+
+def check_stamp_bounds(design: dict) -> list[str]:
+    """The whole-design bound is the least over every legal stamp count: one entry per count from the least the
+    VMM limits allow to the most one SPF serves, each total the sum of its parts, the design's own count with its
+    management and edge clusters' bounds, and `solver.lower_bound` the least total (at most the cost)."""
+    solver = design.get("solver") if isinstance(design.get("solver"), dict) else {}
+    entries = solver.get("stamp_bounds")
+    if entries is None:
+        return []
+    try:
+        counts = [e["stamps"] for e in entries]
+        want = list(range(least_stamps(design), SPF_MAX_STAMPS + 1))
+        out = [] if set(want) <= set(counts) else [f"covers stamp counts {counts}, not every legal one {want}"]
+        totals = []
+        for e in entries:
+            if "infeasible" in e:
+                continue
+            parts = e["management_edge"] + e["sql"] + e["compute"]
+            if abs(parts - e["total"]) > TOLERANCE:
+                out.append(f"{e['stamps']} stamps: total {e['total']:,.2f} is not the sum of its parts {parts:,.2f}")
+            totals.append(e["total"])
+        own = next((e for e in entries if e["stamps"] == len(design["stamps"])), None)
+        purpose = {c["name"]: c["purpose"] for c in design["clusters"]}
+        fixed = sum(r["lower_bound_cost"] for r in solver["clusters"] if purpose.get(r["cluster"]) != "compute")
+        if own is None or "infeasible" in own or abs(own["management_edge"] - fixed) > TOLERANCE:
+            out.append(f"the design's own {len(design['stamps'])} stamp(s) need an entry whose management_edge is "
+                       f"its management and edge clusters' bounds, {fixed:,.2f}")
+        least, bound = min(totals), solver["lower_bound"]
+        if abs(bound - least) > TOLERANCE and not (bound < least and abs(bound - solver["objective"]) <= TOLERANCE):
+            out.append(f"lower_bound {bound!r} is not the least stamp count's bound {least:,.2f} (nor the cost, "
+                       "when below it)")
+        return out
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return [f"malformed ({type(error).__name__}: {str(error)[:80]})"]

@@ -14,6 +14,7 @@ VMM_MAX_HOSTS = 1_000
 VMM_MAX_USER_ROLES = 1_000    # each tenant (WAP VM Clouds subscription) is one VMM user role
 VMM_MAX_VM_NETWORKS = 2_000
 SPF_MAX_STAMPS = 5            # stamps one SPF (and so one WAP) serves (dn457793)
+STAMP_MANAGEMENT_VMS = 100    # of VMM_MAX_VMS, kept for each stamp's own management and edge VMs (a planning figure)
 CLUSTER_MAX_HOSTS = 64        # nodes per Hyper-V failover cluster (plan-hyper-v-scalability-in-windows-server.md)
 CLUSTER_MAX_VMS = 8_000       # running VMs per Hyper-V failover cluster (same page)
 VMM_MIN_CORES = {"2016": 8, "2019": 8}  # vCPU of a VMM management server VM, by System Center (vmm/system-reqs.md)

@@ -100,6 +100,7 @@ def test_validator_limits_are_the_catalogs(constant, key):
     for version in ("2012 R2", "2016", "2019"):
         assert getattr(validate_stamps, constant) == load_catalog().limit(key, version).value
     assert validate_stamps.SPF_MAX_STAMPS == load_catalog().limit("max_stamps", "any").value
+    assert validate_stamps.STAMP_MANAGEMENT_VMS == load_catalog().limit("stamp_management_vms", "any").value
 
 
 # ---- issue 14 limits in the solver-free validator too ----

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from planner.cli import app
+from planner.cost import design_cost
 from planner.errors import InputError
 from planner.ipplan import ip_plan
 from planner.model.design import Design
@@ -40,9 +41,15 @@ def design(name: str) -> Design:
     return Design.model_validate(json.loads(_text(name)))
 
 
-def variant(name: str, version: str | None = None, licensing_: dict | None = None, local: bool = False) -> Design:
-    """A reference design with another System Center version, licensing options or host-local storage."""
+def variant(name: str, version: str | None = None, licensing_: dict | None = None, local: bool = False,
+            running: bool = False) -> Design:
+    """A reference design with another System Center version, licensing options or host-local storage;
+    `running`: host models with power and rack units, over a 5-year term."""
     data = json.loads(_text(name))
+    if running:
+        data["requirements"]["cost"] = {"term_years": 5}
+        for i, model in enumerate(data["requirements"]["hardware"]["host_models"]):
+            model.update(power_watts=450 + 50 * i, rack_units=1 + i)
     if version:
         data["system_center"] = data["requirements"]["system_center"] = version
     if licensing_:
@@ -67,9 +74,10 @@ def table(wb, sheet: str, name: str) -> list[dict]:
 
 
 def expected_totals(d: Design) -> dict[str, float]:
-    """The Summary totals, computed from design.json without the workbook."""
-    lic = licensing(d, requirements_of(d)).totals()
+    """The Summary totals, computed from design.json (its requirements, hosts and VMs) without the workbook."""
+    cost = design_cost(d, requirements_of(d))
     local = any(h.usable_storage_gb is not None for h in d.hosts)
+    licences = cost["windows_server"] + cost["system_center"] + cost["sql_server"]
     return {
         "Clusters": len(d.clusters), "Hosts": len(d.hosts), "VMs": len(d.vms),
         "vCPU demanded": sum(v.vcpu for v in d.vms), "vCPU available": sum(h.vcpu_capacity for h in d.hosts),
@@ -78,10 +86,12 @@ def expected_totals(d: Design) -> dict[str, float]:
         "Storage demanded GB": sum(v.storage_gb for v in d.vms),
         "Storage available GB": sum(h.usable_storage_gb or 0 for h in d.hosts) if local
         else sum(c.shared_storage_gb or 0 for c in d.clusters),
-        "Hardware": d.cost["hardware"],
-        "Windows Server Datacenter": lic["windows_server"], "System Center Datacenter": lic["system_center"],
-        "SQL Server": lic["sql_server"], "Licences": sum(lic.values()),
-        "Hardware and licences": d.cost["hardware"] + sum(lic.values()),
+        "Hardware": cost["hardware"],
+        "Windows Server Datacenter": cost["windows_server"], "System Center Datacenter": cost["system_center"],
+        "SQL Server": cost["sql_server"], "Licences": licences,
+        "Software Assurance": cost["software_assurance"], "Power": cost["power"], "Rack space": cost["rack_space"],
+        "Total cost": cost["total"], "Tenant VMs": cost["tenant_vms"],
+        "Per tenant VM per month": cost["total"] / cost["tenant_vms"] / 12 / cost["term_years"],
     }
 
 
@@ -251,13 +261,13 @@ def test_licence_totals_follow_version_mode_and_prices():
     assert {models[h.model].sockets for h in d.hosts} == {2}
     nodes = [v for v in d.vms if v.role == "sql"]
     assert len(nodes) == 2 and {v.vcpu for v in nodes} == {8}
-    assert licensing(d, requirements_of(d)).totals() == {"windows_server": len(d.hosts) * 6155,
-                                                         "system_center": len(d.hosts) * 3607,
-                                                         "sql_server": 2 * 4 * 3717}
+    cost = design_cost(d, requirements_of(d))
+    assert (cost["windows_server"], cost["system_center"], cost["sql_server"]) == (len(d.hosts) * 6155,
+                                                                                   len(d.hosts) * 3607, 2 * 4 * 3717)
     d16 = variant("medium", "2016", {"sql_server": "per-host", "prices": {"windows_datacenter_2core": 800}})
     lic = licensing(d16, requirements_of(d16))
     cores = [models[h.model].sockets * models[h.model].cores_per_socket for h in d16.hosts]
-    assert min(cores) >= 16 and lic.totals()["windows_server"] == sum(c // 2 for c in cores) * 800
+    assert min(cores) >= 16 and design_cost(d16, requirements_of(d16))["windows_server"] == sum(c // 2 for c in cores) * 800
     mgmt = [h for h in d16.hosts if h.cluster == nodes[0].cluster]
     assert [s.name for s in lic.sql] == [h.name for h in mgmt] and {s.edition for s in lic.sql} == {"Enterprise"}
     assert lic.prices["windows_datacenter_2core"].overridden and not lic.prices["sql_enterprise_2core"].overridden
@@ -345,8 +355,7 @@ def test_formulas_evaluate_to_the_design_totals_and_follow_edited_prices(tmp_pat
     assert edited["Hardware"] == want["Hardware"] + 5000
     assert edited["Windows Server Datacenter"] == windows
     assert edited["Licences"] == want["Licences"] - want["Windows Server Datacenter"] + windows
-    assert edited["Hardware and licences"] == want["Hardware and licences"] + 5000 - want[
-        "Windows Server Datacenter"] + windows
+    assert edited["Total cost"] == want["Total cost"] + 5000 - want["Windows Server Datacenter"] + windows
 
 
 def test_cached_values_are_what_the_formulas_compute(tmp_path):
@@ -371,7 +380,9 @@ def test_amounts_carry_the_requirements_currency():
     assert wb["Hosts"]["N2"].number_format == '#,##0 "EUR"'
     totals = wb["Summary"].tables["tblTotals"].ref
     last = int(totals.split(":")[1][1:])
-    assert wb["Summary"][f"B{last}"].number_format == '#,##0 "EUR"'
+    assert wb["Summary"][f"A{last - 2}"].value == "Total cost" and wb["Summary"][f"B{last - 2}"].number_format \
+        == '#,##0 "EUR"'
+    assert wb["Summary"][f"B{last}"].number_format == '#,##0.00 "EUR"'  # per tenant VM per month
     assert "cost" not in requirements().model_dump(mode="json")  # design.json unchanged when left out
     with pytest.raises(ValueError, match="currency"):
         requirements(cost={"currency": "euro"})
@@ -439,8 +450,7 @@ def test_cli_writes_here_or_where_asked(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "fabrikam-small-bom.xlsx").read_bytes() == workbook(design("small"))
     d = design("small")
-    licences = sum(licensing(d, requirements_of(d)).totals().values())
-    assert f"{len(d.hosts)} hosts" in result.output and f"licences {licences:,.0f}" in result.output
+    assert f"{len(d.hosts)} hosts" in result.output and f"total cost {d.cost['total']:,.0f}" in result.output
     result = runner.invoke(app, ["bom", str(path), "--out", str(tmp_path / "q.xlsx")])
     assert result.exit_code == 0 and (tmp_path / "q.xlsx").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["design.json", "fabrikam-small-bom.xlsx", "q.xlsx"]

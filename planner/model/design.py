@@ -130,6 +130,9 @@ class SolveReport(Item):
     gap: float
     deterministic_time: float
     clusters: list[ClusterSolve]
+    # per legal stamp count: the bound of any design with that many stamps, by part (planner/solve/stamp_bound.py);
+    # lower_bound is the least of them
+    stamp_bounds: list[dict] | None = None
 
 
 class GrowthCluster(Item):

@@ -112,6 +112,12 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
     return out
 
 
+def split_free(req: Requirements, parts: list[StampPartition]) -> float:
+    """The stamps' split-free compute bound: it holds for every partition into legal clusters when one host model
+    is on offer (with several, a mix of models per cluster may cost less)."""
+    return sum(p.bound_cost for p in parts) if len(req.hardware.host_models) == 1 else 0.0
+
+
 def restrict(candidates: list[ClusterProblem], plan: ComputePlan | None) -> list[ClusterProblem]:
     """A compute cluster's placement problems: its plan's host model, at most its tier's hosts."""
     if plan is None:
