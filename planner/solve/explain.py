@@ -13,19 +13,20 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
 from planner.model.design import Cluster
-from planner.model.requirements import Requirements
+from planner.model.requirements import Requirements, gateway_capacity
 from planner.solve import rules
-from planner.solve.bounds import host_lower_bound
+from planner.solve.bounds import bound_cause, host_lower_bound
 from planner.solve.exact import symmetry_breaking
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
-from planner.solve.relax import (Clash, Suggestion, fewer_failures, fewer_members, larger_host, more_hosts, no_rack_loss,
-                                 verified)
+from planner.solve.relax import (Clash, Suggestion, fewer_failures, fewer_members, fewer_of_role, larger_host, more_hosts,
+                                 no_rack_loss, verified)
 from planner.solve.runner import run_solver
 MAX_MODEL_VARIABLES = 400_000
 EXTRA_SLOTS = 16        # slots searched beyond the host limit for a placement without it
@@ -45,7 +46,11 @@ class Requirement:
 
 def explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None = None) -> list[Clash]:
     """The smallest clash found for a cluster with no placement, each relaxation re-solved (relax.py); else
-    the usual suspects whose relaxation alone re-solves (all of them, marked, when none does)."""
+    the usual suspects whose relaxation alone re-solves (all of them, marked, when none does). When a lower bound
+    already passes the host limit for every host model, the clash is named from what drives that bound."""
+    by_bound = _bound_clash(cluster, candidates, req)
+    if by_bound:
+        return verified(candidates, by_bound, proven=True)
     try:
         core = _explain(cluster, candidates, req)
     except (KeyboardInterrupt, MemoryError):
@@ -76,6 +81,59 @@ def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requiremen
             seen.add(r.clash[0])
             out.append(Suggestion(r.clash, r.relax))
     return out
+
+
+def _bound_clash(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> list[Suggestion]:
+    """The host limit and the fields behind the lower bound of the host model that needs the fewest hosts, when
+    that bound passes the limit (no placement can exist); [] otherwise."""
+    p = candidates[0]
+    bound, reason, (kind, name) = min((bound_cause(c) for c in candidates), key=lambda b: b[0])
+    if bound <= p.max_hosts:
+        return []
+    out = [Suggestion(("hardware.max_hosts_per_cluster", p.max_hosts,
+                       f"allow at least {bound} hosts per cluster (a lower bound: {reason})"), more_hosts)]
+    roles = name.split(",") if kind in ("role", "dedicated") else []
+    out += [Suggestion(_role_clash(role, sum(it.role == role for it in p.items), req), fewer_of_role(role))
+            for role in roles]
+    group = _group_to_name(p, req) if kind == "group" else ""
+    if kind == "dedicated":  # the other VMs' side: the anti-affinity group that needs the most hosts
+        others = Counter(it.group for it in p.items if it.group and it.role not in p.dedicated)
+        cap = {it.group: it.cap for it in p.items if it.group}
+        group = max(sorted(others), key=lambda g: -(-others[g] // cap[g]), default="")
+    if group:
+        size = sum(it.group == group for it in p.items)
+        out.append(Suggestion(_group_clash(group, size, req, p.max_hosts)[0], fewer_members(group)))
+    suspects = {r.clash[0]: r for r in _requirements(cluster, candidates, req, *([None] * 4), {}, {})}
+    if p.k and (kind == "failover" or kind == "dedicated" and "able to lose" in reason):
+        out.append(Suggestion(*_clash_of(suspects[f"availability.{cluster.purpose}.host_failures"])))
+    if kind == "rack":
+        out.append(Suggestion(*_clash_of(suspects["availability.survive_rack_loss"])))
+    if kind in ("capacity", "failover", "rack"):
+        out.append(Suggestion(*_clash_of(suspects["hardware.host_models"])))
+    return out
+
+
+def _group_to_name(p: ClusterProblem, req: Requirements | None) -> str:
+    """Of the anti-affinity groups too large for the host limit, the one to name: one set explicitly first."""
+    size = Counter(it.group for it in p.items if it.group)
+    cap = {it.group: it.cap for it in p.items if it.group}
+    over = [g for g in sorted(size) if -(-size[g] // cap[g]) > p.max_hosts]
+    return min(over, key=lambda g: not _group_clash(g, size[g], req, p.max_hosts)[1])
+
+
+def _clash_of(r: Requirement) -> tuple[Clash, object]:
+    return r.clash, r.relax
+
+
+def _role_clash(role: str, count: int, req: Requirements | None) -> Clash:
+    """The field that sets how many VMs of a role capped per host (or on hosts of its own) a cluster has."""
+    given = req.overrides.get(role) if req else None
+    if given and given.instances is not None:
+        return f"overrides.{role}.instances", given.instances, f"fewer {role} VMs"
+    if role == "hnv-gateway" and req is not None:
+        return ("tenants.vm_networks_per_gateway", gateway_capacity(req).value,
+                f"more VM networks per gateway (fewer than the {count} gateways), or overrides.{role}.instances")
+    return f"overrides.{role}.instances", count, f"fewer {role} VMs"
 
 
 # ------------------------------------------------------------------ the model ----
