@@ -125,15 +125,16 @@ def _dedicated(p: ClusterProblem) -> dict[str, tuple[int, Cause]]:
 
 def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
     """The fewest hosts any valid placement can use, and what forces that number."""
-    bound, reason, _ = bound_cause(p)
+    bound, reason, _ = max(bound_causes(p), key=lambda b: b[0])
     return bound, reason
 
 
-def bound_cause(p: ClusterProblem) -> tuple[int, str, Cause]:
-    """host_lower_bound with the kind of what drives it: ("capacity" | "failover" | "rack", resource), ("group",
-    name), ("role", role) or ("dedicated", roles), so that a clash can be named from the bound alone."""
+def bound_causes(p: ClusterProblem) -> list[tuple[int, str, Cause]]:
+    """Every bound host_lower_bound takes the largest of, with the kind of what drives it: ("capacity" | "failover"
+    | "rack", resource), ("group", name), ("role", role) or ("dedicated", roles), so that a clash can be named from
+    the bounds alone."""
     if not p.items:
-        return 0, "no VMs", ("none", "")
+        return [(0, "no VMs", ("none", ""))]
     bins = packing_bounds(p)
     resource, (need, _) = max(bins.items(), key=lambda kv: kv[1][0])
     reasons = {f"{resource} volume ({need} hosts)": (need, ("capacity", resource))}
@@ -152,8 +153,7 @@ def bound_cause(p: ClusterProblem) -> tuple[int, str, Cause]:
         if l2 > need:
             reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts) surviving the loss of a rack "
                     f"of {p.racks}"] = (hosts_for_survivors(l2, p.k, p.racks, True), ("rack", l2_resource))
-    reason, (bound, cause) = max(reasons.items(), key=lambda kv: kv[1][0])
-    return max(bound, p.k + 1), reason, cause if bound > p.k else ("failover", resource)
+    return [(hosts, reason, cause) for reason, (hosts, cause) in reasons.items()]
 
 
 def pooled_cost_bound(problems: Sequence[ClusterProblem]) -> float:

@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from planner.model.design import Cluster
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.solve import rules
-from planner.solve.bounds import bound_cause, host_lower_bound
+from planner.solve.bounds import bound_causes, host_lower_bound
 from planner.solve.exact import symmetry_breaking
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
@@ -48,10 +48,10 @@ def explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirement
     """The smallest clash found for a cluster with no placement, each relaxation re-solved (relax.py); else
     the usual suspects whose relaxation alone re-solves (all of them, marked, when none does). When a lower bound
     already passes the host limit for every host model, the clash is named from what drives that bound."""
-    by_bound = _bound_clash(cluster, candidates, req)
-    if by_bound:
-        return verified(candidates, by_bound, proven=True)
     try:
+        by_bound = _bound_clash(cluster, candidates, req)
+        if by_bound:
+            return verified(candidates, by_bound, proven=True)
         core = _explain(cluster, candidates, req)
     except (KeyboardInterrupt, MemoryError):
         raise
@@ -84,17 +84,30 @@ def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requiremen
 
 
 def _bound_clash(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> list[Suggestion]:
-    """The host limit and the fields behind the lower bound of the host model that needs the fewest hosts, when
-    that bound passes the limit (no placement can exist); [] otherwise."""
+    """When a lower bound passes the host limit for every host model (no placement can exist): the host limit and
+    the fields behind the bound that names the fewest (the preferred on a tie); [] otherwise."""
     p = candidates[0]
-    bound, reason, (kind, name) = min((bound_cause(c) for c in candidates), key=lambda b: b[0])
-    if bound <= p.max_hosts:
+    least, driver, _ = min((max(bound_causes(c), key=lambda b: b[0]) for c in candidates), key=lambda b: b[0])
+    if least <= p.max_hosts:
         return []
-    out = [Suggestion(("hardware.max_hosts_per_cluster", p.max_hosts,
-                       f"allow at least {bound} hosts per cluster (a lower bound: {reason})"), more_hosts)]
+    suspects = {r.clash[0]: r for r in _requirements(cluster, candidates, req, *([None] * 4), {}, {})}
+    over = [(reason, cause) for c in candidates for hosts, reason, cause in bound_causes(c) if hosts > p.max_hosts]
+    fields = [_fields(p, cause, reason, req, suspects) for reason, cause in over]
+    rank = {kind: i for i, kind in enumerate(("group", "role", "failover", "rack", "capacity", "dedicated"))}
+    best = min(range(len(over)), key=lambda i: (len(fields[i]), rank.get(over[i][1][0], 9), i))
+    alone = f"; {over[best][0]} alone needs more than {p.max_hosts}" if over[best][0] != driver else ""
+    return [Suggestion(("hardware.max_hosts_per_cluster", p.max_hosts,
+                        f"allow at least {least} hosts per cluster (lower bound: {driver}{alone})"), more_hosts),
+            *fields[best]]
+
+
+def _fields(p: ClusterProblem, cause: tuple[str, str], reason: str, req: Requirements | None,
+            suspects: dict[str, Requirement]) -> list[Suggestion]:
+    """The suggestions (besides the host limit) that relax what drives one bound."""
+    kind, name = cause
     roles = name.split(",") if kind in ("role", "dedicated") else []
-    out += [Suggestion(_role_clash(role, sum(it.role == role for it in p.items), req), fewer_of_role(role))
-            for role in roles]
+    out = [Suggestion(_role_clash(role, sum(it.role == role for it in p.items), req), fewer_of_role(role))
+           for role in roles]
     group = _group_to_name(p, req) if kind == "group" else ""
     if kind == "dedicated":  # the other VMs' side: the anti-affinity group that needs the most hosts
         others = Counter(it.group for it in p.items if it.group and it.role not in p.dedicated)
@@ -103,9 +116,8 @@ def _bound_clash(cluster: Cluster, candidates: list[ClusterProblem], req: Requir
     if group:
         size = sum(it.group == group for it in p.items)
         out.append(Suggestion(_group_clash(group, size, req, p.max_hosts)[0], fewer_members(group)))
-    suspects = {r.clash[0]: r for r in _requirements(cluster, candidates, req, *([None] * 4), {}, {})}
     if p.k and (kind == "failover" or kind == "dedicated" and "able to lose" in reason):
-        out.append(Suggestion(*_clash_of(suspects[f"availability.{cluster.purpose}.host_failures"])))
+        out.append(Suggestion(*_clash_of(next(r for f, r in suspects.items() if f.endswith(".host_failures")))))
     if kind == "rack":
         out.append(Suggestion(*_clash_of(suspects["availability.survive_rack_loss"])))
     if kind in ("capacity", "failover", "rack"):
