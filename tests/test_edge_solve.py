@@ -83,3 +83,18 @@ def test_backup_hosts_keep_the_role_rules_after_a_failure(gateways, portals, hos
     p = edge(gateways, 1, portals)
     placement = backup.place_backup(p, hosts)
     assert placement is not None and rules.sound(p, placement)
+
+
+def test_edge_cluster_past_its_bound_is_explained_in_seconds():
+    """Issue 18: 56 gateways and a farm of 30 portals need 25 hosts (14 dedicated to the gateways + 10, each side
+    able to lose one); within 24 the clash explanation re-solved for minutes. The bound names the clash at once and
+    only its suggestions are re-solved: the host limit, the gateways, the portal farm, the host failures."""
+    from planner.errors import Infeasible
+
+    start = time.process_time()
+    with pytest.raises(Infeasible) as err:
+        _solve(edge(56, 1, portals=30))
+    assert time.process_time() - start < 10
+    assert [c[0] for c in err.value.clashes] == ["hardware.max_hosts_per_cluster", "overrides.hnv-gateway.instances",
+                                                 "overrides.portal.instances", "availability.edge.host_failures"]
+    assert "at least 25 hosts" in err.value.clashes[0][2] and "dedicated to hnv-gateway" in err.value.clashes[0][2]

@@ -25,6 +25,7 @@ from planner.solve.cover import integer_cover
 from planner.solve.problem import ClusterProblem, Item
 
 RESOURCE_NAMES = ("vCPU", "memory", "storage")
+Cause = tuple[str, str]  # what drives a bound: its kind and what it names (a resource, group, role or roles)
 
 
 def l1_bound(sizes: Sequence[int], cap: int) -> int:
@@ -80,7 +81,7 @@ def packing_bounds(p: ClusterProblem) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _apart(p: ClusterProblem, items: Sequence[Item]) -> dict[str, int]:
+def _apart(p: ClusterProblem, items: Sequence[Item]) -> dict[str, tuple[int, Cause]]:
     """Hosts that keeping VMs apart needs: the largest anti-affinity (or spread) group, each role capped per host."""
     out = {}
     groups = Counter(it.group for it in items if it.group)
@@ -88,10 +89,11 @@ def _apart(p: ClusterProblem, items: Sequence[Item]) -> dict[str, int]:
     if groups:
         name, size = max(sorted(groups.items()), key=lambda kv: -(-kv[1] // cap[kv[0]]))
         hosts = -(-size // cap[name])  # a spread group: at most cap members per host
-        out[f"anti-affinity group {name} ({size} VMs" + (f", {cap[name]} per host)" if cap[name] > 1 else ")")] = hosts
+        out[f"anti-affinity group {name} ({size} VMs" + (f", {cap[name]} per host)" if cap[name] > 1 else ")")] = \
+            (hosts, ("group", name))
     caps = dict(p.role_caps)
     for role, count in sorted(Counter(it.role for it in items if it.role in caps).items()):
-        out[f"{role} at most {caps[role]} per host ({count} VMs)"] = -(-count // caps[role])
+        out[f"{role} at most {caps[role]} per host ({count} VMs)"] = (-(-count // caps[role]), ("role", role))
     return out
 
 
@@ -100,11 +102,11 @@ def _hosts_for(p: ClusterProblem, items: Sequence[Item], after_failure: bool = F
     hold them, where anti-affinity and spread no longer bind but the per-host role caps still do."""
     packing = packing_bounds(replace(p, items=tuple(items)))
     apart = _apart(p, items)
-    kept = [hosts for why, hosts in apart.items() if not after_failure or not why.startswith("anti-affinity")]
+    kept = [hosts for hosts, cause in apart.values() if not after_failure or cause[0] != "group"]
     return max([l2 for _, l2 in packing.values()] + kept)
 
 
-def _dedicated(p: ClusterProblem) -> dict[str, int]:
+def _dedicated(p: ClusterProblem) -> dict[str, tuple[int, Cause]]:
     """The hosts of each dedicated role's VMs and of the others (none when no role is dedicated), and after a
     failure: the k failed hosts may all be on one side (a dedicated role's hosts, or the others'), whose
     survivors plus the E empty hosts must then hold it; the least over E of the sides' sums."""
@@ -119,33 +121,40 @@ def _dedicated(p: ClusterProblem) -> dict[str, int]:
     text = ", ".join(f"{count} dedicated to {role}" for role, count in zip(roles, normal))
     others = f" + {normal[-1]} for the other VMs" if len(sides) > len(roles) else ""
     failover = f", each side able to lose {p.k} host(s)" if need > sum(normal) else ""
-    return {f"hosts {text}{others}{failover}": need}
+    return {f"hosts {text}{others}{failover}": (need, ("dedicated", ",".join(roles)))}
 
 
 def host_lower_bound(p: ClusterProblem) -> tuple[int, str]:
     """The fewest hosts any valid placement can use, and what forces that number."""
+    bound, reason, _ = max(bound_causes(p), key=lambda b: b[0])
+    return bound, reason
+
+
+def bound_causes(p: ClusterProblem) -> list[tuple[int, str, Cause]]:
+    """Every bound host_lower_bound takes the largest of, with the kind of what drives it: ("capacity" | "failover"
+    | "rack", resource), ("group", name), ("role", role) or ("dedicated", roles), so that a clash can be named from
+    the bounds alone."""
     if not p.items:
-        return 0, "no VMs"
+        return [(0, "no VMs", ("none", ""))]
     bins = packing_bounds(p)
     resource, (need, _) = max(bins.items(), key=lambda kv: kv[1][0])
-    reasons = {f"{resource} volume ({need} hosts)": need}
+    reasons = {f"{resource} volume ({need} hosts)": (need, ("capacity", resource))}
     l2_resource, (_, l2) = max(bins.items(), key=lambda kv: kv[1][1])
     if l2 > need:
-        reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts)"] = l2
+        reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts)"] = (l2, ("capacity", l2_resource))
     reasons.update(_apart(p, p.items))
     reasons.update(_dedicated(p))
-    n = need + p.k
-    reasons[f"{resource} volume ({need} hosts) + {p.k} failover host(s)"] = n
+    reasons[f"{resource} volume ({need} hosts) + {p.k} failover host(s)"] = (need + p.k, ("failover", resource))
     if l2 > need:
-        reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts) + {p.k} failover host(s)"] = l2 + p.k
+        reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts) + {p.k} failover host(s)"] = \
+            (l2 + p.k, ("failover", l2_resource))
     if p.rack_tolerance:
         reasons[f"{resource} volume ({need} hosts) surviving the loss of a rack of {p.racks}"] = \
-            hosts_for_survivors(need, p.k, p.racks, True)
+            (hosts_for_survivors(need, p.k, p.racks, True), ("rack", resource))
         if l2 > need:
             reasons[f"{l2_resource} bin packing (Martello-Toth L2, {l2} hosts) surviving the loss of a rack "
-                    f"of {p.racks}"] = hosts_for_survivors(l2, p.k, p.racks, True)
-    reason, bound = max(reasons.items(), key=lambda kv: kv[1])
-    return max(bound, p.k + 1), reason
+                    f"of {p.racks}"] = (hosts_for_survivors(l2, p.k, p.racks, True), ("rack", l2_resource))
+    return [(hosts, reason, cause) for reason, (hosts, cause) in reasons.items()]
 
 
 def pooled_cost_bound(problems: Sequence[ClusterProblem]) -> float:

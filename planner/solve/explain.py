@@ -13,19 +13,20 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
 from planner.model.design import Cluster
-from planner.model.requirements import Requirements
+from planner.model.requirements import Requirements, gateway_capacity
 from planner.solve import rules
-from planner.solve.bounds import host_lower_bound
+from planner.solve.bounds import bound_causes, host_lower_bound
 from planner.solve.exact import symmetry_breaking
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem
-from planner.solve.relax import (Clash, Suggestion, fewer_failures, fewer_members, larger_host, more_hosts, no_rack_loss,
-                                 verified)
+from planner.solve.relax import (Clash, Suggestion, fewer_failures, fewer_members, fewer_of_role, larger_host, more_hosts,
+                                 no_rack_loss, verified)
 from planner.solve.runner import run_solver
 MAX_MODEL_VARIABLES = 400_000
 EXTRA_SLOTS = 16        # slots searched beyond the host limit for a placement without it
@@ -45,8 +46,12 @@ class Requirement:
 
 def explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None = None) -> list[Clash]:
     """The smallest clash found for a cluster with no placement, each relaxation re-solved (relax.py); else
-    the usual suspects whose relaxation alone re-solves (all of them, marked, when none does)."""
+    the usual suspects whose relaxation alone re-solves (all of them, marked, when none does). When a lower bound
+    already passes the host limit for every host model, the clash is named from what drives that bound."""
     try:
+        by_bound = _bound_clash(cluster, candidates, req)
+        if by_bound:
+            return verified(candidates, by_bound, proven=True)
         core = _explain(cluster, candidates, req)
     except (KeyboardInterrupt, MemoryError):
         raise
@@ -76,6 +81,71 @@ def _explain(cluster: Cluster, candidates: list[ClusterProblem], req: Requiremen
             seen.add(r.clash[0])
             out.append(Suggestion(r.clash, r.relax))
     return out
+
+
+def _bound_clash(cluster: Cluster, candidates: list[ClusterProblem], req: Requirements | None) -> list[Suggestion]:
+    """When a lower bound passes the host limit for every host model (no placement can exist): the host limit and
+    the fields behind the bound that names the fewest (the preferred on a tie); [] otherwise."""
+    p = candidates[0]
+    least, driver, _ = min((max(bound_causes(c), key=lambda b: b[0]) for c in candidates), key=lambda b: b[0])
+    if least <= p.max_hosts:
+        return []
+    suspects = {r.clash[0]: r for r in _requirements(cluster, candidates, req, *([None] * 4), {}, {})}
+    over = [(reason, cause) for c in candidates for hosts, reason, cause in bound_causes(c) if hosts > p.max_hosts]
+    fields = [_fields(p, cause, reason, req, suspects) for reason, cause in over]
+    rank = {kind: i for i, kind in enumerate(("group", "role", "failover", "rack", "capacity", "dedicated"))}
+    best = min(range(len(over)), key=lambda i: (len(fields[i]), rank.get(over[i][1][0], 9), i))
+    alone = f"; {over[best][0]} alone needs more than {p.max_hosts}" if over[best][0] != driver else ""
+    return [Suggestion(("hardware.max_hosts_per_cluster", p.max_hosts,
+                        f"allow at least {least} hosts per cluster (lower bound: {driver}{alone})"), more_hosts),
+            *fields[best]]
+
+
+def _fields(p: ClusterProblem, cause: tuple[str, str], reason: str, req: Requirements | None,
+            suspects: dict[str, Requirement]) -> list[Suggestion]:
+    """The suggestions (besides the host limit) that relax what drives one bound."""
+    kind, name = cause
+    roles = name.split(",") if kind in ("role", "dedicated") else []
+    out = [Suggestion(_role_clash(role, sum(it.role == role for it in p.items), req), fewer_of_role(role))
+           for role in roles]
+    group = _group_to_name(p, req) if kind == "group" else ""
+    if kind == "dedicated":  # the other VMs' side: the anti-affinity group that needs the most hosts
+        others = Counter(it.group for it in p.items if it.group and it.role not in p.dedicated)
+        cap = {it.group: it.cap for it in p.items if it.group}
+        group = max(sorted(others), key=lambda g: -(-others[g] // cap[g]), default="")
+    if group:
+        size = sum(it.group == group for it in p.items)
+        out.append(Suggestion(_group_clash(group, size, req, p.max_hosts)[0], fewer_members(group)))
+    if p.k and (kind == "failover" or kind == "dedicated" and "able to lose" in reason):
+        out.append(Suggestion(*_clash_of(next(r for f, r in suspects.items() if f.endswith(".host_failures")))))
+    if kind == "rack":
+        out.append(Suggestion(*_clash_of(suspects["availability.survive_rack_loss"])))
+    if kind in ("capacity", "failover", "rack"):
+        out.append(Suggestion(*_clash_of(suspects["hardware.host_models"])))
+    return out
+
+
+def _group_to_name(p: ClusterProblem, req: Requirements | None) -> str:
+    """Of the anti-affinity groups too large for the host limit, the one to name: one set explicitly first."""
+    size = Counter(it.group for it in p.items if it.group)
+    cap = {it.group: it.cap for it in p.items if it.group}
+    over = [g for g in sorted(size) if -(-size[g] // cap[g]) > p.max_hosts]
+    return min(over, key=lambda g: not _group_clash(g, size[g], req, p.max_hosts)[1])
+
+
+def _clash_of(r: Requirement) -> tuple[Clash, object]:
+    return r.clash, r.relax
+
+
+def _role_clash(role: str, count: int, req: Requirements | None) -> Clash:
+    """The field that sets how many VMs of a role capped per host (or on hosts of its own) a cluster has."""
+    given = req.overrides.get(role) if req else None
+    if given and given.instances is not None:
+        return f"overrides.{role}.instances", given.instances, f"fewer {role} VMs"
+    if role == "hnv-gateway" and req is not None:
+        return ("tenants.vm_networks_per_gateway", gateway_capacity(req).value,
+                f"more VM networks per gateway (fewer than the {count} gateways), or overrides.{role}.instances")
+    return f"overrides.{role}.instances", count, f"fewer {role} VMs"
 
 
 # ------------------------------------------------------------------ the model ----

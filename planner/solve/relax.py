@@ -4,8 +4,9 @@ A suggestion is a clash (field, value, what would relax it) with the change its 
 the placement problem: more hosts per cluster, one host failure fewer, no rack loss, a
 host model twice as large, no memory reserve, shared storage, smaller VMs, or fewer members of an anti-affinity group. The greedy
 placement (heuristic.py, every rule) re-solves the relaxed problem of each host model on offer, then
-a short exact solve: a relaxation that places is printed with the hosts it takes; one that does not
-is marked as not enough on its own (in a proven clash) or dropped (a mere suspect).
+a short solve of the count model (tenant.py; the exact model where it does not apply): a relaxation that places is printed with the hosts it takes; one that does not
+is marked as not enough on its own (in a proven clash) or dropped (a mere suspect). A relaxed problem whose lower
+bound (bounds.py) still passes the host limit is not re-solved.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from planner.settings import SolverSettings
+from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import solve_exact
 from planner.solve.heuristic import smallest_placement
 from planner.solve.problem import ClusterProblem, Item
+from planner.solve.tenant import count_model_applies, solve_tenant
 
 Clash = tuple[str, object, str]  # (field path, value, what would relax it)
 Relax = Callable[[ClusterProblem], Iterable[ClusterProblem]]  # relaxed problems, the preferred first
@@ -75,8 +78,17 @@ def smaller_vms(role: str | None, index: int) -> Relax:
 
 def fewer_members(group: str) -> Relax:
     """The group with one member fewer, two fewer, ... (its other VMs stay)."""
+    return _fewer(lambda it: it.group == group)
+
+
+def fewer_of_role(role: str) -> Relax:
+    """One VM of `role` fewer, two fewer, ... (a role capped per host, or on hosts of its own)."""
+    return _fewer(lambda it: it.role == role)
+
+
+def _fewer(chosen: Callable[[Item], bool]) -> Relax:
     def relax(p: ClusterProblem) -> Iterable[ClusterProblem]:
-        members = [it.name for it in p.items if it.group == group]
+        members = [it.name for it in p.items if chosen(it)]
         for size in range(len(members) - 1, max(0, len(members) - 1 - MAX_SHRINK), -1):
             drop = set(members[size:])
             yield replace(p, items=tuple(it for it in p.items if it.name not in drop))
@@ -85,10 +97,13 @@ def fewer_members(group: str) -> Relax:
 
 def _places(p: ClusterProblem) -> int | None:
     """Hosts of a placement of p found by the greedy engine, else by a short exact solve; None when neither finds one."""
-    if not all(p.fits_empty_host(it) for it in p.items):
-        return None
-    found = smallest_placement(p, p.k + 1)
-    if found is None:
+    lb = host_lower_bound(p)[0] if p.items else p.k + 1
+    if lb > p.max_hosts or not all(p.fits_empty_host(it) for it in p.items):
+        return None  # proven without a solve
+    found = smallest_placement(p, lb)
+    if found is None and count_model_applies(p):
+        found = solve_tenant(p, lb, CHECK.time_limit, CHECK.workers, CHECK.seed).placement
+    elif found is None:
         found = solve_exact(p, p.max_hosts, None, CHECK).placement
     return found.n if found else None
 
