@@ -36,9 +36,16 @@ class _Adfs(BaseModel):
     tokens: list[_Token]
 
 
+class _ConfigStore(BaseModel):
+    database: str
+    roles: list[str]
+    source: str
+
+
 class SecurityCatalog(BaseModel):
     ends: dict[str, _End]
     sql: _Port
+    wap_config_store: _ConfigStore
     nvgre: _Port
     certificates_source: str
     certificate_roles: list[str]
@@ -146,10 +153,11 @@ def firewall(design: Any) -> list[Rule]:
             rules.append(Rule(zone(flow.source), _name(flow.source), zone(flow.to), _name(flow.to), port,
                               flow.protocol, f"{flow.kind}: {_name(flow.source)} to {_name(flow.to)}"))
     for name in sorted(present, key=list(cat.roles).index):
-        if cat.roles[name].databases and "sql" in present:
+        databases = cat.roles[name].databases or ([sec.wap_config_store.database]
+                                                  if name in sec.wap_config_store.roles else [])
+        if databases and "sql" in present:
             rules.append(Rule(zone(name), _name(name), MANAGEMENT, _name("sql"), str(sec.sql.port), sec.sql.protocol,
-                              f"database: {', '.join(cat.roles[name].databases[:2])}"
-                              + ("..." if len(cat.roles[name].databases) > 2 else "")))
+                              f"database: {', '.join(databases[:2])}" + ("..." if len(databases) > 2 else "")))
     return rules
 
 

@@ -73,6 +73,8 @@ def test_the_dmz_tier_crosses_the_firewall_on_the_known_ports(planned):
     assert ("tenants", "AD FS proxy", "443") in rules and ("AD FS proxy", "AD FS", "443") in rules
     assert ("WAP Tenant Public API", "SPF", "8090") in rules
     assert ("RD Gateway", "compute Hyper-V hosts", "2179") in rules
+    for dmz_wap in ("WAP tenant portal", "WAP Tenant Public API"):  # WAP's configuration store, through the firewall
+        assert (dmz_wap, "SQL Server", "1433") in rules
     inside = {(r.source, r.destination, r.port) for r in firewall(design) if not r.crosses_firewall}
     assert ("WAP Admin API", "SMA", "9090") in inside and ("VMM", "SQL Server", "1433") in inside
     public = {c.subject for c in certificates(design) if c.ca == "public"}
