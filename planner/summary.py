@@ -44,6 +44,9 @@ def print_design(design: Design, console: Console) -> None:
     if design.growth:
         console.print(f"Growth ({design.growth.annual_rate:.0%}/year of {design.growth.applies_to}, compute at most "
                       f"{design.growth.utilisation_ceiling:.0%} full): {design.growth.line()}")
+        if design.growth.utilisation_ceiling < 1:
+            console.print(f"  (compute's vCPU and memory used are shares of the "
+                          f"{design.growth.utilisation_ceiling:.0%} its VMs may use)")
     for r in s.clusters:
         console.print(f"  {r.cluster}: host count driven by {r.binding}")
     from planner.model.requirements import Requirements  # lazily: `validate` prints verdicts without the planner

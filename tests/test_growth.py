@@ -140,6 +140,7 @@ def test_summary_workbook_report_and_decisions_show_the_years(tmp_path):
     design = json.loads((tmp_path / "o" / "design.json").read_text())
     line = "day one: " + str(design["growth"]["schedule"][0]["hosts"]) + " hosts; year 1: +"
     assert line in result.output.replace("\n", "")
+    assert "compute's vCPU and memory used are shares of the 80%" in result.output  # not read as over the ceiling
     import openpyxl
     sheet = openpyxl.load_workbook(tmp_path / "o" / "bom.xlsx")["Growth"]
     rows = [r for r in sheet.iter_rows(values_only=True)][2:]
