@@ -132,13 +132,24 @@ def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: b
 def artifacts(design: Design) -> dict[str, bytes]:
     """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme, and diagrams.pdf: those pages
     in that order, one A3 landscape sheet each."""
-    dot_program()
-    layouts([source(design, view) for view in VIEWS])  # at once: `pages` reads their extents, the report their SVGs
-    names = [(view, page) for view in VIEWS for page in pages(design, view)]
-    drawn = render_each([source(design, view, page=page) for view, page in names], FORMATS)
+    names, drawn = _every_page(design, FORMATS)
     files = {f"diagrams/{page_name(view, page)}.{fmt}": data
              for (view, page), formats in zip(names, drawn) for fmt, data in formats.items()}
     return {**files, BOOK: book([formats["pdf"] for formats in drawn])}
+
+
+def diagram_book(design: Design, theme: str = "light") -> bytes:
+    """diagrams.pdf alone (`stampplan diagram --book`): every page of every view in `theme`, as `plan` writes it."""
+    check(theme=theme)
+    return book([formats["pdf"] for formats in _every_page(design, ("pdf",), theme)[1]])
+
+
+def _every_page(design: Design, formats: tuple[str, ...], theme: str = "light"):
+    """(view, page) of every page of every view, in order, and each page drawn in `formats`."""
+    dot_program()
+    layouts([source(design, view) for view in VIEWS])  # at once: `pages` reads their extents, the report their SVGs
+    names = [(view, page) for view in VIEWS for page in pages(design, view)]
+    return names, render_each([source(design, view, theme, page=page) for view, page in names], formats)
 
 
 def check(view: str | None = None, fmt: str | None = None, theme: str | None = None) -> None:
