@@ -50,12 +50,12 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
                 graph = module.build(facts, THEMES[theme], SLIDE_COMPACT)
                 graph.attr(pad=str(PAGE_PAD))  # the slide's is 0
             else:
-                graph = module.build(facts, THEMES[theme], page_scale(design, view) or PAGE_SCALES[view][-1])
+                graph = module.build(facts, THEMES[theme], one_page_scale(design, view))
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
         elif view != "physical" and page in {s.name for s in design.stamps}:
             part = _stamp_part(design, page)
-            graph = module.build(index(part), THEMES[theme], page_scale(part, view) or PAGE_SCALES[view][-1])
+            graph = module.build(index(part), THEMES[theme], one_page_scale(part, view))
         else:
             raise InputError(f"no page {page!r} of the {view} view: choose one of "
                              f"{', '.join(p or 'overview' for p in pages(design, view))}")
@@ -85,6 +85,19 @@ def page_scale(design: Design, view: str) -> Scale | None:
     module, facts = import_module(f"planner.render.diagram.{view}"), index(design)
     return next((scale for scale in PAGE_SCALES[view]
                  if page_text(module.build(facts, THEMES["light"], scale)) >= MIN_PAGE_TEXT), None)
+
+
+def one_page_scale(design: Design, view: str) -> Scale:
+    """The scale of the view drawn as one page: page_scale, else the view's most compact of PAGE_SCALES."""
+    return page_scale(design, view) or PAGE_SCALES[view][-1]
+
+
+def figure_source(design: Design, view: str) -> str:
+    """The DOT source of a view as one figure (report.html), not fitted to A3: the drawing its page uses (hosts
+    counted when the page logic chose that), at one_page_scale."""
+    check(view=view)
+    module = import_module(f"planner.render.diagram.{view}")
+    return module.build(index(design), THEMES["light"], one_page_scale(design, view)).source
 
 
 def _stamp_part(design: Design, stamp: str) -> Design:
