@@ -56,24 +56,32 @@ def checklist(
 @command
 def diagram(
     design: Annotated[Path, typer.Argument(help="design.json to draw")],
-    view: Annotated[str, typer.Option(help="physical | logical | network")] = "physical",
-    fmt: Annotated[str, typer.Option("--format", help="dot | svg | png | pdf")] = "svg",
+    view: Annotated[Optional[str], typer.Option(help="physical | logical | network [default: physical]")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="dot | svg | png | pdf [default: svg]")] = None,
     theme: Annotated[str, typer.Option(help="light | dark")] = "light",
     slide: Annotated[bool, typer.Option("--slide", help="Fit a 16:9 slide with readable fonts")] = False,
     page: Annotated[Optional[str], typer.Option(help="One page: overview or a cluster [default: every page]")]
     = None,
     fail: Annotated[Optional[str], typer.Option("--fail", help="Draw these hosts failing (comma-separated)")] = None,
     fail_rack: Annotated[Optional[str], typer.Option("--fail-rack", help="Draw this rack failing")] = None,
+    book: Annotated[bool, typer.Option("--book", help="Every page of every view in one A3 PDF, as plan's "
+                                                      "diagrams.pdf")] = False,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="File to write, - for stdout [default: "
-                                                                   "<design name>-<view>.<format> here]")] = None,
+                                                                   "<design name>-<view>.<format> here, with --book "
+                                                                   "<design name>-diagrams.pdf]")] = None,
     force: Annotated[bool, FORCE] = False,
 ) -> None:
-    """Draw one view of a design (physical, logical or network), or a failure, with Graphviz."""
+    """Draw one view of a design (physical, logical or network), or a failure, with Graphviz; or the whole book."""
     from planner.output import beside_name, write_files
     from planner.render.diagram import check, drawings
     from planner.render.diagram.failover import Failure
     from planner.whatif import what_if
 
+    if book:
+        _book(design, out_file, force, theme, view=view, format=fmt, slide=slide, page=page, fail=fail,
+              fail_rack=fail_rack)
+        return
+    view, fmt = view or "physical", fmt or "svg"
     check(view=view, fmt=fmt, theme=theme)
     failure = None
     if fail or fail_rack:
@@ -85,14 +93,37 @@ def diagram(
     if out_file is not None and str(out_file) == "-":
         if len(pages) > 1:
             raise InputError(f"the {view} view has {len(pages)} pages: choose one with --page to write to stdout")
-        sys.stdout.buffer.write(next(iter(pages.values())))
-        sys.stdout.flush()
+        _stdout(next(iter(pages.values())))
         return
     target = out_file or Path(beside_name(loaded.name, f"{'failover' if failure else view}.{fmt}"))
     files = {target.stem + suffix + target.suffix: data for suffix, data in pages.items()}
     write_files(target.parent, files, force)
     out.print(f"Wrote {', '.join(str(target.parent / name) for name in files)}: {view} view, {theme} theme"
               + (", 16:9 slide" if slide else ""))
+
+
+def _book(design: Path, out_file: Optional[Path], force: bool, theme: str, **others) -> None:
+    """`diagram --book`: plan's diagrams.pdf alone; the options that choose one drawing (`others`) are refused."""
+    from planner.output import beside_name, write_files
+    from planner.render.diagram import BOOK, diagram_book
+
+    given = [f"--{name.replace('_', '-')}" for name, value in others.items() if value]
+    if given:
+        raise InputError(f"--book draws every page of every view: drop {', '.join(given)}")
+    loaded = load_design(design)
+    with inconsistent_design(design):
+        data = diagram_book(loaded, theme)
+    if out_file is not None and str(out_file) == "-":
+        _stdout(data)
+        return
+    target = out_file or Path(beside_name(loaded.name, BOOK))
+    write_files(target.parent, {target.name: data}, force)
+    out.print(f"Wrote {target}: every page of every view, {theme} theme")
+
+
+def _stdout(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 @command

@@ -148,3 +148,28 @@ def test_cli_writes_every_page_or_the_one_asked_for(tmp_path):
     assert many.exit_code == 2 and "--page" in many.output
     wrong = runner.invoke(app, ["diagram", str(MEDIUM), "--page", "COMP09", "--out", "-"])
     assert wrong.exit_code == 2 and "no page 'COMP09'" in wrong.output
+
+
+def test_cli_writes_the_book_and_replaces_only_its_own(tmp_path):
+    """Issue 17: `diagram --book` writes diagrams.pdf as `plan` does (every page of every view, one A3 sheet
+    each), again over its own file, never over a file stampplan did not write, and alone (no --view, --page...)."""
+    from pypdf import PdfReader
+    from planner.output import owned_file
+    poc = ROOT / "outputs/poc/design.json"
+    target = tmp_path / "book.pdf"
+    result = runner.invoke(app, ["diagram", str(poc), "--book", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    sheets = PdfReader(target).pages
+    assert len(sheets) == sum(len(diagram.pages(load("poc"), view)) for view in diagram.VIEWS)
+    assert all(round(float(s.mediabox.width)) >= round(A3_POINTS[0]) for s in sheets) and owned_file(target)
+    first = target.read_bytes()
+    again = runner.invoke(app, ["diagram", str(poc), "--book", "--out", str(target)])
+    assert again.exit_code == 0, again.output
+    assert target.read_bytes() == first  # deterministic
+    foreign = tmp_path / "mine.pdf"
+    foreign.write_bytes(b"%PDF-1.4 someone else's")
+    refused = runner.invoke(app, ["diagram", str(poc), "--book", "--out", str(foreign)])
+    assert refused.exit_code == 2 and "--force" in refused.output
+    assert foreign.read_bytes() == b"%PDF-1.4 someone else's"
+    both = runner.invoke(app, ["diagram", str(poc), "--book", "--view", "logical", "--out", str(target)])
+    assert both.exit_code == 2 and "--book" in both.output

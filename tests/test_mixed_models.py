@@ -95,3 +95,22 @@ def test_cover_bound_with_the_worst_failure():
     caps, costs, need = np.array([[4], [2]]), np.array([100, 70]), np.array([10])
     assert integer_cover_bound(caps, costs, need, 10) == 270
     assert integer_cover_bound(caps, costs, need, 10, k=1) == 370
+
+
+def test_checklist_sets_processor_compatibility_on_a_mixed_cluster_before_its_cloud(mixed):
+    """Issue 16: a cluster that mixes models gets the processor-compatibility step (with its check and pitfall)
+    after its hosts join VMM and before the cloud tenants create VMs in; a one-model design has none."""
+    from planner.render.checklist.steps import build_steps
+    _, design = mixed
+    steps = build_steps(design)
+    ids = [s.id for s in steps]
+    compat = [s for s in steps if s.task == "host-cpu-compat"]
+    assert [s.id for s in compat] == ["host-cpu-compat/COMP01"]
+    step = compat[0]
+    assert ids.index("vmm-add-hosts/COMP01") < ids.index(step.id) < ids.index("vmm-clouds/STAMP01")
+    assert step.id in next(s for s in steps if s.id == "vmm-clouds/STAMP01").depends_on
+    assert any("Get-VMProcessor" in c.command and "CompatibilityForMigrationEnabled" in c.command
+               for c in step.verify)
+    assert [p.id for p in step.pitfalls] == ["cpu-compat-vm-off"]
+    one = plan(requirements(**MIX), SolverSettings(time_limit=10))
+    assert not any(s.task == "host-cpu-compat" for s in build_steps(one))

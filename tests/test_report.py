@@ -181,3 +181,18 @@ def test_report_command_writes_beside_and_exits_2_on_bad_flags_or_missing_chromi
     assert done.exit_code == 2 and "apt-get install chromium" in done.output
     done = CliRunner().invoke(app, ["report", design, "--doc-version", "1.0"])
     assert done.exit_code == 0 and "<th>Version</th><td>1.0</td>" in (tmp_path / "contoso-poc-report.html").read_text()
+
+
+@pytest.mark.skipif(diagram_dot.shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_report_embeds_the_drawing_each_diagram_page_uses(page):
+    """Issue 17: service-provider's logical and network pages are drawn with hosts counted (the full drawing would
+    read under 6.5 pt on A3); the report embeds that drawing, not the full one."""
+    from planner.render import diagram
+    from planner.render.diagram.dot import render
+    from planner.render.theme import PAGE_COUNTED
+    design, html = page("service-provider")
+    for view in ("logical", "network"):
+        assert diagram.page_scale(design, view) is PAGE_COUNTED
+        compact = report.inline_svg(render(diagram.figure_source(design, view), ("svg",))["svg"].decode(), view)
+        full = report.inline_svg(render(diagram.source(design, view), ("svg",))["svg"].decode(), view)
+        assert compact != full and compact in html and full not in html

@@ -145,7 +145,8 @@ class DesignView:
             c = self.cluster[scope.cluster]
             n = len(self.hosts_of[c.name])
             facts.update(purpose=c.purpose, tolerates_host_failure=0 < c.failures_tolerated < n,
-                         tolerates_rack_loss=c.fault_domain_tolerance)
+                         tolerates_rack_loss=c.fault_domain_tolerance,
+                         mixed_models=len({h.model for h in self.hosts_of[c.name]}) > 1)
         if scope.role:
             facts["load_balanced"] = self.lb(scope.role, scope.stamp) is not None
         if scope.stamp:
@@ -327,7 +328,7 @@ class DesignView:
             "cluster": name, "purpose": c.purpose, "k": str(c.failures_tolerated),
             "host_count": str(len(hosts)), "hosts": join(names), "host_expr": expr,
             "host_memory": f"{hosts[0].memory_gb:g}" if hosts else "0",
-            "host_model": hosts[0].model if hosts else "none",
+            "host_model": hosts[0].model if hosts else "none", "cluster_models": c.host_model,
             "cluster_ip": self.ip(name),
             "storage_gb": f"{c.shared_storage_gb:,.0f}" if c.shared_storage_gb else "0",
             "local_storage": join(f"{h.name} {h.usable_storage_gb:,.0f} GB" for h in hosts if h.usable_storage_gb),

@@ -50,12 +50,12 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
                 graph = module.build(facts, THEMES[theme], SLIDE_COMPACT)
                 graph.attr(pad=str(PAGE_PAD))  # the slide's is 0
             else:
-                graph = module.build(facts, THEMES[theme], page_scale(design, view) or PAGE_SCALES[view][-1])
+                graph = module.build(facts, THEMES[theme], one_page_scale(design, view))
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
         elif view != "physical" and page in {s.name for s in design.stamps}:
             part = _stamp_part(design, page)
-            graph = module.build(index(part), THEMES[theme], page_scale(part, view) or PAGE_SCALES[view][-1])
+            graph = module.build(index(part), THEMES[theme], one_page_scale(part, view))
         else:
             raise InputError(f"no page {page!r} of the {view} view: choose one of "
                              f"{', '.join(p or 'overview' for p in pages(design, view))}")
@@ -85,6 +85,19 @@ def page_scale(design: Design, view: str) -> Scale | None:
     module, facts = import_module(f"planner.render.diagram.{view}"), index(design)
     return next((scale for scale in PAGE_SCALES[view]
                  if page_text(module.build(facts, THEMES["light"], scale)) >= MIN_PAGE_TEXT), None)
+
+
+def one_page_scale(design: Design, view: str) -> Scale:
+    """The scale of the view drawn as one page: page_scale, else the view's most compact of PAGE_SCALES."""
+    return page_scale(design, view) or PAGE_SCALES[view][-1]
+
+
+def figure_source(design: Design, view: str) -> str:
+    """The DOT source of a view as one figure (report.html), not fitted to A3: the drawing its page uses (hosts
+    counted when the page logic chose that), at one_page_scale."""
+    check(view=view)
+    module = import_module(f"planner.render.diagram.{view}")
+    return module.build(index(design), THEMES["light"], one_page_scale(design, view)).source
 
 
 def _stamp_part(design: Design, stamp: str) -> Design:
@@ -132,13 +145,24 @@ def drawings(design: Design, view: str, fmt: str, theme: str = "light", slide: b
 def artifacts(design: Design) -> dict[str, bytes]:
     """diagrams/<page>.{dot,svg,png,pdf} for every page of every view, light theme, and diagrams.pdf: those pages
     in that order, one A3 landscape sheet each."""
-    dot_program()
-    layouts([source(design, view) for view in VIEWS])  # at once: `pages` reads their extents, the report their SVGs
-    names = [(view, page) for view in VIEWS for page in pages(design, view)]
-    drawn = render_each([source(design, view, page=page) for view, page in names], FORMATS)
+    names, drawn = _every_page(design, FORMATS)
     files = {f"diagrams/{page_name(view, page)}.{fmt}": data
              for (view, page), formats in zip(names, drawn) for fmt, data in formats.items()}
     return {**files, BOOK: book([formats["pdf"] for formats in drawn])}
+
+
+def diagram_book(design: Design, theme: str = "light") -> bytes:
+    """diagrams.pdf alone (`stampplan diagram --book`): every page of every view in `theme`, as `plan` writes it."""
+    check(theme=theme)
+    return book([formats["pdf"] for formats in _every_page(design, ("pdf",), theme)[1]])
+
+
+def _every_page(design: Design, formats: tuple[str, ...], theme: str = "light"):
+    """(view, page) of every page of every view, in order, and each page drawn in `formats`."""
+    dot_program()
+    layouts([source(design, view) for view in VIEWS])  # at once: `pages` reads their extents, the report their SVGs
+    names = [(view, page) for view in VIEWS for page in pages(design, view)]
+    return names, render_each([source(design, view, theme, page=page) for view, page in names], formats)
 
 
 def check(view: str | None = None, fmt: str | None = None, theme: str | None = None) -> None:

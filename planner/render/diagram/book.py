@@ -1,6 +1,6 @@
 """diagrams.pdf: every page of every view in one PDF, in order, each centred on an A3 landscape sheet, for a
 presenter or a printer. Joined with pypdf from the page PDFs `dot` draws (each already fitted to A3), without
-redrawing them; pypdf adds no date and, unencrypted, no /ID, so the same pages give the same bytes."""
+redrawing them; pypdf adds no date and, unencrypted, no /ID, so the same pages give the same bytes; its Creator is stampplan."""
 from __future__ import annotations
 
 import io
@@ -23,6 +23,7 @@ def book(pdfs: list[bytes]) -> bytes:
         page.mediabox = RectangleObject([round(left, 2), round(bottom, 2), round(left + width, 2),
                                          round(bottom + height, 2)])
         page.cropbox = page.mediabox
+    writer.add_metadata({"/Creator": "stampplan"})  # in the file's head: output.owned_file knows it as stampplan's
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -31,11 +31,11 @@ VIEW_TITLES = {"physical": "Physical view: racks, clusters, hosts and VMs",
 
 
 def _diagrams(ctx: doc.Context) -> str:
-    """The three views as inline SVG, each on a landscape page of its own in print, or a note when Graphviz
-    is missing."""
+    """The three views as inline SVG (each the drawing its diagram page uses: diagram.figure_source), each on a
+    landscape page of its own in print, or a note when Graphviz is missing."""
     design = ctx.facts.design
     try:
-        svgs = {view: render(diagram.source(design, view), ("svg",))["svg"] for view in diagram.VIEWS}
+        svgs = {view: render(diagram.figure_source(design, view), ("svg",))["svg"] for view in diagram.VIEWS}
     except MissingProgram:
         return ('<p class="note">Diagrams need Graphviz, which was not installed where this report was made: '
                 'install it with <code>apt-get install graphviz</code> and plan again.</p>')
