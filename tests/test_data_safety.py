@@ -185,3 +185,12 @@ def test_junit_at_a_folder_or_a_read_only_place_is_bad_input(tmp_path):
     result = runner.invoke(app, ["check", str(profiles), "--outputs", str(tmp_path / "o"), "--junit",
                                  str(blocker / "j.xml")])
     assert result.exit_code == 2 and "cannot write" in result.output
+
+
+def test_a_diagram_in_every_format_replaces_its_own_file_on_a_second_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # PDF and PNG carried no stampplan mark: the second run was refused (exit 2)
+    design = ROOT / "outputs" / "poc" / "design.json"
+    for fmt in ("svg", "png", "pdf"):
+        for _ in range(2):
+            result = runner.invoke(app, ["diagram", str(design), "--format", fmt])
+            assert result.exit_code == 0, result.output

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -46,3 +48,14 @@ def marked_pdf(pdf: bytes, mark: bytes) -> bytes:
 def fixed_pdf_dates(pdf: bytes) -> bytes:
     """The PDF with its creation and modification dates set to FIXED_PDF_DATE (same length: offsets hold)."""
     return re.sub(rb"/(CreationDate|ModDate) ?\(D:\d{14}", lambda m: m.group(0)[:-14] + FIXED_PDF_DATE, pdf)
+
+
+def marked_png(png: bytes, mark: bytes) -> bytes:
+    """The PNG with a `Software` text chunk holding `mark` right after its header chunk (IHDR), so that
+    stampplan may replace it later (planner.output.owned_file reads the head)."""
+    signature, ihdr_end = b"\x89PNG\r\n\x1a\n", 8 + 25  # 8-byte signature, then IHDR: length, type, 13 bytes, CRC
+    if not png.startswith(signature) or png[12:16] != b"IHDR":
+        return png
+    body = b"tEXt" + b"Software\x00" + mark
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:ihdr_end] + chunk + png[ihdr_end:]
