@@ -131,13 +131,11 @@ class _Pair:
     cpu_use: float = 0.0   # highest utilisation of the restart host after
     memory_use: float = 0.0
 
-    def add(self, vms: list[Vm], use: tuple[float, float]) -> None:
+    def add(self, restarts: int, vcpu: int, memory: float, use: tuple[float, float]) -> None:
+        """One scenario's moves on this pair: their count and sums, the restart host's use after."""
         self.scenarios += 1
-        self.restarts += len(vms)
-        self.vms.update(vm.name for vm in vms)
-        self.roles.update(vm.role for vm in vms)
-        self.vcpu = max(self.vcpu, sum(vm.vcpu for vm in vms))
-        self.memory = max(self.memory, sum(vm.memory_gb for vm in vms))
+        self.restarts += restarts
+        self.vcpu, self.memory = max(self.vcpu, vcpu), max(self.memory, memory)
         self.cpu_use, self.memory_use = max(self.cpu_use, use[0]), max(self.memory_use, use[1])
 
 
@@ -148,11 +146,19 @@ class _Moves:
         self.pairs: dict[tuple[str, str, str], _Pair] = defaultdict(_Pair)
 
     def add(self, scenario: Scenario) -> None:
-        here: dict[tuple[str, str, str], list[Vm]] = defaultdict(list)
+        here: dict[tuple[str, str, str], list] = {}  # pair -> [its _Pair, restarts, vCPU, memory] in this scenario
         for vm, to in scenario.moves:
-            here[(scenario.plan.cluster, vm.host, to)].append(vm)
-        for key, vms in here.items():
-            self.pairs[key].add(vms, scenario.use[key[2]])
+            key = (scenario.plan.cluster, vm.host, to)
+            sums = here.get(key)
+            if sums is None:
+                sums = here[key] = [self.pairs[key], 0, 0, 0]
+            sums[0].vms.add(vm.name)
+            sums[0].roles.add(vm.role)
+            sums[1] += 1
+            sums[2] += vm.vcpu
+            sums[3] += vm.memory_gb
+        for (_, _, to), (pair, restarts, vcpu, memory) in here.items():
+            pair.add(restarts, vcpu, memory, scenario.use[to])
 
     def rows(self, host_order: list[str]) -> list[list]:
         rank = {name: i for i, name in enumerate(host_order)}
