@@ -35,9 +35,15 @@ class Sizing:
     figures: dict[str, Figure] = field(default_factory=dict)
     units: dict[str, list[list[str]]] = field(default_factory=dict)  # stamp -> its tenant units' VM names, in order
     compute_plans: dict[str, ComputePlan] = field(default_factory=dict)  # compute cluster -> its plan
+    _by_cluster: dict[str, list[Vm]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def vms_of(self, cluster: str) -> list[Vm]:
-        return [vm for vm in self.vms if vm.cluster == cluster]
+        """The VMs of `cluster`, in order (`vms` grouped once: a sizing is not changed once made)."""
+        if self._by_cluster is None:
+            self._by_cluster = {}
+            for vm in self.vms:
+                self._by_cluster.setdefault(vm.cluster, []).append(vm)
+        return list(self._by_cluster.get(cluster, []))
 
 
 def stamp_name(index: int) -> str:
