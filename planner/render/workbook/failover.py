@@ -64,7 +64,7 @@ def failover_scenarios(book: Book) -> list[Scenario]:
 def failover_csv(scenarios: list[Scenario]) -> bytes:
     """failover.csv: every restart of every scenario, with the restart host's use after (text defused).
     Each distinct piece (a scenario, a VM, a host and its use) is formatted once, not once per row."""
-    lines, vm_cells, host_cells = [csv_cells(CSV_COLUMNS)], {}, {}
+    chunks, lines, vm_cells, host_cells = [], [csv_cells(CSV_COLUMNS)], {}, {}
     for s in scenarios:
         head = csv_cells((s.number, s.plan.cluster, s.failed))
         use = {}
@@ -80,8 +80,11 @@ def failover_csv(scenarios: list[Scenario]) -> bytes:
             if target is None:
                 target = host_cells[to] = csv_cells((to,))
             lines.append(f"{head},{cells[0]},{target},{cells[1]},{after}")
-    lines.append("")
-    return "\r\n".join(lines).encode()
+        if len(lines) > 10_000:  # encoded in chunks: 200 000 row strings at once cost tens of MB
+            chunks.append(("\r\n".join(lines) + "\r\n").encode())
+            lines.clear()
+    chunks.append("".join(line + "\r\n" for line in lines).encode())
+    return b"".join(chunks)
 
 
 def failover_sheets(book: Book, scenarios: list[Scenario]) -> list[Sheet]:
