@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
@@ -43,7 +42,7 @@ class Sizing:
             self._by_cluster = {}
             for vm in self.vms:
                 self._by_cluster.setdefault(vm.cluster, []).append(vm)
-        return list(self._by_cluster.get(cluster, []))
+        return list(self._by_cluster.get(cluster, ()))
 
 
 def stamp_name(index: int) -> str:
@@ -312,13 +311,6 @@ def _interleave(plain: list[list[dict]], deployments: list[list[dict]]) -> list[
 
 def size_sequence(mix: dict[str, float], total: int) -> list[str]:
     """`total` sizes following the mix exactly (largest remainder), evenly interleaved."""
-    return list(_sequence(tuple(sorted(mix.items())), total))
-
-
-@lru_cache(maxsize=8)
-def _sequence(pairs: tuple[tuple[str, float], ...], total: int) -> tuple[str, ...]:
-    """size_sequence, computed once per mix and total (a plan sizes the same tenants several times)."""
-    mix = dict(pairs)
     names = sorted(mix)
     exact = {n: mix[n] * total / 100 for n in names}
     counts = {n: math.floor(exact[n]) for n in names}
@@ -329,7 +321,7 @@ def _sequence(pairs: tuple[tuple[str, float], ...], total: int) -> tuple[str, ..
         n = max(names, key=lambda n: (counts[n] * (j + 1) / total - given[n], -names.index(n)))
         given[n] += 1
         out.append(n)
-    return tuple(out)
+    return out
 
 
 def spf_endpoint(vms: list[Vm], lbs: list[LoadBalancer], domain: str) -> str | None:
