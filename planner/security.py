@@ -112,9 +112,13 @@ def certificates(design: Any) -> list[Certificate]:
     roles, sec = load_catalog().roles, security_catalog()
     domain = design.requirements.get("dns_domain", "cloud.local")
     result: list[Certificate] = []
+    stamp_of = {c.name: c.stamp for c in design.clusters}
+    by_role: dict[str, list[Any]] = {}  # the VMs of each role, grouped once (not a scan per role and stamp)
+    for vm in design.vms:
+        by_role.setdefault(vm.role, []).append(vm)
     for name in sec.certificate_roles:
         for stamp in design.stamps:
-            vms = [vm.name for vm in design.vms if vm.role == name and _stamp_of(design, vm) == stamp.name]
+            vms = [vm.name for vm in by_role.get(name, []) if stamp_of[vm.cluster] == stamp.name]
             if not vms:
                 continue
             spec = roles[name]
@@ -133,10 +137,6 @@ def certificates(design: Any) -> list[Certificate]:
                                            installed_on=tuple(members), role=name, purpose=token.purpose)
                                for token in sec.adfs.tokens]
     return result
-
-
-def _stamp_of(design: Any, vm: Any) -> str:
-    return next(c.stamp for c in design.clusters if c.name == vm.cluster)
 
 
 def firewall(design: Any) -> list[Rule]:

@@ -34,9 +34,15 @@ class Sizing:
     figures: dict[str, Figure] = field(default_factory=dict)
     units: dict[str, list[list[str]]] = field(default_factory=dict)  # stamp -> its tenant units' VM names, in order
     compute_plans: dict[str, ComputePlan] = field(default_factory=dict)  # compute cluster -> its plan
+    _by_cluster: dict[str, list[Vm]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def vms_of(self, cluster: str) -> list[Vm]:
-        return [vm for vm in self.vms if vm.cluster == cluster]
+        """The VMs of `cluster`, in order (`vms` grouped once: a sizing is not changed once made)."""
+        if self._by_cluster is None:
+            self._by_cluster = {}
+            for vm in self.vms:
+                self._by_cluster.setdefault(vm.cluster, []).append(vm)
+        return list(self._by_cluster.get(cluster, ()))
 
 
 def stamp_name(index: int) -> str:
@@ -218,15 +224,15 @@ class _Sizer:
                             "storage_gb": s.storage_gb}, source=s.source, assumption=s.assumption))
         width = tenant_width(req)
         sequence = size_sequence(req.tenants.vm_sizes, req.tenants.count * req.tenants.vms_per_tenant)
-        plain: list[list[list[Vm]]] = [[] for _ in range(self.n_stamps)]
-        deployments: list[list[list[Vm]]] = [[] for _ in range(self.n_stamps)]
-        every: list[list[Vm]] = []  # every unit, in the order of design.json
+        plain: list[list[list[dict]]] = [[] for _ in range(self.n_stamps)]
+        deployments: list[list[list[dict]]] = [[] for _ in range(self.n_stamps)]
+        every: list[list[dict]] = []  # every unit (its VMs' fields but the cluster), in the order of design.json
         for t in range(req.tenants.count):
             tenant = tenant_name(t, width)
             for i in range(req.tenants.vms_per_tenant):
                 s = sizes[size := sequence[t * req.tenants.vms_per_tenant + i]]
-                every.append([Vm(name=tenant_vm_name(tenant, i), role="tenant", cluster="", vcpu=s.vcpu,
-                                 memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
+                every.append([dict(name=tenant_vm_name(tenant, i), role="tenant", vcpu=s.vcpu,
+                                   memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
                 plain[tenant_stamp[t]].append(every[-1])
         d = 0
         for role in req.tenants.vm_roles:
@@ -237,15 +243,15 @@ class _Sizer:
                 d += 1
                 base = f"{role.name}-D{dep + 1:03d}"
                 g = self.group(f"vmrole-{base}".lower(), role.instances) if role.instances >= 2 else None
-                every.append([Vm(name=vmrole_vm_name(role.name, dep, i), role="tenant-vmrole", cluster="",
-                                 vcpu=s.vcpu, memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
-                                 size=role.size, tenant=tenant_name(t, width) if t is not None else None)
+                every.append([dict(name=vmrole_vm_name(role.name, dep, i), role="tenant-vmrole",
+                                   vcpu=s.vcpu, memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
+                                   size=role.size, tenant=tenant_name(t, width) if t is not None else None)
                               for i in range(role.instances)])
                 deployments[stamp].append(every[-1])
         cluster_of: dict[str, str] = {}
         for stamp in range(self.n_stamps):
             units = _interleave(plain[stamp], deployments[stamp])
-            self.units[stamp_name(stamp)] = [[vm.name for vm in unit] for unit in units]
+            self.units[stamp_name(stamp)] = [[vm["name"] for vm in unit] for unit in units]
             plans = self.compute[stamp]
             if isinstance(plans, int):  # n clusters of (nearly) equal unit counts
                 k, most = req.availability.compute.host_failures, req.hardware.max_hosts_per_cluster
@@ -256,9 +262,9 @@ class _Sizer:
                 name = self.cluster(f"COMP{len(self.clusters_of('compute')) + 1:02d}", stamp, "compute",
                                     plan.host_failures).name
                 self.plans[name] = plan
-                cluster_of |= {vm.name: name for unit in units[start:start + plan.units] for vm in unit}
+                cluster_of |= {vm["name"]: name for unit in units[start:start + plan.units] for vm in unit}
                 start += plan.units
-        self.vms += [vm.model_copy(update={"cluster": cluster_of[vm.name]}) for unit in every for vm in unit]
+        self.vms += [Vm(**vm, cluster=cluster_of[vm["name"]]) for unit in every for vm in unit]  # each built once
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
@@ -296,7 +302,7 @@ def role_rules() -> dict[str, tuple[int | None, bool]]:
             if r.max_per_host or r.dedicated_hosts}
 
 
-def _interleave(plain: list[list[Vm]], deployments: list[list[Vm]]) -> list[list[Vm]]:
+def _interleave(plain: list[list[dict]], deployments: list[list[dict]]) -> list[list[dict]]:
     """The units of both lists in one sequence, each list keeping its order and spread evenly over it."""
     p, d = len(plain), len(deployments)
     keys = [((2 * i + 1) * max(d, 1), 0, i) for i in range(p)] + [((2 * j + 1) * max(p, 1), 1, j) for j in range(d)]

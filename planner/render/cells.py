@@ -46,5 +46,18 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([defuse(v) if type(v) is str else v for v in row] for row in rows)  # noqa: E721 (fast)
+    writer.writerows(_defused_row(row) for row in rows)
     return buf.getvalue()
+
+
+def csv_cells(values: Sequence[Any]) -> str:
+    """`values` as consecutive CSV cells (no line end), text defused: a piece of many rows formatted once."""
+    if all(type(v) is int or type(v) is float for v in values):  # noqa: E721 (fast) - as the csv module writes them
+        return ",".join(map(str, values))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow([*_defused_row(values), 0])  # the 0: never a lone "" cell
+    return buf.getvalue()[:-4]  # quoted as within a whole row, less the ",0" and the line end
+
+
+def _defused_row(row: Sequence[Any]) -> list[Any]:
+    return [defuse(v) if type(v) is str else v for v in row]  # noqa: E721 (fast)

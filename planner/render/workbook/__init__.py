@@ -13,7 +13,7 @@ from planner.licensing import licensing
 from planner.render.cells import defused
 from planner.render.workbook.costs import licences_sheet, summary_sheet
 from planner.render.workbook.growth import growth_sheet
-from planner.render.workbook.failover import CSV_NAME, failover_csv, failover_sheets
+from planner.render.workbook.failover import CSV_NAME, Scenario, failover_csv, failover_scenarios, failover_sheets
 from planner.render.workbook.inventory import Book, assumptions_sheet, hosts_sheet, ip_sheet, sql_sheet, vms_sheet
 from planner.render.workbook.security import certificates_sheet, firewall_sheet
 from planner.render.workbook.xlsx import write_workbook
@@ -24,12 +24,14 @@ ORDER = ("Summary", "Hosts", "VMs", "SQL", "Licences", "Growth", "IP plan", "Cer
 def artifacts(design: Design) -> dict[str, bytes]:
     """bom.xlsx and failover.csv of `design` (deterministic bytes)."""
     book = _book(design)
-    return {"bom.xlsx": _write(book), CSV_NAME: failover_csv(book)}
+    scenarios = failover_scenarios(book)
+    return {"bom.xlsx": _write(book, scenarios), CSV_NAME: failover_csv(scenarios)}
 
 
 def workbook(design: Design) -> bytes:
     """bom.xlsx of `design` (deterministic bytes)."""
-    return _write(_book(design))
+    book = _book(design)
+    return _write(book, failover_scenarios(book))
 
 
 def _book(design: Design) -> Book:
@@ -38,10 +40,10 @@ def _book(design: Design) -> Book:
     return Book(design, req, licensing(design, req))
 
 
-def _write(book: Book) -> bytes:
+def _write(book: Book, scenarios: list[Scenario]) -> bytes:
     design = book.design
     sheets = [vms_sheet(book), hosts_sheet(book), sql_sheet(book), licences_sheet(book), ip_sheet(book),
-              certificates_sheet(book), firewall_sheet(book), *failover_sheets(book), assumptions_sheet(book)]
+              certificates_sheet(book), firewall_sheet(book), *failover_sheets(book, scenarios), assumptions_sheet(book)]
     sheets += [summary_sheet(book), *filter(None, [growth_sheet(book)])]
     by_title = {s.title: s for s in sheets}
     return write_workbook([by_title[t] for t in ORDER if t in by_title], title=f"Bill of materials: {design.name}")

@@ -2,6 +2,8 @@
 (each cost line of design.json `cost`, cached with planner/cost.py's figures)."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 from planner.cost import HOURS_PER_YEAR, design_cost, host_cost, sql_moves, sql_vm_cost, terms
 from planner.render.workbook.inventory import Book, ratio
 from planner.licensing import host_units_formula, sql_host_packs_formula, sql_vm_packs_formula
@@ -168,6 +170,7 @@ def summary_sheet(book: Book) -> Sheet:
     design, t = book.design, book.tables
     hosts, vms = t["tblHosts"], t["tblVMs"]
     sheet = Sheet("Summary", freeze="A3")
+    host_ix, vm_ix = _Index(design.hosts), _Index(design.vms)
     sheet.heading(f"Bill of materials: {design.name}")
     facts = [["Design", design.name], ["System Center", design.system_center],
              ["Windows Server", book.lic.windows_version], ["WAP deployment", design.wap_deployment]]
@@ -184,23 +187,23 @@ def summary_sheet(book: Book) -> Sheet:
         Col("vCPU utilisation", PCT), Col("Memory demanded GB", GB), Col("Memory available GB", GB),
         Col("Memory utilisation", PCT), Col("Storage demanded GB", GB), Col("Storage available GB", GB),
         Col("Hardware cost", book.money)], len(design.clusters), caption="Clusters")
-    book.add(clusters, [_cluster_row(book, clusters, c) for c in design.clusters])
+    book.add(clusters, [_cluster_row(book, clusters, c, host_ix, vm_ix) for c in design.clusters])
     models = book.req.hardware.host_models
     table = sheet.table("tblModels", [Col("Host model"), Col("Sockets", INT), Col("Cores per socket", INT),
                                       Col("Memory GB", GB), Col("Hosts", INT), Col("Hardware cost", book.money)],
                         len(models), caption="Hosts per model")
     model = table.here("Host model")
     book.add(table, [[m.name, m.sockets, m.cores_per_socket, m.memory_gb,
-                      Formula(f"COUNTIF({hosts.column('Model')},{model})", _count(design.hosts, "model", m.name)),
+                      Formula(f"COUNTIF({hosts.column('Model')},{model})", host_ix.count("model", m.name)),
                       Formula(f"SUMIF({hosts.column('Model')},{model},{hosts.column('Unit price')})",
-                              _sum(design.hosts, "model", m.name, "price"))] for m in models])
+                              host_ix.sum("model", m.name, "price"))] for m in models])
     roles = list(dict.fromkeys(vm.role for vm in design.vms))
     table = sheet.table("tblRoles", [Col("Role"), Col("VMs", INT), Col("vCPU", INT), Col("Memory GB", GB),
                                      Col("Storage GB", GB)], len(roles), caption="VMs per role")
     role = table.here("Role")
-    book.add(table, [[name, Formula(f"COUNTIF({vms.column('Role')},{role})", _count(design.vms, "role", name)),
+    book.add(table, [[name, Formula(f"COUNTIF({vms.column('Role')},{role})", vm_ix.count("role", name)),
                       *[Formula(f"SUMIF({vms.column('Role')},{role},{vms.column(col)})",
-                                _sum(design.vms, "role", name, attr))
+                                vm_ix.sum("role", name, attr))
                         for col, attr in (("vCPU", "vcpu"), ("Memory GB", "memory_gb"),
                                           ("Storage GB", "storage_gb"))]] for name in roles])
     book.add(totals, _totals(book, clusters))
@@ -209,41 +212,54 @@ def summary_sheet(book: Book) -> Sheet:
     return sheet
 
 
-def _count(items: list, attr: str, key: str) -> int:
-    """COUNTIF in Python: the items whose `attr` is `key`."""
-    return sum(getattr(item, attr) == key for item in items)
+class _Index:
+    """COUNTIF and SUMIF in Python over `items`, each grouped by an attribute once (was a scan per cell)."""
+
+    def __init__(self, items: list) -> None:
+        self.items, self.groups = items, {}
+
+    def _group(self, attr: str, key: str) -> list:
+        groups = self.groups.get(attr)
+        if groups is None:
+            groups = self.groups[attr] = defaultdict(list)
+            for item in self.items:
+                groups[getattr(item, attr)].append(item)
+        return groups.get(key, [])
+
+    def count(self, attr: str, key: str) -> int:
+        """The items whose `attr` is `key`."""
+        return len(self._group(attr, key))
+
+    def sum(self, attr: str, key: str, amount: str) -> float:
+        """`amount` summed over the items whose `attr` is `key` (in their order: the same float)."""
+        return sum(getattr(item, amount) or 0 for item in self._group(attr, key))
 
 
-def _sum(items: list, attr: str, key: str, amount: str) -> float:
-    """SUMIF in Python: `amount` summed over the items whose `attr` is `key`."""
-    return sum(getattr(item, amount) or 0 for item in items if getattr(item, attr) == key)
-
-
-def _cluster_row(book: Book, table: Table, cluster) -> list:
+def _cluster_row(book: Book, table: Table, cluster, host_ix: _Index, vm_ix: _Index) -> list:
     design, hosts, vms = book.design, book.tables["tblHosts"], book.tables["tblVMs"]
     name, c = cluster.name, table.here
     on_hosts = lambda column: f"{hosts.column('Cluster')},{c('Cluster')},{hosts.column(column)}"  # noqa: E731
     on_vms = lambda column: f"{vms.column('Cluster')},{c('Cluster')},{vms.column(column)}"  # noqa: E731
-    vcpu, memory = _sum(design.vms, "cluster", name, "vcpu"), _sum(design.vms, "cluster", name, "memory_gb")
-    capacity = _sum(design.hosts, "cluster", name, "vcpu_capacity")
-    usable = _sum(design.hosts, "cluster", name, "usable_memory_gb")
+    vcpu, memory = vm_ix.sum("cluster", name, "vcpu"), vm_ix.sum("cluster", name, "memory_gb")
+    capacity = host_ix.sum("cluster", name, "vcpu_capacity")
+    usable = host_ix.sum("cluster", name, "usable_memory_gb")
     if book.local_storage:
         storage = Formula(f"SUMIF({on_hosts('Usable storage GB')})",
-                          _sum(design.hosts, "cluster", name, "usable_storage_gb"))
+                          host_ix.sum("cluster", name, "usable_storage_gb"))
     else:
         storage = cluster.shared_storage_gb or 0
     return [name, cluster.stamp, cluster.purpose, cluster.failures_tolerated,
             "yes" if cluster.fault_domain_tolerance else "no",
-            Formula(f"COUNTIF({hosts.column('Cluster')},{c('Cluster')})", _count(design.hosts, "cluster", name)),
-            Formula(f"COUNTIF({vms.column('Cluster')},{c('Cluster')})", _count(design.vms, "cluster", name)),
+            Formula(f"COUNTIF({hosts.column('Cluster')},{c('Cluster')})", host_ix.count("cluster", name)),
+            Formula(f"COUNTIF({vms.column('Cluster')},{c('Cluster')})", vm_ix.count("cluster", name)),
             Formula(f"SUMIF({on_vms('vCPU')})", vcpu), Formula(f"SUMIF({on_hosts('vCPU capacity')})", capacity),
             Formula(f"IF({c('vCPU available')}>0,{c('vCPU demanded')}/{c('vCPU available')},0)",
                     ratio(vcpu, capacity)),
             Formula(f"SUMIF({on_vms('Memory GB')})", memory), Formula(f"SUMIF({on_hosts('Usable memory GB')})", usable),
             Formula(f"IF({c('Memory available GB')}>0,{c('Memory demanded GB')}/{c('Memory available GB')},0)",
                     ratio(memory, usable)),
-            Formula(f"SUMIF({on_vms('Storage GB')})", _sum(design.vms, "cluster", name, "storage_gb")), storage,
-            Formula(f"SUMIF({on_hosts('Unit price')})", _sum(design.hosts, "cluster", name, "price"))]
+            Formula(f"SUMIF({on_vms('Storage GB')})", vm_ix.sum("cluster", name, "storage_gb")), storage,
+            Formula(f"SUMIF({on_hosts('Unit price')})", host_ix.sum("cluster", name, "price"))]
 
 
 def _totals(book: Book, clusters: Table) -> list[list]:

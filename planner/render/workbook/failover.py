@@ -7,12 +7,11 @@ the workbook, not into it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from planner.catalog import role_order
 from planner.model.design import FailoverPlan, Vm
-from planner.render.cells import csv_text
+from planner.render.cells import csv_cells
 from planner.render.workbook.inventory import Book
 from planner.render.workbook.xlsx import GB, INT, PCT, Col, Sheet
 
@@ -40,53 +39,66 @@ class Scenario:
         return ", ".join(self.plan.failed)
 
 
-class _Failover:
-    """The design's scenarios with the capacity of each host (shared by the sheets and the CSV)."""
-
-    def __init__(self, book: Book) -> None:
-        design = book.design
-        self.vms = {vm.name: vm for vm in design.vms}
-        self.hosts = {h.name: h for h in design.hosts}
-        self.members: dict[str, list[str]] = defaultdict(list)
-        for host in design.hosts:
-            self.members[host.cluster].append(host.name)
-        self.base = {name: (vcpu, memory) for name, (_, vcpu, memory, _) in book.load.items()}
-        self.plans = design.failover_plans
-
-    def scenarios(self) -> Iterator[Scenario]:
-        for number, plan in enumerate(self.plans, start=1):
-            after = {h: list(self.base[h]) for h in self.members[plan.cluster]
-                     if h not in plan.failed and h in self.base}
-            moves = [(self.vms[vm], to) for vm, to in plan.restarts.items() if vm in self.vms and to in after]
-            for vm, to in moves:
-                after[to][0] += vm.vcpu
-                after[to][1] += vm.memory_gb
-            use = {h: (_ratio(vcpu, self.hosts[h].vcpu_capacity), _ratio(memory, self.hosts[h].usable_memory_gb))
-                   for h, (vcpu, memory) in after.items()}
-            yield Scenario(number, plan, moves, use)
+def failover_scenarios(book: Book) -> list[Scenario]:
+    """Every failover plan of the design with its survivors' loads, computed once for the sheets and the CSV."""
+    design = book.design
+    vms = {vm.name: vm for vm in design.vms}
+    hosts = {h.name: h for h in design.hosts}
+    members: dict[str, list[str]] = defaultdict(list)
+    for host in design.hosts:
+        members[host.cluster].append(host.name)
+    base = {name: (vcpu, memory) for name, (_, vcpu, memory, _) in book.load.items()}
+    scenarios = []
+    for number, plan in enumerate(design.failover_plans, start=1):
+        after = {h: list(base[h]) for h in members[plan.cluster] if h not in plan.failed and h in base}
+        moves = [(vms[vm], to) for vm, to in plan.restarts.items() if vm in vms and to in after]
+        for vm, to in moves:
+            after[to][0] += vm.vcpu
+            after[to][1] += vm.memory_gb
+        use = {h: (_ratio(vcpu, hosts[h].vcpu_capacity), _ratio(memory, hosts[h].usable_memory_gb))
+               for h, (vcpu, memory) in after.items()}
+        scenarios.append(Scenario(number, plan, moves, use))
+    return scenarios
 
 
-def failover_csv(book: Book) -> bytes:
-    """failover.csv: every restart of every scenario, with the restart host's use after (text defused)."""
-    failover = _Failover(book)
-    rows = ((s.number, s.plan.cluster, failed, vm.name, vm.role, vm.host, to, vm.vcpu, vm.memory_gb, *s.use[to])
-            for s in failover.scenarios() for failed in [s.failed] for vm, to in s.moves)
-    return csv_text(CSV_COLUMNS, rows).encode()
+def failover_csv(scenarios: list[Scenario]) -> bytes:
+    """failover.csv: every restart of every scenario, with the restart host's use after (text defused).
+    Each distinct piece (a scenario, a VM, a host and its use) is formatted once, not once per row."""
+    chunks, lines, vm_cells, host_cells = [], [csv_cells(CSV_COLUMNS)], {}, {}
+    for s in scenarios:
+        head = csv_cells((s.number, s.plan.cluster, s.failed))
+        use = {}
+        for vm, to in s.moves:
+            cells = vm_cells.get(vm.name)
+            if cells is None:
+                cells = vm_cells[vm.name] = (csv_cells((vm.name, vm.role, vm.host)),
+                                             csv_cells((vm.vcpu, vm.memory_gb)))
+            after = use.get(to)
+            if after is None:
+                after = use[to] = csv_cells(s.use[to])
+            target = host_cells.get(to)
+            if target is None:
+                target = host_cells[to] = csv_cells((to,))
+            lines.append(f"{head},{cells[0]},{target},{cells[1]},{after}")
+        if len(lines) > 10_000:  # encoded in chunks: 200 000 row strings at once cost tens of MB
+            chunks.append(("\r\n".join(lines) + "\r\n").encode())
+            lines.clear()
+    chunks.append("".join(line + "\r\n" for line in lines).encode())
+    return b"".join(chunks)
 
 
-def failover_sheets(book: Book) -> list[Sheet]:
+def failover_sheets(book: Book, scenarios: list[Scenario]) -> list[Sheet]:
     first, second = Sheet("Failover", freeze="D3"), Sheet("Failover map", freeze="D3")
-    failover = _Failover(book)
-    scenarios, moves = [], _Moves()
-    for s in failover.scenarios():
+    rows, moves = [], _Moves()
+    for s in scenarios:
         use = s.use
         cpu_host = max(use, key=lambda h: use[h][0], default="")
         memory_host = max(use, key=lambda h: use[h][1], default="")
-        scenarios.append([s.number, s.plan.cluster, s.failed, len(s.moves), sum(vm.vcpu for vm, _ in s.moves),
-                          round(sum(vm.memory_gb for vm, _ in s.moves), 2), len({to for _, to in s.moves}),
-                          cpu_host, use.get(cpu_host, (0.0, 0.0))[0], memory_host, use.get(memory_host, (0.0, 0.0))[1]])
+        rows.append([s.number, s.plan.cluster, s.failed, len(s.moves), sum(vm.vcpu for vm, _ in s.moves),
+                     round(sum(vm.memory_gb for vm, _ in s.moves), 2), len({to for _, to in s.moves}),
+                     cpu_host, use.get(cpu_host, (0.0, 0.0))[0], memory_host, use.get(memory_host, (0.0, 0.0))[1]])
         moves.add(s)
-    if not failover.plans:
+    if not scenarios:
         first.note(NO_PLAN)
         second.note(NO_PLAN)
         return [first, second]
@@ -94,10 +106,10 @@ def failover_sheets(book: Book) -> list[Sheet]:
         Col("Scenario", INT), Col("Cluster"), Col("Failed hosts"), Col("VMs restarted", INT),
         Col("vCPU restarted", INT), Col("Memory restarted GB", GB), Col("Hosts receiving", INT),
         Col("Busiest host (vCPU)"), Col("Highest vCPU use after", PCT), Col("Busiest host (memory)"),
-        Col("Highest memory use after", PCT)], len(scenarios),
+        Col("Highest memory use after", PCT)], len(rows),
         caption=f"One row per failure scenario; every restart, one row per VM, is in {CSV_NAME} "
                 "(`stampplan plan` writes it beside this workbook)")
-    book.add(table, scenarios)
+    book.add(table, rows)
     rows = moves.rows([h.name for h in book.design.hosts])
     table = second.table("tblFailoverMap", [
         Col("Cluster"), Col("From host"), Col("Restarts on"), Col("Scenarios", INT), Col("VM restarts", INT),
@@ -122,13 +134,11 @@ class _Pair:
     cpu_use: float = 0.0   # highest utilisation of the restart host after
     memory_use: float = 0.0
 
-    def add(self, vms: list[Vm], use: tuple[float, float]) -> None:
+    def add(self, restarts: int, vcpu: int, memory: float, use: tuple[float, float]) -> None:
+        """One scenario's moves on this pair: their count and sums, the restart host's use after."""
         self.scenarios += 1
-        self.restarts += len(vms)
-        self.vms.update(vm.name for vm in vms)
-        self.roles.update(vm.role for vm in vms)
-        self.vcpu = max(self.vcpu, sum(vm.vcpu for vm in vms))
-        self.memory = max(self.memory, sum(vm.memory_gb for vm in vms))
+        self.restarts += restarts
+        self.vcpu, self.memory = max(self.vcpu, vcpu), max(self.memory, memory)
         self.cpu_use, self.memory_use = max(self.cpu_use, use[0]), max(self.memory_use, use[1])
 
 
@@ -139,11 +149,19 @@ class _Moves:
         self.pairs: dict[tuple[str, str, str], _Pair] = defaultdict(_Pair)
 
     def add(self, scenario: Scenario) -> None:
-        here: dict[tuple[str, str, str], list[Vm]] = defaultdict(list)
+        here: dict[tuple[str, str, str], list] = {}  # pair -> [its _Pair, restarts, vCPU, memory] in this scenario
         for vm, to in scenario.moves:
-            here[(scenario.plan.cluster, vm.host, to)].append(vm)
-        for key, vms in here.items():
-            self.pairs[key].add(vms, scenario.use[key[2]])
+            key = (scenario.plan.cluster, vm.host, to)
+            sums = here.get(key)
+            if sums is None:
+                sums = here[key] = [self.pairs[key], 0, 0, 0]
+            sums[0].vms.add(vm.name)
+            sums[0].roles.add(vm.role)
+            sums[1] += 1
+            sums[2] += vm.vcpu
+            sums[3] += vm.memory_gb
+        for (_, _, to), (pair, restarts, vcpu, memory) in here.items():
+            pair.add(restarts, vcpu, memory, scenario.use[to])
 
     def rows(self, host_order: list[str]) -> list[list]:
         rank = {name: i for i, name in enumerate(host_order)}

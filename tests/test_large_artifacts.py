@@ -1,0 +1,98 @@
+"""Plan and render time of the large profiles outside the solver (issue 18): failover.csv from pieces formatted
+once gives the bytes of the row-by-row CSV writer; the failover scenarios are computed once for the sheets and the
+CSV; a sizing groups its VMs by cluster once and builds each tenant VM once. Times are CPU seconds."""
+from __future__ import annotations
+
+import json
+import time
+
+import planner.render.workbook as workbook_module
+from planner.model.design import Design, FailoverPlan, Vm
+from planner.model.load import load_requirements
+from planner.render.cells import csv_cells, csv_text
+from planner.render.workbook import artifacts
+from planner.render.workbook.failover import CSV_COLUMNS, Scenario, failover_csv
+from planner.sizing import size_design
+
+from conftest import ROOT
+
+AWKWARD = ["a,b", 'say "hi"', "two\nlines", "cr\ronly", "=cmd|x", "-1", "+x", "@y", "", " padded ", None, 3, 2.5,
+           0.1 + 0.2, 1e-05, 12.0]
+
+
+def _row_by_row(design: Design) -> bytes:
+    """failover.csv as first written: one whole row per restart through the csv module, every text defused."""
+    vms, hosts = {v.name: v for v in design.vms}, {h.name: h for h in design.hosts}
+    rows = []
+    for number, plan in enumerate(design.failover_plans, start=1):
+        after = {h.name: [sum(v.vcpu for v in design.vms if v.host == h.name),
+                          sum(v.memory_gb for v in design.vms if v.host == h.name)]
+                 for h in design.hosts if h.cluster == plan.cluster and h.name not in plan.failed}
+        for vm, to in plan.restarts.items():
+            after[to][0] += vms[vm].vcpu
+            after[to][1] += vms[vm].memory_gb
+        use = {h: (round(c / hosts[h].vcpu_capacity, 4), round(m / hosts[h].usable_memory_gb, 4))
+               for h, (c, m) in after.items()}
+        rows += [(number, plan.cluster, ", ".join(plan.failed), vm, vms[vm].role, vms[vm].host, to, vms[vm].vcpu,
+                  vms[vm].memory_gb, *use[to]) for vm, to in plan.restarts.items()]
+    return csv_text(CSV_COLUMNS, rows).encode()
+
+
+def test_csv_cells_joined_are_the_whole_row():
+    for split in (1, 2, 3):
+        pieces = [AWKWARD[i:i + split] for i in range(0, len(AWKWARD), split)]
+        joined = ",".join(csv_cells(piece) for piece in pieces)
+        whole = csv_text([f"c{i}" for i in range(len(AWKWARD))], [AWKWARD]).split("\r\n", 1)[1]
+        assert joined + "\r\n" == whole
+    assert csv_cells(("",)) == "" and csv_cells((None,)) == ""  # not the '""' of a row of one empty cell
+
+
+def test_failover_csv_is_the_row_by_row_csv_with_awkward_names():
+    data = json.loads((ROOT / "outputs" / "medium" / "design.json").read_text(encoding="utf-8"))
+    plan = data["failover_plans"][0]
+    vm, host = next(iter(plan["restarts"].items()))
+    text = json.dumps(data).replace(f'"{vm}"', f'"=cmd|{vm}, \\"x\\""').replace(f'"{host}"', f'"{host},b"')
+    renamed = Design.model_validate(json.loads(text))
+    expected = _row_by_row(workbook_module.defused(renamed))
+    assert artifacts(renamed)["failover.csv"] == expected
+    assert b"'=cmd|" in expected and f'"{host},b"'.encode() in expected
+
+
+def test_failover_scenarios_computed_once(monkeypatch):
+    calls = []
+    real = workbook_module.failover_scenarios
+    monkeypatch.setattr(workbook_module, "failover_scenarios", lambda book: calls.append(1) or real(book))
+    artifacts(Design.model_validate_json((ROOT / "outputs" / "small" / "design.json").read_text(encoding="utf-8")))
+    assert len(calls) == 1
+
+
+def test_failover_csv_of_200_000_restarts_under_a_cpu_second():
+    vms = [Vm(name=f"T{i:05d}-VM01", role="tenant", cluster="COMP01", host=f"COMP01-H{i % 32 + 1:02d}", vcpu=2,
+              memory_gb=8.0, storage_gb=60.0) for i in range(4000)]
+    scenarios = []
+    for number in range(1, 51):
+        failed = {f"COMP01-H{number % 32 + 1:02d}", f"COMP01-H{(number + 7) % 32 + 1:02d}"}
+        moves = [(vm, f"COMP01-H{(n + number) % 30 + 1:02d}") for n, vm in enumerate(vms)]
+        use = {f"COMP01-H{h:02d}": (0.5 + h / 100, 0.25 + h / 200) for h in range(1, 33)}
+        scenarios.append(Scenario(number, FailoverPlan(cluster="COMP01", failed=sorted(failed), restarts={}),
+                                  moves, use))
+    start = time.process_time()
+    text = failover_csv(scenarios)
+    seconds = time.process_time() - start
+    assert text.count(b"\r\n") == 1 + 50 * 4000
+    assert seconds < 1.0, f"{seconds:.2f} CPU s"  # row by row through the csv module and defuse: ~2.5
+
+
+def test_sizing_groups_vms_by_cluster_once_and_builds_each_vm_once():
+    req = load_requirements(ROOT / "profiles" / "multi-stamp.yaml")
+    start = time.process_time()
+    sizing = size_design(req, 3, [1, 1, 1])
+    names = [c.name for c in sizing.clusters]
+    grouped = {name: sizing.vms_of(name) for name in names}
+    seconds = time.process_time() - start
+    assert sum(map(len, grouped.values())) == len(sizing.vms) > 30_000
+    for name in names:
+        assert grouped[name] == [vm for vm in sizing.vms if vm.cluster == name]
+    grouped[names[0]].clear()  # a caller's list, not the index
+    assert sizing.vms_of(names[0])
+    assert seconds < 2.5, f"{seconds:.2f} CPU s"  # 0.8 on the loaded 2-core machine (was 0.9, and twice a plan)
