@@ -87,7 +87,6 @@ class Licensing:
         return self.rules["sql_edition"].value[ha]
 
 
-
 @cache
 def catalog() -> tuple[dict[str, Rule], dict[str, dict]]:
     """The licensing rules and default prices (catalog/licensing.yaml)."""

@@ -18,7 +18,7 @@ from planner.model.design import Design
 from planner.render.design_index import index, natural
 from planner.render.diagram import overview, physical
 from planner.render.diagram.book import book
-from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program, extent,
+from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program,
                                         fit_slide, layouts, page_text, render, render_each, slide_scale)
 from planner.render.diagram.failover import Failure
 from planner.render.theme import PAGE, PAGE_COUNTED, SLIDE, SLIDE_COMPACT, THEMES, Scale

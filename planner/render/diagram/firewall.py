@@ -55,7 +55,6 @@ def _label(rules: list, theme: Theme, scale: Scale) -> str:
             f'</TD></TR>{rows}</TABLE>>')
 
 
-
 def dmz_frame(facts: Facts, theme: Theme, scale: Scale) -> dict | None:
     """The attributes of the logical view's DMZ frame (a stamp's tenant-facing roles), labelled with what the firewall
     passes to the management network; None without a DMZ network (the IP plan has one when a tenant-facing VM is)."""

@@ -236,7 +236,7 @@ class _Index:
 
 
 def _cluster_row(book: Book, table: Table, cluster, host_ix: _Index, vm_ix: _Index) -> list:
-    design, hosts, vms = book.design, book.tables["tblHosts"], book.tables["tblVMs"]
+    hosts, vms = book.tables["tblHosts"], book.tables["tblVMs"]
     name, c = cluster.name, table.here
     on_hosts = lambda column: f"{hosts.column('Cluster')},{c('Cluster')},{hosts.column(column)}"  # noqa: E731
     on_vms = lambda column: f"{vms.column('Cluster')},{c('Cluster')},{vms.column(column)}"  # noqa: E731
