@@ -105,7 +105,8 @@ def _walk(folder: Path, prefix: str, budget: list[int] | None = None) -> list[st
             if budget[0] < 0:
                 return names + [f"{name} (and more)"]
             if entry.is_dir(follow_symlinks=False) and name.count("/") < MAX_DEPTH - 1:
-                names += _walk(Path(entry.path), name + "/", budget)
+                inside = _walk(Path(entry.path), name + "/", budget)
+                names += inside or [name + "/"]  # an empty folder is named too: stampplan writes none
             elif entry.is_file(follow_symlinks=False):
                 names.append(name)
             else:

@@ -50,6 +50,17 @@ def test_out_at_the_current_folder_is_refused(tmp_path, monkeypatch):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("empty", ["mine", "diagrams/mine"])
+def test_an_empty_user_folder_is_never_removed(tmp_path, empty):
+    target = tmp_path / "o"  # an empty folder was invisible to the ownership check: the swap deleted it
+    if "/" in empty:
+        shutil.copytree(ROOT / "outputs" / "poc", target)
+    (target / empty).mkdir(parents=True)
+    result = plan(POC, "--out", target)
+    assert result.exit_code == 2 and f"{empty}/" in result.output, result.output
+    assert (target / empty).is_dir()
+
+
 def test_a_user_file_inside_an_earlier_output_is_never_removed(tmp_path):
     target = tmp_path / "o"
     shutil.copytree(ROOT / "outputs" / "poc", target)
