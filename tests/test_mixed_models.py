@@ -111,6 +111,9 @@ def test_checklist_sets_processor_compatibility_on_a_mixed_cluster_before_its_cl
     assert step.id in next(s for s in steps if s.id == "vmm-clouds/STAMP01").depends_on
     assert any("Get-VMProcessor" in c.command and "CompatibilityForMigrationEnabled" in c.command
                for c in step.verify)
+    # VMM's parameter is -CPULimitForMigration, the property it sets is LimitCPUForMigration (Set-SCVirtualMachine)
+    assert any("Select-Object Name, LimitCPUForMigration" in c.command for c in step.verify)
+    assert "-CPULimitForMigration $true" in " ".join(step.do)
     assert [p.id for p in step.pitfalls] == ["cpu-compat-vm-off"]
     one = plan(requirements(**MIX), SolverSettings(time_limit=10))
     assert not any(s.task == "host-cpu-compat" for s in build_steps(one))
