@@ -28,6 +28,7 @@ from planner.sizing import MB_PER_GB, ComputePlan, Sizing, host_capacity
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, restarts_per_vm
 
 FILL_SLACK = 0.1  # hosts of volume a filled cluster leaves free for packing losses (at most its share of the room)
+FILL_SLACK_N2 = 0.6  # the same at N+2: backup2.py packs a 64-host N+2 cluster of 3 800 VMs to 61.5 hosts of volume
 RESOURCES = ("vCPU", "memory", "storage", "VMs per host")
 
 
@@ -159,9 +160,10 @@ def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tupl
     """Fill the clusters in order (large tier first), each to its usable hosts of volume less its slack."""
     order = [t for t, n in reversed(list(zip(ts, counts))) for _ in range(n)]
     volume = max((sum(u[r] for u in units) / c for r, c in enumerate(caps) if c), default=0.0)
-    slack = min(FILL_SLACK, max(0.0, sum(t.usable for t in order) - volume) / len(order))
+    room = max(0.0, sum(t.usable for t in order) - volume) / len(order)
     plans, start = [], 0
     for i, tier in enumerate(order):
+        slack = min(FILL_SLACK_N2 if tier.k >= 2 else FILL_SLACK, room)
         end = start
         if i == len(order) - 1:
             end = len(units)

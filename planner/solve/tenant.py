@@ -35,6 +35,7 @@ from ortools.sat.python import cp_model
 
 from planner.solve import backup, heuristic, rules
 from planner.solve.backup import applies, place_backup
+from planner.solve.backup2 import place_backup2
 from planner.solve.heuristic import place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item, Placement
 from planner.solve.runner import run_solver
@@ -96,8 +97,8 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
 
     Per host count from the lower bound: the restart-aware greedy (k <= 1; for k >= 2 the balanced
-    heuristic with greedy restarts), then the compact CP-SAT count model when it is small, then (k <= 1)
-    the balanced heuristic. `balance`: the count model also minimises the busiest host's vCPU load.
+    heuristic with greedy restarts), then the compact CP-SAT count model when it is small, then the balanced
+    heuristic (k <= 1) or the restart-aware greedy for two failures (k = 2, backup2.py). `balance`: the count model also minimises the busiest host's vCPU load.
     """
     if all(rules.declines(p, honours) for honours in (HONOURS, backup.HONOURS, heuristic.HONOURS)):
         return TenantResult(None, lb, "declined", "none", 0.0)
@@ -124,7 +125,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
             if placement is not None:
                 return _result(placement, bound, "cp-sat", total_time)
         proven = False
-        found = place_with_failover(p, n) if applies(p) else None  # else tried first
+        found = place_with_failover(p, n) if applies(p) else place_backup2(p, n)
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
     return TenantResult(None, bound, "none", "heuristic", total_time)
