@@ -16,7 +16,7 @@ import numpy as np
 
 from planner.solve import rules
 from planner.solve.backup import _Limits
-from planner.solve.heuristic import _order
+from planner.solve.heuristic import _order, grouped_first
 from planner.solve.problem import ClusterProblem, Placement
 
 HONOURS = rules.PLACEMENT | rules.RESTARTS  # what `place_backup2` honours (k == 2, no rack loss)
@@ -42,7 +42,7 @@ def place_backup2(p: ClusterProblem, n: int) -> Placement | None:
     limits = _Limits(p, n, np.array([p.rack_of(h) for h in range(n)]))
     host_of: dict[str, int] = {}
     backups: dict[str, tuple[int, int]] = {}
-    for it in sorted(_order(p), key=_grouped_first(p)):
+    for it in sorted(_order(p), key=grouped_first(p)):
         d = np.array(list(it.demand(p.per_host_storage)) + [1], dtype=np.int64)[dims]
         total = load + reserve + d
         ok = (total <= capv).all(axis=1) & limits.allowed(it)
@@ -93,14 +93,3 @@ def _backup(new: np.ndarray, reserve: np.ndarray, load: np.ndarray, capv: np.nda
     cand = np.flatnonzero(fits)
     return int(cand[np.lexsort((cand, room[cand], -held[cand], grow[cand]))[0]])
 
-
-def _grouped_first(p: ClusterProblem):
-    """A sort key (stable over `_order`): largest first, and among VMs of one size the rack-scoped groups, then
-    the other groups, then the rest, so the members with the fewest allowed hosts go while hosts have room."""
-    cap = p.host.capacity()
-
-    def key(it):
-        size = max(d / c for d, c in zip(it.demand(p.per_host_storage), cap) if c)
-        return -size, 0 if it.group and it.scope == "fault_domain" else 1 if it.group else 2
-
-    return key

@@ -48,9 +48,22 @@ def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], 
     return best
 
 
-def place(p: ClusterProblem, n: int, thin: bool = True) -> dict[str, int] | None:
+def grouped_first(p: ClusterProblem):
+    """A sort key (stable over `_order`): largest first, and among VMs of one size the rack-scoped groups, then
+    the other groups, then the rest, so the members with the fewest allowed hosts go while hosts have room."""
+    cap = p.host.capacity()
+
+    def key(it: Item):
+        size = max(d / c for d, c in zip(it.demand(p.per_host_storage), cap) if c)
+        return -size, 0 if it.group and it.scope == "fault_domain" else 1 if it.group else 2
+
+    return key
+
+
+def place(p: ClusterProblem, n: int, thin: bool = True, grouped: bool = False) -> dict[str, int] | None:
     """Put every item on one of n hosts, least-loaded first, honouring capacity, anti-affinity, spread
-    groups, per-role host limits and dedicated hosts (`thin`: a dedicated role spread for its restarts)."""
+    groups, per-role host limits and dedicated hosts (`thin`: a dedicated role spread for its restarts;
+    `grouped`: within a size, group members first, `grouped_first`)."""
     load = [[0, 0, 0] for _ in range(n)]
     count = [0] * n
     taken_host: dict[str, list[int]] = {}  # group -> its members per host
@@ -58,7 +71,7 @@ def place(p: ClusterProblem, n: int, thin: bool = True) -> dict[str, int] | None
     roles_on: list[dict[str, int]] = [{} for _ in range(n)]
     caps = _placing_caps(p) if thin else dict(p.role_caps)
     host_of: dict[str, int] = {}
-    for it in _order(p):
+    for it in sorted(_order(p), key=grouped_first(p)) if grouped else _order(p):
         d = it.demand(p.per_host_storage)
         allowed = [h for h in range(n) if _allowed(p, it, h, taken_host, taken_rack, roles_on[h], caps)]
         best = None

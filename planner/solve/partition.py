@@ -28,7 +28,6 @@ from planner.sizing import MB_PER_GB, ComputePlan, Sizing, host_capacity
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, restarts_per_vm
 
 FILL_SLACK = 0.1  # hosts of volume a filled cluster leaves free for packing losses (at most its share of the room)
-FILL_SLACK_N2 = 1.0  # the same at N+2: backup2.py packs 64-host N+2 clusters of 3 400-3 800 VMs to 61.2-61.5 hosts of volume
 RESOURCES = ("vCPU", "memory", "storage", "VMs per host")
 
 
@@ -163,7 +162,7 @@ def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tupl
     room = max(0.0, sum(t.usable for t in order) - volume) / len(order)
     plans, start = [], 0
     for i, tier in enumerate(order):
-        slack = min(FILL_SLACK_N2 if tier.k >= 2 else FILL_SLACK, room)
+        slack = min(FILL_SLACK, room)
         end = start
         if i == len(order) - 1:
             end = len(units)

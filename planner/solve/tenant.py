@@ -39,6 +39,7 @@ from planner.solve.backup2 import place_backup2
 from planner.solve.heuristic import place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item, Placement
 from planner.solve.runner import run_solver
+from planner.solve.spares import place_spares
 
 MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
 STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried, or a fifth of a larger time limit
@@ -96,10 +97,11 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
                  balance: bool = False) -> TenantResult:
     """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
 
-    Per host count from the lower bound: the greedies (k <= 1: the restart-aware one; k = 2: the balanced
-    heuristic with greedy restarts, then the restart-aware greedy for two failures, backup2.py), then the compact
-    CP-SAT count model when it is small, then (k <= 1) the balanced heuristic. The count model comes after every
-    greedy at k = 2: at 50 hosts and more it takes minutes and gigabytes where backup2 takes seconds.
+    Per host count from the lower bound: the greedies (k <= 1: the restart-aware one; k >= 2: the balanced
+    heuristic with greedy restarts, hot spares (spares.py), the restart-aware greedy for two failures,
+    backup2.py), then the compact CP-SAT count model when it is small, then (k <= 1) the balanced heuristic. The
+    count model comes after every greedy at k >= 2: at 50 hosts and more it takes minutes and gigabytes where
+    the greedies take seconds.
     `balance`: the count model also minimises the busiest host's vCPU load.
     """
     if all(rules.declines(p, honours) for honours in (HONOURS, backup.HONOURS, heuristic.HONOURS)):
@@ -111,7 +113,8 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     step = max(STEP_TIME_LIMIT, time_limit / 5)
     proven = True
     for n in range(bound, p.max_hosts + 1):
-        found = place_backup(p, n) if applies(p) else place_with_failover(p, n) or place_backup2(p, n)
+        found = place_backup(p, n) if applies(p) else (place_with_failover(p, n) or place_spares(p, n)
+                                                         or place_backup2(p, n))
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
