@@ -8,6 +8,14 @@ from planner.solve import heuristic
 from planner.solve.problem import ClusterProblem, HostType, Item
 
 
+def scan_least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], load: list[list[int]],
+                      count: list[int]) -> int | None:
+    """The host of `hosts` left least loaded once `d` is added, among those it fits (the lowest on a tie), by a scan."""
+    keys = [(key, h) for h in hosts
+            if (key := heuristic._fit_key(p.host.capacity(), p.host.max_vms, load[h], count[h], d)) is not None]
+    return min(keys)[1] if keys else None
+
+
 def scanned(p: ClusterProblem, n: int, thin: bool, grouped: bool) -> dict[str, int] | None:
     """place() as a scan of every host per VM (the definition the heaps must match)."""
     load, count, roles_on = [[0, 0, 0] for _ in range(n)], [0] * n, [{} for _ in range(n)]
@@ -20,13 +28,8 @@ def scanned(p: ClusterProblem, n: int, thin: bool, grouped: bool) -> dict[str, i
         d = it.demand(p.per_host_storage)
         allowed = [h for h in range(n) if heuristic._allowed(p, it, h, taken_host, taken_rack, roles_on[h], caps)]
         own = [h for h in allowed if roles_on[h].get(it.role)] if it.role in p.dedicated else []
-        best = None
-        for hosts in (own, allowed):
-            keys = [(key, h) for h in hosts
-                    if (key := heuristic._fit_key(p.host.capacity(), p.host.max_vms, load[h], count[h], d)) is not None]
-            if keys:
-                best = min(keys)[1]
-                break
+        best = scan_least_loaded(p, own, d, load, count)
+        best = scan_least_loaded(p, allowed, d, load, count) if best is None else best
         if best is None:
             return None
         host_of[it.name] = best
