@@ -1,7 +1,7 @@
-"""Hot spares for N+k (k >= 2): every VM on n - k hosts (the balanced first-fit-decreasing of heuristic.place,
-group members first within a size), the last k hosts left empty; when k hosts fail, each failed host that runs
-VMs restarts whole on a surviving spare (failed hosts and spares in host order: j failed spares leave k - j
-spares for at most k - j failed hosts).
+"""Hot spares for N+k (the tenant solve tries them at k >= 2): every VM on n - k hosts (the balanced
+first-fit-decreasing of heuristic.place, group members first within a size), the last k hosts left empty; when
+k hosts fail, each failed host that runs VMs restarts whole on a surviving spare (failed hosts and spares in host
+order: j failed spares leave k - j spares for at most k - j failed hosts).
 
 A spare takes exactly one host's VMs, so whatever held on that host holds on the spare after the restart
 (resources, VMs per host, role caps, dedicated hosts): the packing loses only what n - k hosts lose to bin
