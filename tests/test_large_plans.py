@@ -11,7 +11,7 @@ import pytest
 from planner.ipplan import guest_clusters
 from planner.model.design import Cluster, Design
 from planner.solve import rules
-from planner.solve.heuristic import _least_loaded, _loads, _role_fits, place, place_with_failover, restart
+from planner.solve.heuristic import _loads, _role_fits, place, place_with_failover, restart
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.solve.reuse import Solved
 from planner.validate import validate_design
@@ -19,6 +19,7 @@ from planner.validate import validate_design
 from conftest import ROOT
 from test_edge_solve import _solve, edge
 from test_rules import as_design
+from test_heuristic_heap import scan_least_loaded
 from test_scale import tenant_problem
 
 
@@ -41,8 +42,8 @@ def _reference_restart(p: ClusterProblem, n: int, failed: tuple[int, ...], host_
     moving = [it for h in failed for it in on_host[h]]
     for it in sorted(moving, key=lambda it: (-(it.vcpu / cap[0] + it.memory_mb / cap[1]), it.name)):
         d = it.demand(p.per_host_storage)
-        best = _least_loaded(p, [h for h in survivors if _role_fits(p, it, roles_on[h], dict(p.role_caps))],
-                             d, load, count)
+        best = scan_least_loaded(p, [h for h in survivors if _role_fits(p, it, roles_on[h], dict(p.role_caps))],
+                                 d, load, count)
         if best is None:
             return None
         plan[it.name] = best

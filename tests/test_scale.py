@@ -95,7 +95,8 @@ def test_bound_never_above_what_is_found():
 
 def test_plan_with_vm_roles_is_sound_and_deterministic():
     """VM Role availability sets in a compute cluster of more than 16 hosts (so N+2) that the greedy does not
-    close: CP-SAT proves it optimal, twice alike (156 VMs: 680 took 25 CPU s a plan)."""
+    close: the hot spares place it at its bound (before them the count model proved it), twice alike (156 VMs:
+    680 took 25 CPU s a plan)."""
     req = requirements(**{"tenants.count": 14, "tenants.vms_per_tenant": 10,
                           "tenants.vm_sizes": {"extra-large": "100%"},
                           "tenants.vm_roles": [{"name": "web", "size": "small", "instances": 4, "deployments": 4}],
@@ -106,7 +107,7 @@ def test_plan_with_vm_roles_is_sound_and_deterministic():
     verdict = validate_design(data)
     assert verdict.sound, verdict.violations[:3]
     comp = [c for c in data["solver"]["clusters"] if c["cluster"].startswith("COMP")]
-    assert [(c["method"], c["status"]) for c in comp] == [("cp-sat", "optimal")]
+    assert [(c["method"], c["status"]) for c in comp] == [("heuristic", "optimal")]
     assert {c["failures_tolerated"] for c in data["clusters"] if c["purpose"] == "compute"} == {2}
 
 

@@ -35,43 +35,91 @@ def _fit_key(cap: tuple[int, int, int], max_vms: int, lh: list[int], vms: int,
     return max(a / c0 if c0 else 0.0, b / c1 if c1 else 0.0, c / c2 if c2 else 0.0)  # shares are >= 0
 
 
-def _least_loaded(p: ClusterProblem, hosts: list[int], d: tuple[int, int, int], load: list[list[int]],
-                  count: list[int]) -> int | None:
-    """The host of `hosts` left least loaded (largest share of any resource) once `d` is added
-    there, among those it fits; the lowest number on a tie; None when it fits none."""
-    best, best_key = None, None
-    cap, max_vms = p.host.capacity(), p.host.max_vms
-    for h in hosts:
-        key = _fit_key(cap, max_vms, load[h], count[h], d)
-        if key is not None and (best_key is None or key < best_key):
-            best, best_key = h, key
-    return best
+class _Hosts:
+    """The hosts' loads while placing, and per VM demand a heap of (how loaded a host is once that demand is
+    added, host), so finding the least loaded host pops a heap instead of scanning every host. A host's entries
+    go stale when its load changes and are refreshed when they reach the top; loads only grow, so a host the
+    demand no longer fits leaves that demand's heap."""
+
+    def __init__(self, p: ClusterProblem, n: int):
+        self.cap, self.max_vms = p.host.capacity(), p.host.max_vms
+        self.load = [[0, 0, 0] for _ in range(n)]
+        self.count = [0] * n
+        self.version = [0] * n
+        self.heaps: dict[tuple[int, int, int], list[tuple[float, int, int]]] = {}
+
+    def _entry(self, h: int, d: tuple[int, int, int]) -> tuple[float, int, int] | None:
+        key = _fit_key(self.cap, self.max_vms, self.load[h], self.count[h], d)
+        return None if key is None else (key, h, self.version[h])
+
+    def least_loaded(self, d: tuple[int, int, int], ok) -> int | None:
+        """The host left least loaded (largest share of any resource) once `d` is added there, among those it
+        fits and `ok(host)` allows; the lowest number on a tie; None when there is none."""
+        heap = self.heaps.get(d)
+        if heap is None:
+            heap = self.heaps[d] = [e for h in range(len(self.load)) if (e := self._entry(h, d))]
+            heapify(heap)
+        skipped, found = [], None
+        while heap:
+            _, h, seen = heap[0]
+            if seen != self.version[h]:  # stale: the host's load changed since
+                heappop(heap)
+                entry = self._entry(h, d)
+                if entry:
+                    heappush(heap, entry)
+            elif ok(h):
+                found = h
+                break
+            else:
+                skipped.append(heappop(heap))
+        for entry in skipped:
+            heappush(heap, entry)
+        return found
+
+    def add(self, h: int, d: tuple[int, int, int]) -> None:
+        row = self.load[h]
+        row[0], row[1], row[2] = row[0] + d[0], row[1] + d[1], row[2] + d[2]
+        self.count[h] += 1
+        self.version[h] += 1
 
 
-def place(p: ClusterProblem, n: int, thin: bool = True) -> dict[str, int] | None:
+def grouped_first(p: ClusterProblem):
+    """A sort key (stable over `_order`): largest first, and among VMs of one size the rack-scoped groups, then
+    the other groups, then the rest, so the members with the fewest allowed hosts go while hosts have room."""
+    cap = p.host.capacity()
+
+    def key(it: Item):
+        size = max(d / c for d, c in zip(it.demand(p.per_host_storage), cap) if c)
+        return -size, 0 if it.group and it.scope == "fault_domain" else 1 if it.group else 2
+
+    return key
+
+
+def place(p: ClusterProblem, n: int, thin: bool = True, grouped: bool = False) -> dict[str, int] | None:
     """Put every item on one of n hosts, least-loaded first, honouring capacity, anti-affinity, spread
-    groups, per-role host limits and dedicated hosts (`thin`: a dedicated role spread for its restarts)."""
-    load = [[0, 0, 0] for _ in range(n)]
-    count = [0] * n
+    groups, per-role host limits and dedicated hosts (`thin`: a dedicated role spread for its restarts;
+    `grouped`: within a size, group members first, `grouped_first`)."""
+    hosts = _Hosts(p, n)
     taken_host: dict[str, list[int]] = {}  # group -> its members per host
     taken_rack: dict[str, set[int]] = {}
     roles_on: list[dict[str, int]] = [{} for _ in range(n)]
     caps = _placing_caps(p) if thin else dict(p.role_caps)
     host_of: dict[str, int] = {}
-    for it in _order(p):
+    for it in sorted(_order(p), key=grouped_first(p)) if grouped else _order(p):
         d = it.demand(p.per_host_storage)
-        allowed = [h for h in range(n) if _allowed(p, it, h, taken_host, taken_rack, roles_on[h], caps)]
+
+        def ok(h: int, it: Item = it) -> bool:
+            return _allowed(p, it, h, taken_host, taken_rack, roles_on[h], caps)
+
         best = None
         if it.role in p.dedicated:  # fill the role's own hosts first, so they stay few
-            best = _least_loaded(p, [h for h in allowed if roles_on[h].get(it.role)], d, load, count)
-        best = _least_loaded(p, allowed, d, load, count) if best is None else best
+            best = hosts.least_loaded(d, lambda h, role=it.role: bool(roles_on[h].get(role)) and ok(h))
+        best = hosts.least_loaded(d, ok) if best is None else best
         if best is None:
             return None
         host_of[it.name] = best
-        count[best] += 1
+        hosts.add(best, d)
         roles_on[best][it.role] = roles_on[best].get(it.role, 0) + 1
-        for i in range(3):
-            load[best][i] += d[i]
         if it.group:
             taken_host.setdefault(it.group, [0] * n)[best] += 1
             taken_rack.setdefault(it.group, set()).add(p.rack_of(best))

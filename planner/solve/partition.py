@@ -159,9 +159,10 @@ def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tupl
     """Fill the clusters in order (large tier first), each to its usable hosts of volume less its slack."""
     order = [t for t, n in reversed(list(zip(ts, counts))) for _ in range(n)]
     volume = max((sum(u[r] for u in units) / c for r, c in enumerate(caps) if c), default=0.0)
-    slack = min(FILL_SLACK, max(0.0, sum(t.usable for t in order) - volume) / len(order))
+    room = max(0.0, sum(t.usable for t in order) - volume) / len(order)
     plans, start = [], 0
     for i, tier in enumerate(order):
+        slack = min(FILL_SLACK, room)
         end = start
         if i == len(order) - 1:
             end = len(units)

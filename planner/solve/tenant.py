@@ -35,9 +35,11 @@ from ortools.sat.python import cp_model
 
 from planner.solve import backup, heuristic, rules
 from planner.solve.backup import applies, place_backup
+from planner.solve.backup2 import place_backup2
 from planner.solve.heuristic import place, place_with_failover
 from planner.solve.problem import ClusterProblem, Item, Placement
 from planner.solve.runner import run_solver
+from planner.solve.spares import place_spares
 
 MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
 STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried, or a fifth of a larger time limit
@@ -95,9 +97,12 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
                  balance: bool = False) -> TenantResult:
     """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
 
-    Per host count from the lower bound: the restart-aware greedy (k <= 1; for k >= 2 the balanced
-    heuristic with greedy restarts), then the compact CP-SAT count model when it is small, then (k <= 1)
-    the balanced heuristic. `balance`: the count model also minimises the busiest host's vCPU load.
+    Per host count from the lower bound: the greedies (k <= 1: the restart-aware one; k >= 2: the balanced
+    heuristic with greedy restarts, hot spares (spares.py), the restart-aware greedy for two failures,
+    backup2.py), then the compact CP-SAT count model when it is small, then (k <= 1) the balanced heuristic. The
+    count model comes after every greedy at k >= 2: at 50 hosts and more it takes minutes and gigabytes where
+    the greedies take seconds.
+    `balance`: the count model also minimises the busiest host's vCPU load.
     """
     if all(rules.declines(p, honours) for honours in (HONOURS, backup.HONOURS, heuristic.HONOURS)):
         return TenantResult(None, lb, "declined", "none", 0.0)
@@ -108,7 +113,8 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     step = max(STEP_TIME_LIMIT, time_limit / 5)
     proven = True
     for n in range(bound, p.max_hosts + 1):
-        found = place_backup(p, n) if applies(p) else place_with_failover(p, n)
+        found = place_backup(p, n) if applies(p) else (place_with_failover(p, n) or place_spares(p, n)
+                                                         or place_backup2(p, n))
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
         if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
@@ -124,7 +130,7 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
             if placement is not None:
                 return _result(placement, bound, "cp-sat", total_time)
         proven = False
-        found = place_with_failover(p, n) if applies(p) else None  # else tried first
+        found = place_with_failover(p, n) if applies(p) else None
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
     return TenantResult(None, bound, "none", "heuristic", total_time)
