@@ -130,3 +130,65 @@ def test_the_child_ends_when_closed_and_when_its_parent_is_killed():
     finally:
         if not gone(child):
             os.kill(child, signal.SIGKILL)
+
+
+def _in_fresh_process(code: str) -> str:
+    """Run `code` in a Python of its own (one thread, so it forks; a pytest-xdist worker runs two)."""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_render_all_draws_the_diagrams_and_report_in_a_process_of_their_own():
+    """Where it can fork, the APART renderers run in a child: their Python on another core, same bytes."""
+    code = f"""
+import os
+import planner.render.checklist, planner.render.diagram, planner.render.report, planner.render.workbook
+from planner.design_file import load_design
+from planner.render import render_all
+planner.render.diagram.artifacts = lambda design: {{"diagram": str(os.getpid()).encode()}}
+planner.render.report.artifacts = lambda design: {{"report": str(os.getpid()).encode()}}
+planner.render.workbook.artifacts = lambda design: {{"workbook": str(os.getpid()).encode()}}
+planner.render.checklist.artifacts = lambda design: {{"checklist": str(os.getpid()).encode()}}
+files = render_all(load_design({str(POC)!r}), print)
+me = str(os.getpid()).encode()
+print(files["workbook"] == me, files["diagram"] == files["report"] != me, list(files))
+"""
+    assert _in_fresh_process(code) == "True True ['workbook', 'checklist', 'diagram', 'report']"
+
+
+def test_errors_and_warnings_of_the_forked_renderers_reach_the_caller_in_order():
+    code = f"""
+import planner.render.diagram, planner.render.report
+from planner.design_file import load_design
+from planner.errors import MissingProgram
+from planner.render import render_all
+def no_dot(design):
+    raise MissingProgram("no dot")
+def broken(design):
+    raise KeyError("COMP09")
+planner.render.diagram.artifacts = no_dot
+design, said = load_design({str(POC)!r}), []
+files = render_all(design, said.append)
+print(said, "report.html" in files, any(name.startswith("diagrams/") for name in files))
+planner.render.report.artifacts = broken
+try:
+    render_all(design, said.append)
+except KeyError as error:
+    print("raised", error)
+"""
+    assert _in_fresh_process(code).splitlines() == ["['no dot'] True False", "raised 'COMP09'"]
+
+
+def test_the_render_child_imports_pypdf_before_the_design_comes():
+    """diagrams.pdf's pypdf (0.15 s) is imported while the parent solves, not after."""
+    code = f"""
+import io, sys
+from planner.render_ahead import _render_sent
+try:
+    _render_sent(io.BytesIO(b""))  # no design: fails after the imports
+except EOFError:
+    pass
+print("pypdf" in sys.modules, "planner.render.report" in sys.modules)
+"""
+    assert _in_fresh_process(code) == "True True"
