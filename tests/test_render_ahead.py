@@ -139,27 +139,38 @@ def _in_fresh_process(code: str) -> str:
     return proc.stdout.strip()
 
 
-def test_render_all_draws_the_diagrams_and_report_in_a_process_of_their_own():
-    """Where it can fork, the APART renderers run in a child: their Python on another core, same bytes."""
+def test_render_all_draws_the_diagrams_in_a_process_of_their_own():
+    """Where it can fork, the APART renderers (the diagrams) run in a child: their Python on another core."""
     code = f"""
 import os
 import planner.render.checklist, planner.render.diagram, planner.render.report, planner.render.workbook
 from planner.design_file import load_design
 from planner.render import render_all
-planner.render.diagram.artifacts = lambda design: {{"diagram": str(os.getpid()).encode()}}
-planner.render.report.artifacts = lambda design: {{"report": str(os.getpid()).encode()}}
-planner.render.workbook.artifacts = lambda design: {{"workbook": str(os.getpid()).encode()}}
-planner.render.checklist.artifacts = lambda design: {{"checklist": str(os.getpid()).encode()}}
+for name in ("checklist", "diagram", "report", "workbook"):
+    getattr(planner.render, name).artifacts = lambda design, name=name: {{name: str(os.getpid()).encode()}}
 files = render_all(load_design({str(POC)!r}), print)
 me = str(os.getpid()).encode()
-print(files["workbook"] == me, files["diagram"] == files["report"] != me, list(files))
+print(files["workbook"] == files["checklist"] == files["report"] == me != files["diagram"], list(files))
 """
-    assert _in_fresh_process(code) == "True True ['workbook', 'checklist', 'diagram', 'report']"
+    assert _in_fresh_process(code) == "True ['workbook', 'checklist', 'diagram', 'report']"
+
+
+def test_the_report_lays_out_the_figures_of_the_diagram_pages():
+    """The report, drawn apart from the diagrams, lays out the same figures itself (diagram.figures, at once)."""
+    from planner.render.diagram import dot
+
+    design = load_design(POC)
+    dot._RECENT.clear()
+    svgs = planner.render.diagram.figures(design)
+    dot._RECENT.clear()
+    one_by_one = {view: dot.render(planner.render.diagram.figure_source(design, view), ("svg",))["svg"]
+                  for view in planner.render.diagram.VIEWS}
+    assert svgs == one_by_one and list(svgs) == ["physical", "logical", "network"]
 
 
 def test_errors_and_warnings_of_the_forked_renderers_reach_the_caller_in_order():
     code = f"""
-import planner.render.diagram, planner.render.report
+import planner.render.diagram, planner.render.workbook
 from planner.design_file import load_design
 from planner.errors import MissingProgram
 from planner.render import render_all
@@ -171,7 +182,7 @@ planner.render.diagram.artifacts = no_dot
 design, said = load_design({str(POC)!r}), []
 files = render_all(design, said.append)
 print(said, "report.html" in files, any(name.startswith("diagrams/") for name in files))
-planner.render.report.artifacts = broken
+planner.render.diagram.artifacts = broken
 try:
     render_all(design, said.append)
 except KeyError as error:
