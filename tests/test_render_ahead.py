@@ -50,11 +50,16 @@ def test_the_child_renders_the_same_bytes():
 
 
 def test_plan_in_a_process_of_its_own_writes_what_rendering_in_process_gives(tmp_path):
-    """`plan` forks where no other thread runs (a pytest-xdist worker has one: there `plan` renders in-process)."""
+    """`plan` forks where no other thread runs (a pytest-xdist worker has one: there `plan` renders in-process);
+    its forked renderers leave nothing in the temporary folder (they end with os._exit: no atexit clean-up)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "plan",
                            str(ROOT / "profiles" / "poc.yaml"), "--out", str(tmp_path / "poc"), "-q"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert proc.returncode == 0, proc.stderr
+    assert not list(temp.iterdir())
     written = {p.relative_to(tmp_path / "poc").as_posix(): p.read_bytes() for p in (tmp_path / "poc").rglob("*")
                if p.is_file() and p.name != "design.json"}
     assert written == render_all(load_design(tmp_path / "poc" / "design.json"), print)
