@@ -215,13 +215,8 @@ def sweep(
 from planner import cli_artifacts  # noqa: E402,F401 - registers diagram, bom, checklist, deck, report after these
 
 
-GC_THRESHOLDS = (50_000, 20, 10)  # allocations between young collections, and their ratios: at Python's (700, 10,
-# 10) a small plan's parent ran 136 young collections and a full one, 0.15-0.2 CPU s in each process (gc.callbacks)
-
-
 def main() -> None:
     """Console entry point."""
-    gc.set_threshold(*GC_THRESHOLDS)
     try:
         app()
     finally:

@@ -28,10 +28,9 @@ def test_the_solver_loads_without_pandas():
 
 
 def test_the_command_line_leaves_its_objects_out_of_the_exit_collections():
-    """At exit the interpreter collects over every object the modules loaded (0.3 s after a plan) unless frozen;
-    while they load, collections are fewer than Python's default (every 700 allocations)."""
-    code = ("import atexit, gc; atexit.register(lambda: print(gc.get_freeze_count() > 0, gc.get_threshold()[0])); "
+    """At exit the interpreter collects over every object the modules loaded (0.3 s after a plan) unless frozen."""
+    code = ("import atexit, gc; atexit.register(lambda: print(gc.get_freeze_count() > 0)); "
             "from planner.cli import main; main()")
     proc = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[-1] == "True 50000"
+    assert proc.stdout.splitlines()[-1] == "True"
