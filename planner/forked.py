@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -32,11 +33,13 @@ class Forked:
             return
         down, up = os.pipe(), os.pipe()
         parent = os.getpid()
+        gc.freeze()  # the child's collections leave what it inherits alone (no copy of those pages, no time)
         pid = os.fork()
         if pid == 0:
             os.close(down[1])
             os.close(up[0])
             _child(work, down[0], up[1], parent)
+        gc.unfreeze()
         os.close(down[0])
         os.close(up[1])
         self.pid, self._down, self._up = pid, os.fdopen(down[1], "wb"), os.fdopen(up[0], "rb")

@@ -208,3 +208,16 @@ except EOFError:
 print("pypdf" in sys.modules, "planner.render.report" in sys.modules)
 """
     assert _in_fresh_process(code) == "True True"
+
+
+def test_a_forked_child_leaves_what_it_inherits_out_of_its_collections():
+    """gc.freeze before the fork (Python's advice for fork without exec); the parent's objects thawed after."""
+    code = """
+import gc
+from planner.forked import Forked
+with Forked(lambda _inbox: gc.get_freeze_count()) as child:
+    thawed = gc.get_freeze_count() == 0
+    done, frozen = child.result()
+print(thawed, done, frozen > 1000)
+"""
+    assert _in_fresh_process(code) == "True True True"
