@@ -1,12 +1,15 @@
 """Fixed costs of a plan (issue 18): end-to-end `plan` of the small profiles, what the solver import
 loads, and the workbook of service-provider at compute N+2. Prints figures; not part of the test suite.
 
-    .venv/bin/python bench/fixed_costs.py [--code DIR] [--runs 3] [--skip-n2]
+    .venv/bin/python bench/fixed_costs.py [--code DIR] [--runs 3] [--skip-n2] [--realtime]
 
 `--code DIR` measures another checkout (e.g. an export of an older commit) with this script, so
 that before and after are measured side by side. Every figure is the best of `--runs` runs: wall
 seconds, CPU seconds (user + system, all threads and child processes such as `dot`) and the peak
-resident memory of the Python process. On a shared machine the CPU seconds are the steadier figure.
+resident memory of the Python process. On a shared machine the CPU seconds are the steadier figure;
+`--realtime` (root, Linux) runs each plan under `chrt -r 5`, round-robin real-time scheduling, so that
+other users' processes wait: its wall seconds approach a quiet machine's (a plan's wall time is its
+critical path: the parent's imports and solve, then the slower of the two render processes).
 """
 from __future__ import annotations
 
@@ -41,11 +44,14 @@ print(f"{wall:.2f} s wall, {cpu:.2f} s CPU, memory +{(peak - before) / 1024:.0f}
 """
 
 
+REALTIME: list[str] = []  # the command prefix of --realtime
+
+
 def run(args: list[str], code: Path, env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
     """(wall s, CPU s of the process and its children, peak RSS MB, stdout) of one Python run in `code`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=code, capture_output=True, text=True,
+    proc = subprocess.run([*REALTIME, sys.executable, *args], cwd=code, capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,9 +88,13 @@ def main() -> None:
     parser.add_argument("--n2-design", type=Path, help="design.json of service-provider at compute N+2 "
                                                        "(planned here when not given)")
     parser.add_argument("--skip-plans", action="store_true", help="skip the end-to-end plans")
+    parser.add_argument("--realtime", action="store_true", help="run each plan under `chrt -r 5` (root): wall "
+                                                                "seconds as on a quiet machine")
     opts = parser.parse_args()
     code = opts.code.resolve()
-    print(f"code: {code}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    REALTIME[:] = ["chrt", "-r", "5"] if opts.realtime else []
+    print(f"code: {code}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}"
+          + ("; real-time scheduling" if opts.realtime else ""))
     with tempfile.TemporaryDirectory(prefix="stampplan-bench-") as tmp:
         work = Path(tmp)
         cold = {"XDG_CACHE_HOME": str(work / "cache")}  # the catalog cache starts empty (first run)

@@ -22,7 +22,7 @@ def test_solver_settings_import_neither_ortools_nor_a_model():
 # The parts of planner/, lowest first (docs/architecture.md). A module may import the parts of lower
 # layers and its own part; parts on one layer are peers and import neither each other nor anything above.
 LAYERS = [
-    {"errors": ("planner.errors", "planner.files"), "settings": ("planner.settings",),
+    {"errors": ("planner.errors", "planner.files", "planner.forked"), "settings": ("planner.settings",),
      "validate": ("planner.validate", "planner.validate_search", "planner.validate_stamps", "planner.validate_roles",
                   "planner.validate_cost", "planner.validate_growth")},
     {"catalog": ("planner.catalog",)},

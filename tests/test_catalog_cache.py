@@ -66,3 +66,21 @@ def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     assert compiled.parse("x.yaml", "a: 1\n") == {"a": 1}
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_cached_file_is_written_once_and_found_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = compiled.cached_file("fonts.conf", "<fontconfig/>\n")
+    assert first.parent == tmp_path / "stampplan" and first.suffix == ".conf"
+    assert first.read_text(encoding="utf-8") == "<fontconfig/>\n"
+    assert compiled.cached_file("fonts.conf", "<fontconfig/>\n") == first
+    assert compiled.cached_file("fonts.conf", "<fontconfig></fontconfig>\n") != first  # other text, other file
+    (tmp_path / "stampplan").chmod(0o500)
+    try:  # root writes anyway: then the cache serves; else no file
+        found = compiled.cached_file("fonts.conf", "new\n")
+        assert found is None or found.read_text(encoding="utf-8") == "new\n"
+    finally:
+        (tmp_path / "stampplan").chmod(0o700)
+    (tmp_path / "stampplan").rename(tmp_path / "gone")
+    (tmp_path / "stampplan").write_text("a file where the folder should be", encoding="utf-8")
+    assert compiled.cached_file("fonts.conf", "<fontconfig/>\n") is None

@@ -290,3 +290,22 @@ def test_five_stamps_fit_readable_slides():
         assert smallest * scale >= MIN_SLIDE_FONT, (view, f"{smallest} pt scaled by {scale}")
         assert "MGMT04" in svg and "MGMT05" in svg, view
     assert len({c.name for c in design.clusters}) == len(design.clusters)
+
+
+def test_dot_runs_start_with_the_largest_drawing_and_give_results_in_order(monkeypatch):
+    """The longest `dot` runs start first (one left to the end ran alone), each result in its source's place."""
+    dot = diagram_dot
+    started = []
+
+    def fake(source, formats, dpi):
+        started.append(source)
+        return {fmt: source.encode() for fmt in formats}
+
+    monkeypatch.setattr(dot, "_run", fake)
+    monkeypatch.setattr(dot, "PARALLEL_DOT", 1)
+    sources = ["graph { a }", "graph { a b c d e }", "graph { a b }", "graph { a b c }"]
+    drawn = dot.render_each(sources, ("svg",))
+    assert started == ["graph { a b c d e }", "graph { a b c }", "graph { a b }", "graph { a }"]
+    assert [d["svg"].decode() for d in drawn] == sources
+    for source in sources:
+        dot._RECENT.pop((source, None), None)

@@ -50,11 +50,16 @@ def test_the_child_renders_the_same_bytes():
 
 
 def test_plan_in_a_process_of_its_own_writes_what_rendering_in_process_gives(tmp_path):
-    """`plan` forks where no other thread runs (a pytest-xdist worker has one: there `plan` renders in-process)."""
+    """`plan` forks where no other thread runs (a pytest-xdist worker has one: there `plan` renders in-process);
+    its forked renderers leave nothing in the temporary folder (they end with os._exit: no atexit clean-up)."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     proc = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "plan",
                            str(ROOT / "profiles" / "poc.yaml"), "--out", str(tmp_path / "poc"), "-q"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert proc.returncode == 0, proc.stderr
+    assert not list(temp.iterdir())
     written = {p.relative_to(tmp_path / "poc").as_posix(): p.read_bytes() for p in (tmp_path / "poc").rglob("*")
                if p.is_file() and p.name != "design.json"}
     assert written == render_all(load_design(tmp_path / "poc" / "design.json"), print)
@@ -130,3 +135,89 @@ def test_the_child_ends_when_closed_and_when_its_parent_is_killed():
     finally:
         if not gone(child):
             os.kill(child, signal.SIGKILL)
+
+
+def _in_fresh_process(code: str) -> str:
+    """Run `code` in a Python of its own (one thread, so it forks; a pytest-xdist worker runs two)."""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_render_all_draws_the_diagrams_in_a_process_of_their_own():
+    """Where it can fork, the APART renderers (the diagrams) run in a child: their Python on another core."""
+    code = f"""
+import os
+import planner.render.checklist, planner.render.diagram, planner.render.report, planner.render.workbook
+from planner.design_file import load_design
+from planner.render import render_all
+for name in ("checklist", "diagram", "report", "workbook"):
+    getattr(planner.render, name).artifacts = lambda design, name=name: {{name: str(os.getpid()).encode()}}
+files = render_all(load_design({str(POC)!r}), print)
+me = str(os.getpid()).encode()
+print(files["workbook"] == files["checklist"] == files["report"] == me != files["diagram"], list(files))
+"""
+    assert _in_fresh_process(code) == "True ['workbook', 'checklist', 'diagram', 'report']"
+
+
+def test_the_report_lays_out_the_figures_of_the_diagram_pages():
+    """The report, drawn apart from the diagrams, lays out the same figures itself (diagram.figures, at once)."""
+    from planner.render.diagram import dot
+
+    design = load_design(POC)
+    dot._RECENT.clear()
+    svgs = planner.render.diagram.figures(design)
+    dot._RECENT.clear()
+    one_by_one = {view: dot.render(planner.render.diagram.figure_source(design, view), ("svg",))["svg"]
+                  for view in planner.render.diagram.VIEWS}
+    assert svgs == one_by_one and list(svgs) == ["physical", "logical", "network"]
+
+
+def test_errors_and_warnings_of_the_forked_renderers_reach_the_caller_in_order():
+    code = f"""
+import planner.render.diagram, planner.render.workbook
+from planner.design_file import load_design
+from planner.errors import MissingProgram
+from planner.render import render_all
+def no_dot(design):
+    raise MissingProgram("no dot")
+def broken(design):
+    raise KeyError("COMP09")
+planner.render.diagram.artifacts = no_dot
+design, said = load_design({str(POC)!r}), []
+files = render_all(design, said.append)
+print(said, "report.html" in files, any(name.startswith("diagrams/") for name in files))
+planner.render.diagram.artifacts = broken
+try:
+    render_all(design, said.append)
+except KeyError as error:
+    print("raised", error)
+"""
+    assert _in_fresh_process(code).splitlines() == ["['no dot'] True False", "raised 'COMP09'"]
+
+
+def test_the_render_child_imports_pypdf_before_the_design_comes():
+    """diagrams.pdf's pypdf (0.15 s) is imported while the parent solves, not after."""
+    code = f"""
+import io, sys
+from planner.render_ahead import _render_sent
+try:
+    _render_sent(io.BytesIO(b""))  # no design: fails after the imports
+except EOFError:
+    pass
+print("pypdf" in sys.modules, "planner.render.report" in sys.modules)
+"""
+    assert _in_fresh_process(code) == "True True"
+
+
+def test_a_forked_child_leaves_what_it_inherits_out_of_its_collections():
+    """gc.freeze before the fork (Python's advice for fork without exec); the parent's objects thawed after."""
+    code = """
+import gc
+from planner.forked import Forked
+with Forked(lambda _inbox: gc.get_freeze_count()) as child:
+    thawed = gc.get_freeze_count() == 0
+    done, frozen = child.result()
+print(thawed, done, frozen > 1000)
+"""
+    assert _in_fresh_process(code) == "True True True"

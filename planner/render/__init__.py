@@ -11,31 +11,47 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 
 from planner.errors import MissingProgram
+from planner.forked import Forked
 from planner.model.design import Design
 
 RENDERERS: tuple[str, ...] = ("planner.render.workbook", "planner.render.checklist",
                               "planner.render.diagram", "planner.render.report")
-BACKGROUND = frozenset({"planner.render.diagram"})  # mostly waiting on Graphviz's `dot`
+APART = ("planner.render.diagram",)  # drawn beside the others (their Python, `dot` and pypdf: the longest part); the
+# report lays out the three figures it shows itself
+PRELOAD = (*RENDERERS, "pypdf")  # what a render process imports before its design comes (pypdf: diagrams.pdf)
+
+Made = tuple[dict[str, bytes], str | None]  # a renderer's files, and the warning when its external program is missing
 
 
 def render_all(design: Design, warn: Callable[[str], None]) -> dict[str, bytes]:
     """Every renderer's artifacts; a renderer whose external program is missing is skipped with a warning.
 
-    The Graphviz renderers start first in a background thread (their time is spent in `dot`, outside
-    Python) and are waited for in their turn, so results and warnings keep the order of RENDERERS."""
+    The APART renderers run meanwhile in a forked process (planner.forked; its Python on another core), else in a
+    thread; results, warnings and errors keep the order of RENDERERS."""
+    here = [name for name in RENDERERS if name not in APART]
+    with Forked(lambda _inbox: _render(design, APART)) as apart:
+        if apart.pid is None:
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                beside = pool.submit(_render, design, APART)
+                made = {**_render(design, here), **beside.result()}
+        else:
+            made = _render(design, here)
+            done, reply = apart.result()
+            made.update(reply if done else _render(design, APART))  # the child is gone: render here
     files: dict[str, bytes] = {}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        early = {name: pool.submit(_artifacts, name, design) for name in RENDERERS if name in BACKGROUND}
-        for name in RENDERERS:
-            made, missing = early[name].result() if name in early else _artifacts(name, design)
-            if missing:
-                warn(missing)
-            files.update(made)
+    for name in RENDERERS:
+        out, missing = made[name]
+        if missing:
+            warn(missing)
+        files.update(out)
     return files
 
 
-def _artifacts(name: str, design: Design) -> tuple[dict[str, bytes], str | None]:
-    try:
-        return import_module(name).artifacts(design), None
-    except MissingProgram as missing:
-        return {}, str(missing)
+def _render(design: Design, names) -> dict[str, Made]:
+    made = {}
+    for name in names:
+        try:
+            made[name] = import_module(name).artifacts(design), None
+        except MissingProgram as missing:
+            made[name] = {}, str(missing)
+    return made

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from planner.catalog.compiled import cached_file
 from planner.render.theme import FONT, FONT_DRAWN
 
 REFERENCE_DOT = "2.43.0"
@@ -37,13 +38,19 @@ def dot_env() -> dict[str, str]:
 
 @functools.cache
 def _fontconfig_file(base: str) -> str:
-    """A fontconfig file: the machine's (`base`), then each family of FONT drawn as FONT_DRAWN."""
+    """A fontconfig file: the machine's (`base`), then each family of FONT drawn as FONT_DRAWN. Kept in the
+    user's cache folder (a forked renderer ends with os._exit, so a temporary one would be left behind); in a
+    temporary folder removed at exit when that cannot be written."""
+    pins = "".join(_PIN.format(family=escape(f.strip()), drawn=escape(FONT_DRAWN)) for f in FONT.split(","))
+    text = (f'<?xml version="1.0"?>\n<fontconfig><include ignore_missing="yes">{escape(base)}</include>'
+            f'{pins}</fontconfig>\n')
+    kept = cached_file("fonts.conf", text)
+    if kept is not None:
+        return str(kept)
     folder = tempfile.mkdtemp(prefix="stampplan-fonts-")
     atexit.register(shutil.rmtree, folder, True)
-    pins = "".join(_PIN.format(family=escape(f.strip()), drawn=escape(FONT_DRAWN)) for f in FONT.split(","))
     path = Path(folder) / "fonts.conf"
-    path.write_text(f'<?xml version="1.0"?>\n<fontconfig><include ignore_missing="yes">{escape(base)}</include>'
-                    f'{pins}</fontconfig>\n', encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return str(path)
 
 

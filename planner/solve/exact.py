@@ -2,6 +2,7 @@
 model parts of this engine alone, symmetry breaking and cost."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,14 +29,20 @@ def model_size(p: ClusterProblem, slots: int) -> int:
     return len(p.items) * slots * (1 + p.scenario_count(slots))
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, report: Callable[[int, int], None] | None):
-        super().__init__()
-        self.report = report
+@functools.cache
+def _progress_class() -> type:
+    """The solution callback that reports progress (defined at first use: cp_model loads when first read)."""
 
-    def on_solution_callback(self) -> None:
-        if self.report:
-            self.report(int(self.objective_value), int(self.best_objective_bound))
+    class _Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self, report: Callable[[int, int], None] | None):
+            super().__init__()
+            self.report = report
+
+        def on_solution_callback(self) -> None:
+            if self.report:
+                self.report(int(self.objective_value), int(self.best_objective_bound))
+
+    return _Progress
 
 
 def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings: SolverSettings,
@@ -55,7 +62,7 @@ def solve_exact(p: ClusterProblem, slots: int, hint: Placement | None, settings:
     m.minimize(sum(used))  # one model per cluster, so cost = hosts x price
     if hint:
         _add_hint(m, p, hint, used, x, ys)
-    solver, code = run_solver(m, settings.time_limit, settings.workers, settings.seed, _Progress(report))
+    solver, code = run_solver(m, settings.time_limit, settings.workers, settings.seed, _progress_class()(report))
     status = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
               cp_model.INFEASIBLE: "infeasible"}.get(code, "unknown")
     if status not in ("optimal", "feasible"):

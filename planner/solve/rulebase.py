@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 
 from planner.solve.problem import ClusterProblem, Placement
 
-Vars = list[list[cp_model.IntVar]]
+Vars = list[list["cp_model.IntVar"]]  # quoted: reading cp_model would load it (planner.solve)
 RESOURCES = ("vCPU", "memory", "local storage", "running VMs")
 
 

@@ -100,6 +100,12 @@ def figure_source(design: Design, view: str) -> str:
     return module.build(index(design), THEMES["light"], one_page_scale(design, view)).source
 
 
+def figures(design: Design) -> dict[str, bytes]:
+    """Each view's SVG as one figure (figure_source), the views laid out at once (one `dot` each)."""
+    layouts([source(design, view) for view in VIEWS])  # their extents and SVGs: the figures are these drawings
+    return {view: render(figure_source(design, view), ("svg",))["svg"] for view in VIEWS}
+
+
 def _stamp_part(design: Design, stamp: str) -> Design:
     """The part of a design in one stamp (its clusters, hosts, VMs, SQL and load balancers), named after it."""
     clusters = {c.name for c in design.clusters if c.stamp == stamp}

@@ -18,7 +18,6 @@ from planner.model.requirements import Document
 from planner.render import diagram
 from planner.render.checklist.view import requirements_of
 from planner.render.design_index import index
-from planner.render.diagram.dot import render
 from planner.render.report import document as doc
 from planner.render.report.css import CSS
 from planner.render.report.growth import section as growth_section
@@ -35,7 +34,7 @@ def _diagrams(ctx: doc.Context) -> str:
     landscape page of its own in print, or a note when Graphviz is missing."""
     design = ctx.facts.design
     try:
-        svgs = {view: render(diagram.figure_source(design, view), ("svg",))["svg"] for view in diagram.VIEWS}
+        svgs = diagram.figures(design)
     except MissingProgram:
         return ('<p class="note">Diagrams need Graphviz, which was not installed where this report was made: '
                 'install it with <code>apt-get install graphviz</code> and plan again.</p>')
