@@ -12,6 +12,7 @@ from importlib import import_module
 
 from planner.errors import MissingProgram
 from planner.model.design import Design
+from planner.model.memo import held
 
 RENDERERS: tuple[str, ...] = ("planner.render.workbook", "planner.render.checklist",
                               "planner.render.diagram", "planner.render.report")
@@ -24,7 +25,7 @@ def render_all(design: Design, warn: Callable[[str], None]) -> dict[str, bytes]:
     The Graphviz renderers start first in a background thread (their time is spent in `dot`, outside
     Python) and are waited for in their turn, so results and warnings keep the order of RENDERERS."""
     files: dict[str, bytes] = {}
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with held(design), ThreadPoolExecutor(max_workers=1) as pool:  # what several renderers derive, derived once
         early = {name: pool.submit(_artifacts, name, design) for name in RENDERERS if name in BACKGROUND}
         for name in RENDERERS:
             made, missing = early[name].result() if name in early else _artifacts(name, design)
