@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -17,6 +18,7 @@ from importlib import import_module
 
 from planner.model.design import Design
 from planner.render import RENDERERS, render_all
+from planner.settings import GC_THRESHOLDS
 
 _PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent ends
 
@@ -97,6 +99,7 @@ def _child(down: int, up: int, parent: int) -> None:
         sys.modules.setdefault("numpy", None)  # openpyxl imports it (0.15 s) only to take numpy numbers into cells
         for name in RENDERERS:
             import_module(name)
+        gc.set_threshold(*GC_THRESHOLDS)  # as the parent plans (settings.fewer_collections), for the child's life
         with os.fdopen(down, "rb") as source:
             design = pickle.load(source)
         warnings: list[str] = []
