@@ -141,6 +141,7 @@ def certificates(design: Any) -> list[Certificate]:
     return result
 
 
+@per_design
 def firewall(design: Any) -> list[Rule]:
     """Every flow between the design's roles and flow ends, with zones, port and purpose: the roles'
     talks_to flows, each role's database traffic to SQL, NVGRE between provider addresses."""
