@@ -14,7 +14,7 @@ from planner.errors import Infeasible, InputError, TimeLimitReached
 from planner.model.design import Cluster, Design, GrowthCluster, GrowthPlan, GrowthYear
 from planner.model.requirements import Requirements
 from planner.settings import SolverSettings
-from planner.sizing import tenant_vm_names, tenant_width
+from planner.tenant_units import tenant_vm_names, tenant_width
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, solve_cluster
 
 Progress = Callable[[str], None]

@@ -9,6 +9,7 @@ from typing import Any
 
 from planner.catalog import load_catalog
 from planner.errors import InputError
+from planner.model.memo import per_design
 
 # Every network a design may need, in carving and drawing order; the host NICs among them.
 NETWORK_ORDER = ("management", "cluster", "live_migration", "storage", "provider_address", "dmz", "external")
@@ -74,6 +75,7 @@ class Layout:
     failover_plans: list = field(default_factory=list)
 
 
+@per_design
 def guest_clusters(design: Any) -> list[GuestCluster]:
     """Guest clusters of the roles that form them: one per anti-affinity group (a stamp's VMs, or a pair)."""
     roles = load_catalog().roles
@@ -97,6 +99,7 @@ def guest_clusters(design: Any) -> list[GuestCluster]:
     return result
 
 
+@per_design
 def endpoints(design: Any) -> dict[str, list[tuple[str, str]]]:
     """Per network the design needs (NETWORK_ORDER), the (kind, owner) pairs that need an address on it."""
     req = design.requirements
@@ -135,6 +138,7 @@ def endpoints(design: Any) -> dict[str, list[tuple[str, str]]]:
     return {name: items for name, items in want.items() if items}
 
 
+@per_design
 def subnets(design: Any) -> dict[str, Subnet]:
     """The subnet of every network the design needs: declared under `networks`, else carved from
     `networks.supernet`; InputError naming the network when neither is given or the supernet is full."""
@@ -179,6 +183,7 @@ def _carve(supernet: ipaddress.IPv4Network, need: int, taken: list, name: str) -
                      f"addresses, twice that carved); give a larger supernet or declare networks.{name}")
 
 
+@per_design
 def ip_plan(design: Any) -> list[Address]:
     """Every address of the design; InputError naming the network when a subnet is too small or missing."""
     plan: list[Address] = []

@@ -11,7 +11,7 @@ from planner.model.requirements import Requirements
 from planner.plan import plan
 from planner.render import render_all
 from planner.render_ahead import RenderAhead
-from planner.settings import SolverSettings
+from planner.settings import SolverSettings, fewer_collections
 from planner.validate import Finding, Verdict, validate_design
 
 
@@ -31,6 +31,12 @@ def build(req: Requirements, settings: SolverSettings, progress: Callable[[str],
           warn: Callable[[str], None], render: bool = True, ahead: RenderAhead | None = None) -> Built:
     """Plan, prove the design sound and answering `req`, and render every artifact when it is (and `render`);
     with `ahead`, its child renders while the design is proved."""
+    with fewer_collections():
+        return _build(req, settings, progress, warn, render, ahead)
+
+
+def _build(req: Requirements, settings: SolverSettings, progress: Callable[[str], None],
+           warn: Callable[[str], None], render: bool, ahead: RenderAhead | None) -> Built:
     design = plan(req, settings, progress)
     if render and ahead:
         ahead.send(design)

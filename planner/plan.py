@@ -159,15 +159,19 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
     """Size and place every cluster; also every compute cluster's problem per host model (the pooled bound's)."""
     catalog = load_catalog()
     host_max_vms = catalog.limit("host_max_vms", req.system_center).value
-    first = size_design(req, stamps, [1] * stamps)
-    check_vm_limits(req, first)
-    check_host_rules(req, first)
+    first = size_design(req, stamps, [1] * stamps, tenant_vms=False)  # the tenant units the partition cuts
     at_least: dict[str, int] = {}
-    check_networks(req, first)
+
+    def cut() -> tuple[list[StampPartition], Sizing]:
+        parts = partition(req, first, at_least)
+        return parts, size_design(req, stamps, [part.plans for part in parts])
+
+    parts, sizing = cut()
+    check_vm_limits(req, sizing)
+    check_host_rules(req, sizing)
+    check_networks(req, first)  # tenant VMs take no infrastructure address: the units' sizing holds what it needs
     solved = Solved()  # clusters solved so far, reused for a cluster that is the same problem
     while True:
-        parts = partition(req, first, at_least)
-        sizing = size_design(req, stamps, [part.plans for part in parts])
         groups = {g.name: g for g in sizing.groups}
         outcomes: dict[str, ClusterOutcome] = {}
         pool: list[ClusterProblem] = []
@@ -189,7 +193,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
         except NeedsMoreClusters as more:
             stamp = more.cluster.stamp
             count = sum(1 for c in sizing.clusters if c.stamp == stamp and c.purpose == "compute")
-            if count >= len(first.units[stamp]):
+            if count >= len(first.demands[stamp]):
                 raise Infeasible(f"{more.cluster.name}: tenant VMs do not fit in compute clusters of at most "
                                  f"{req.hardware.max_hosts_per_cluster} hosts",
                                  [("hardware.max_hosts_per_cluster", req.hardware.max_hosts_per_cluster,
@@ -199,6 +203,7 @@ def _place_all(req: Requirements, stamps: int, settings: SolverSettings,
                 at_least[stamp] = 0  # a large N+2 cluster the engines could not pack: clusters of the small tier
             progress(f"{stamp}: {more.cluster.name} does not fit its tier; partitioning again"
                      + (" into small-tier clusters" if not at_least[stamp] else f" into {count + 1} or more clusters"))
+            parts, sizing = cut()
             continue
         return sizing, outcomes, pool, parts
 

@@ -4,6 +4,7 @@ design the parent sends while the parent proves it. Same bytes as `render_all` i
 where the rendering runs when no child could be forked (planner.forked) or the child is gone."""
 from __future__ import annotations
 
+import gc
 import pickle
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import BinaryIO
 from planner.forked import Forked
 from planner.model.design import Design
 from planner.render import PRELOAD, render_all
+from planner.settings import GC_THRESHOLDS
 
 
 class RenderAhead:
@@ -57,6 +59,7 @@ def _render_sent(inbox: BinaryIO) -> tuple[dict[str, bytes], list[str]]:
     sys.modules.setdefault("numpy", None)  # openpyxl imports it (0.15 s) only to take numpy numbers into cells
     for name in PRELOAD:
         import_module(name)
+    gc.set_threshold(*GC_THRESHOLDS)  # as the parent plans (settings.fewer_collections), for the child's life
     design = pickle.load(inbox)
     warnings: list[str] = []
     return render_all(design, warnings.append), warnings

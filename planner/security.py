@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from planner.catalog import load_catalog, read_yaml
+from planner.model.memo import per_design
 
 DMZ, MANAGEMENT = "DMZ", "management network"
 SELF_SIGNED = "self-signed by AD FS"  # a Certificate.ca beside "public" and "internal": AD FS makes and renews it
@@ -105,6 +106,7 @@ def published_name(design: Any, role: str, stamp: str, vms: list[str]) -> str:
     return f"{vms[0]}.{req.get('dns_domain', 'cloud.local')}"
 
 
+@per_design
 def certificates(design: Any) -> list[Certificate]:
     """One certificate per service of the design that answers HTTPS: subject its published name (VIP, else
     the single VM), SANs its members; public CA for names the Internet resolves. After AD FS's (its service
@@ -139,6 +141,7 @@ def certificates(design: Any) -> list[Certificate]:
     return result
 
 
+@per_design
 def firewall(design: Any) -> list[Rule]:
     """Every flow between the design's roles and flow ends, with zones, port and purpose: the roles'
     talks_to flows, each role's database traffic to SQL, NVGRE between provider addresses."""

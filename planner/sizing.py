@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 from planner.catalog import Figure, RoleSpec, load_catalog
 from planner.model.design import AntiAffinityGroup, Cluster, Database, LoadBalancer, SqlInstance, Stamp, Vm
 from planner.model.requirements import HostModel, Requirements, gateway_capacity, gateway_pairs
+from planner.tenant_units import interleave, size_sequence, tenant_name, tenant_vm_name, tenant_width, vmrole_vm_name
+
+Demand = tuple[int, int, int, int]  # vCPU, MB of memory, GB of storage (rounded up), VMs
+Unit = tuple[Demand, list[dict]]  # a tenant unit: its demand, and its VMs' fields (none unless the VMs are built)
+
 
 @dataclass(frozen=True)
 class ComputePlan:
@@ -32,7 +37,7 @@ class Sizing:
     sql_instances: list[SqlInstance]
     load_balancers: list[LoadBalancer]
     figures: dict[str, Figure] = field(default_factory=dict)
-    units: dict[str, list[list[str]]] = field(default_factory=dict)  # stamp -> its tenant units' VM names, in order
+    demands: dict[str, list[Demand]] = field(default_factory=dict)  # stamp -> its tenant units' demands, in order
     compute_plans: dict[str, ComputePlan] = field(default_factory=dict)  # compute cluster -> its plan
     _by_cluster: dict[str, list[Vm]] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -58,7 +63,7 @@ class _Sizer:
     def __init__(self, req: Requirements, stamps: int, compute: Sequence[int | list[ComputePlan]]):
         self.req, self.catalog = req, load_catalog()
         self.n_stamps, self.compute = stamps, compute
-        self.units: dict[str, list[list[str]]] = {}
+        self.demands: dict[str, list[Demand]] = {}
         self.plans: dict[str, ComputePlan] = {}
         self.figures: dict[str, Figure] = {}
         self.vms: list[Vm] = []
@@ -212,28 +217,31 @@ class _Sizer:
                 databases=dbs))
 
     # ---- tenant workloads -----------------------------------------------------------------
-    def tenants(self, tenant_stamp: list[int]) -> None:
-        """Add tenant VMs to compute clusters: each stamp's units (a tenant VM; a VM Role deployment, kept
-        whole) in one sequence, VM Role deployments spread evenly among the tenant VMs, cut in order into
-        the stamp's compute clusters (a tenant may span two clusters of its stamp's VMM cloud)."""
+    def tenants(self, tenant_stamp: list[int], vms: bool) -> None:
+        """Add compute clusters and each stamp's tenant units (a tenant VM; a VM Role deployment, kept whole) in
+        one sequence, VM Role deployments spread evenly among the tenant VMs, cut in order into the stamp's compute
+        clusters (a tenant may span two clusters of its stamp's VMM cloud); with `vms`, the tenant VMs too."""
         req = self.req
         sizes = req.vm_size_table()
         for name in set(req.tenants.vm_sizes) | {r.size for r in req.tenants.vm_roles}:
             s = sizes[name]
             self.use(Figure(key=f"vm-size[{name}]", value={"vcpu": s.vcpu, "memory_gb": s.memory_gb,
                             "storage_gb": s.storage_gb}, source=s.source, assumption=s.assumption))
-        width = tenant_width(req)
-        sequence = size_sequence(req.tenants.vm_sizes, req.tenants.count * req.tenants.vms_per_tenant)
-        plain: list[list[list[dict]]] = [[] for _ in range(self.n_stamps)]
-        deployments: list[list[list[dict]]] = [[] for _ in range(self.n_stamps)]
-        every: list[list[dict]] = []  # every unit (its VMs' fields but the cluster), in the order of design.json
+        width, per = tenant_width(req), req.tenants.vms_per_tenant
+        sequence = size_sequence(req.tenants.vm_sizes, req.tenants.count * per)
+        demand = {name: unit_demand(sizes[name].vcpu, sizes[name].memory_gb, sizes[name].storage_gb)
+                  for name in set(sequence)}
+        plain: list[list[Unit]] = [[] for _ in range(self.n_stamps)]
+        deployments: list[list[Unit]] = [[] for _ in range(self.n_stamps)]
+        every: list[list[dict]] = []  # with `vms`: every unit (its VMs' fields but the cluster), in design.json order
         for t in range(req.tenants.count):
-            tenant = tenant_name(t, width)
-            for i in range(req.tenants.vms_per_tenant):
-                s = sizes[size := sequence[t * req.tenants.vms_per_tenant + i]]
-                every.append([dict(name=tenant_vm_name(tenant, i), role="tenant", vcpu=s.vcpu,
-                                   memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
-                plain[tenant_stamp[t]].append(every[-1])
+            tenant, units = tenant_name(t, width), plain[tenant_stamp[t]]
+            for i, size in enumerate(sequence[t * per:(t + 1) * per]):
+                if vms:
+                    s = sizes[size]
+                    every.append([dict(name=tenant_vm_name(tenant, i), role="tenant", vcpu=s.vcpu,
+                                       memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
+                units.append((demand[size], every[-1] if vms else []))
         d = 0
         for role in req.tenants.vm_roles:
             s = sizes[role.size]
@@ -246,12 +254,12 @@ class _Sizer:
                 every.append([dict(name=vmrole_vm_name(role.name, dep, i), role="tenant-vmrole",
                                    vcpu=s.vcpu, memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
                                    size=role.size, tenant=tenant_name(t, width) if t is not None else None)
-                              for i in range(role.instances)])
-                deployments[stamp].append(every[-1])
+                              for i in range(role.instances)] if vms else [])
+                deployments[stamp].append((unit_demand(s.vcpu, s.memory_gb, s.storage_gb, role.instances), every[-1]))
         cluster_of: dict[str, str] = {}
         for stamp in range(self.n_stamps):
-            units = _interleave(plain[stamp], deployments[stamp])
-            self.units[stamp_name(stamp)] = [[vm["name"] for vm in unit] for unit in units]
+            units = interleave(plain[stamp], deployments[stamp])
+            self.demands[stamp_name(stamp)] = [demand for demand, _ in units]
             plans = self.compute[stamp]
             if isinstance(plans, int):  # n clusters of (nearly) equal unit counts
                 k, most = req.availability.compute.host_failures, req.hardware.max_hosts_per_cluster
@@ -262,38 +270,12 @@ class _Sizer:
                 name = self.cluster(f"COMP{len(self.clusters_of('compute')) + 1:02d}", stamp, "compute",
                                     plan.host_failures).name
                 self.plans[name] = plan
-                cluster_of |= {vm["name"]: name for unit in units[start:start + plan.units] for vm in unit}
+                cluster_of |= {vm["name"]: name for _, unit in units[start:start + plan.units] for vm in unit}
                 start += plan.units
         self.vms += [Vm(**vm, cluster=cluster_of[vm["name"]]) for unit in every for vm in unit]  # each built once
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
-
-
-def tenant_width(req: Requirements) -> int:
-    """Digits of the tenant numbers in VM names (T0001): at least 4."""
-    return max(4, len(str(req.tenants.count)))
-
-
-def tenant_name(t: int, width: int) -> str:
-    return f"T{t + 1:0{width}d}"
-
-
-def tenant_vm_name(tenant: str, i: int) -> str:
-    return f"{tenant}-VM{i + 1:02d}"
-
-
-def vmrole_vm_name(role: str, deployment: int, i: int) -> str:
-    return f"{role}-D{deployment + 1:03d}-{i + 1:02d}"
-
-
-def tenant_vm_names(req: Requirements, width: int) -> set[str]:
-    """The names of the tenant VMs `req` asks for (tenant numbers of `width` digits): a design for more tenants
-    or VMs per tenant holds these same VMs and more."""
-    t = req.tenants
-    plain = {tenant_vm_name(tenant_name(n, width), i) for n in range(t.count) for i in range(t.vms_per_tenant)}
-    return plain | {vmrole_vm_name(r.name, d, i) for r in t.vm_roles for d in range(r.deployments)
-                    for i in range(r.instances)}
 
 
 def role_rules() -> dict[str, tuple[int | None, bool]]:
@@ -302,26 +284,9 @@ def role_rules() -> dict[str, tuple[int | None, bool]]:
             if r.max_per_host or r.dedicated_hosts}
 
 
-def _interleave(plain: list[list[dict]], deployments: list[list[dict]]) -> list[list[dict]]:
-    """The units of both lists in one sequence, each list keeping its order and spread evenly over it."""
-    p, d = len(plain), len(deployments)
-    keys = [((2 * i + 1) * max(d, 1), 0, i) for i in range(p)] + [((2 * j + 1) * max(p, 1), 1, j) for j in range(d)]
-    return [(deployments if kind else plain)[i] for _, kind, i in sorted(keys)]
-
-
-def size_sequence(mix: dict[str, float], total: int) -> list[str]:
-    """`total` sizes following the mix exactly (largest remainder), evenly interleaved."""
-    names = sorted(mix)
-    exact = {n: mix[n] * total / 100 for n in names}
-    counts = {n: math.floor(exact[n]) for n in names}
-    for n in sorted(names, key=lambda n: (-(exact[n] - counts[n]), n))[: total - sum(counts.values())]:
-        counts[n] += 1
-    out, given = [], dict.fromkeys(names, 0)
-    for j in range(total):
-        n = max(names, key=lambda n: (counts[n] * (j + 1) / total - given[n], -names.index(n)))
-        given[n] += 1
-        out.append(n)
-    return out
+def unit_demand(vcpu: int, memory_gb: float, storage_gb: float, vms: int = 1) -> Demand:
+    """What `vms` VMs of one size ask of a host: vCPU, MB of memory, GB of storage rounded up, and VMs."""
+    return vcpu * vms, round(memory_gb * MB_PER_GB) * vms, math.ceil(storage_gb) * vms, vms
 
 
 def spf_endpoint(vms: list[Vm], lbs: list[LoadBalancer], domain: str) -> str | None:
@@ -334,7 +299,8 @@ def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[Com
                 tenant_vms: bool = True) -> Sizing:
     """Every VM of the design for a given number of stamps and, per stamp, its compute clusters: a count
     (equal shares of its tenant units, the requirements' host failures) or a partition's plans. Without
-    `tenant_vms`: the management and edge clusters only (what each stamp adds whatever its compute)."""
+    `tenant_vms`: the tenant units' demands (what a partition reads) but not their VMs, so `vms` holds the
+    management and edge VMs only."""
     sizer = _Sizer(req, stamps, compute)
     count = req.tenants.count
     tenant_stamp = [t * stamps // count for t in range(count)] if count else []
@@ -347,8 +313,7 @@ def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[Com
     spf = spf_endpoint(sizer.vms, sizer.lbs, req.dns_domain)
     stamp_objs = [Stamp(name=stamp_name(s), vmm_vms=vmm_vms[s], tenants=tenants_per_stamp[s], spf=spf,
                         vm_networks=req.vm_networks(tenants_per_stamp[s])) for s in range(stamps)]
-    if tenant_vms:
-        sizer.tenants(tenant_stamp)
+    sizer.tenants(tenant_stamp, tenant_vms)
     for key in ("vmm_max_hosts", "vmm_max_vms", "vmm_max_user_roles", "vmm_max_vm_networks", "vmm_max_clouds",
                 "vmm_max_logical_networks", "max_stamps", "spf_max_vms", "cluster_max_nodes", "cluster_max_vms", "compute_n2_above_hosts",
                 "host_max_vms", "vm_max_vcpu", "vm_max_memory_gb"):
@@ -363,7 +328,7 @@ def size_design(req: Requirements, stamps: int, compute: Sequence[int | list[Com
         if in_use[key] == fig.value:
             sizer.use(fig)
     return Sizing(stamps=stamp_objs, clusters=sizer.clusters, vms=sizer.vms, groups=sizer.groups,
-                  sql_instances=sizer.sql, load_balancers=sizer.lbs, figures=sizer.figures, units=sizer.units,
+                  sql_instances=sizer.sql, load_balancers=sizer.lbs, figures=sizer.figures, demands=sizer.demands,
                   compute_plans=sizer.plans)
 
 

@@ -17,7 +17,7 @@ from planner.cli import app
 from planner.model.design import Design
 from planner.plan import plan
 from planner.settings import SolverSettings
-from planner.sizing import tenant_vm_names, tenant_width
+from planner.tenant_units import tenant_vm_names, tenant_width
 from planner.solve.bounds import host_lower_bound
 from planner.solve.cluster import problems
 from planner.solve.exact import solve_exact

@@ -8,7 +8,8 @@ import pytest
 
 from planner.catalog import load_catalog
 from planner.model.design import Cluster
-from planner.sizing import cluster_roles, host_capacity, size_design, size_sequence
+from planner.sizing import cluster_roles, host_capacity, size_design
+from planner.tenant_units import size_sequence
 from tests.helpers import requirements
 
 CATALOG = load_catalog()

@@ -226,5 +226,4 @@ class Design(Item):
         return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def _compact(value: object) -> str:
-    return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
+_compact = json.JSONEncoder(separators=(", ", ": "), ensure_ascii=False).encode  # one encoder for every line

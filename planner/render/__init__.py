@@ -13,6 +13,7 @@ from importlib import import_module
 from planner.errors import MissingProgram
 from planner.forked import Forked
 from planner.model.design import Design
+from planner.model.memo import held
 
 RENDERERS: tuple[str, ...] = ("planner.render.workbook", "planner.render.checklist",
                               "planner.render.diagram", "planner.render.report")
@@ -27,9 +28,10 @@ def render_all(design: Design, warn: Callable[[str], None]) -> dict[str, bytes]:
     """Every renderer's artifacts; a renderer whose external program is missing is skipped with a warning.
 
     The APART renderers run meanwhile in a forked process (planner.forked; its Python on another core), else in a
-    thread; results, warnings and errors keep the order of RENDERERS."""
+    thread; results, warnings and errors keep the order of RENDERERS. What several renderers derive from the design
+    is derived once per process (planner.model.memo)."""
     here = [name for name in RENDERERS if name not in APART]
-    with Forked(lambda _inbox: _render(design, APART)) as apart:
+    with held(design), Forked(lambda _inbox: _render(design, APART)) as apart:  # what several derive, derived once
         if apart.pid is None:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 beside = pool.submit(_render, design, APART)

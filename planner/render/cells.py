@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from planner.model.design import Design
+from planner.model.memo import per_design
 
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _LEAD_IN_JSON = re.compile(r'"(?:[=+\-@]|\\[tr])')  # a JSON string (or key) starting with one of them
@@ -23,6 +24,7 @@ def defuse(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_LEAD) else text
 
 
+@per_design
 def defused(design: Design) -> Design:
     """`design` with every string in it (names, keys, free text) defused; the same object when none needs it."""
     text = design.model_dump_json()

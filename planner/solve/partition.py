@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from planner.catalog import load_catalog
 from planner.cost import unit_cost
 from planner.model.requirements import Requirements
-from planner.sizing import MB_PER_GB, ComputePlan, Sizing, host_capacity
+from planner.sizing import ComputePlan, Sizing, host_capacity
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, restarts_per_vm
 
 FILL_SLACK = 0.1  # hosts of volume a filled cluster leaves free for packing losses (at most its share of the room)
@@ -78,11 +78,10 @@ def partition(req: Requirements, sizing: Sizing, at_least: dict[str, int] | None
     """Per stamp, the cheapest partition (at least `at_least[stamp]` clusters; 0: of the small tier only, after
     the engines could not pack a large one) and its split-free bound."""
     at_least = at_least or {}
-    vms = {vm.name: vm for vm in sizing.vms}
     host_max_vms = load_catalog().limit("host_max_vms", req.system_center).value
     out = []
     for stamp in sizing.stamps:
-        units = [_demand([vms[n] for n in unit]) for unit in sizing.units[stamp.name]]
+        units = sizing.demands[stamp.name]
         cluster = next(c for c in sizing.clusters if c.stamp == stamp.name and c.purpose == "compute")
         best = None  # (cost, clusters, model, counts per tier, caps, bound text)
         bound = math.inf
@@ -124,11 +123,6 @@ def restrict(candidates: list[ClusterProblem], plan: ComputePlan | None) -> list
         return candidates
     return [replace(p, max_hosts=plan.max_hosts) for p in candidates
             if plan.host_model in (None, "", p.host.model)]
-
-
-def _demand(unit: list) -> tuple[int, int, int, int]:
-    return (sum(vm.vcpu for vm in unit), sum(round(vm.memory_gb * MB_PER_GB) for vm in unit),
-            sum(math.ceil(vm.storage_gb) for vm in unit), len(unit))
 
 
 def _volume(units: list[tuple[int, ...]], caps: tuple) -> int | None:

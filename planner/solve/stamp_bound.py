@@ -10,7 +10,7 @@ evenly over them, as sizing.py does) costs at least:
 - its compute clusters: the pooled bound (bounds.pooled_cost_bound), which holds for any partition of the same
   tenant VMs into clusters of any host models, so for any stamp count; and when that total falls below the
   design's own bound and one host model is on offer, the larger split-free bound of its s stamps
-  (partition.py: each stamp's compute clusters and their spare hosts), sized with the tenant VMs.
+  (partition.py: each stamp's compute clusters and their spare hosts), cut from the tenant units.
 
 For the design's own stamp count the caller gives the stronger bound (its clusters' proven bounds and the
 stamps' split-free compute bound). The whole-design bound is the least over the counts.
@@ -86,5 +86,5 @@ def _bound(req: Requirements, stamps: int, pooled: float, own: float | None) -> 
     bound = StampBound(stamps, fixed, sum(sql_vm_licences(sizing, req, proven_moves=True).values()), pooled)
     if own is None or bound.total >= own or len(req.hardware.host_models) > 1:
         return bound  # not the least, or no split-free bound (a mix of models per cluster may cost less)
-    parts = partition(req, size_design(req, stamps, [1] * stamps))
+    parts = partition(req, sizing)
     return replace(bound, compute=max(pooled, split_free(req, parts)))

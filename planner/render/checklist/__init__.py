@@ -6,11 +6,12 @@ and `decision_rows(design)` (decision log) give the same content as dicts for th
 from __future__ import annotations
 
 from planner.model.design import Design
+from planner.model.memo import held, per_design
 from planner.render.cells import csv_text, defused
 from planner.render.checklist.decisions import decision_rows, decisions_markdown
 from planner.render.checklist.graph import load_build_catalog
 from planner.render.checklist.steps import Step, build_steps
-from planner.render.checklist.view import fill, join
+from planner.render.checklist.view import fill, join, management_vms
 
 __all__ = ["artifacts", "rows", "decision_rows", "COLUMNS"]
 
@@ -21,17 +22,24 @@ COLUMNS = ("Step ID", "Order", "Summary", "Title", "Issue Type", "Work Item Type
 def artifacts(design: Design) -> dict[str, bytes]:
     """checklist.md, checklist.csv and decisions.md for this design (deterministic bytes)."""
     design = defused(design)
-    steps = build_steps(design)
-    return {
-        "checklist.md": markdown(design, steps).encode(),
-        "checklist.csv": _csv(_rows(steps)).encode(),
-        "decisions.md": decisions_markdown(design).encode(),
-    }
+    with held(design):
+        steps = steps_of(design)
+        return {
+            "checklist.md": markdown(design, steps).encode(),
+            "checklist.csv": _csv(_rows(steps)).encode(),
+            "decisions.md": decisions_markdown(design).encode(),
+        }
 
 
 def rows(design: Design) -> list[dict[str, str]]:
     """One dict per checklist step, keyed by COLUMNS (the CSV's rows)."""
-    return _rows(build_steps(design))
+    return _rows(steps_of(design))
+
+
+@per_design
+def steps_of(design: Design) -> list[Step]:
+    """The design's build steps (computed once for the checklist and the report while the design is rendered)."""
+    return build_steps(design)
 
 
 def _phase_titles() -> dict[str, str]:
@@ -66,7 +74,7 @@ def markdown(design: Design, steps: list[Step]) -> str:
     """The checklist as a GitHub task list, one section per phase."""
     labels = load_build_catalog().labels
     phases = _phase_titles()
-    mgmt = [vm for vm in design.vms if not vm.is_tenant]
+    mgmt = management_vms(design)
     summary = fill(labels["checklist_summary"], {
         "version": design.system_center, "wap": design.wap_deployment, "stamps": str(len(design.stamps)),
         "clusters": str(len(design.clusters)), "hosts": str(len(design.hosts)), "mgmt_vms": str(len(mgmt)),

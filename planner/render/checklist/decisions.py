@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from planner.catalog import load_catalog, read_yaml
 from planner.ipplan import ip_plan, planning_supernet, subnets
 from planner.model.design import Design
-from planner.render.checklist.view import requirements_of
+from planner.model.memo import per_design
+from planner.render.checklist.view import management_vms, requirements_of
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.security import SELF_SIGNED, certificates
 from planner.stamps import stamp_capacity
@@ -57,6 +58,7 @@ def decision_catalog() -> DecisionCatalog:
     return DecisionCatalog(**read_yaml("decisions.yaml"))
 
 
+@per_design
 def decision_rows(design: Design) -> list[Row]:
     """One dict per decision, keyed by COLUMNS plus Area (its section title)."""
     req = requirements_of(design)
@@ -137,20 +139,18 @@ def plain_value(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _mgmt(design: Design):
-    return [vm for vm in design.vms if not vm.is_tenant]
 
 
 # ---- areas -------------------------------------------------------------------------------------
 def _deployment(design: Design, req: Requirements, add) -> None:
-    wap = [vm.name for vm in _mgmt(design) if vm.role.startswith("wap")]
+    wap = [vm.name for vm in management_vms(design) if vm.role.startswith("wap")]
     add("system-center", f"System Center {design.system_center}",
         f"requirements: system_center = {design.system_center}", option=design.system_center)
     add("wap-deployment", f"WAP deployment: {design.wap_deployment} ({len(wap)} WAP VMs)",
         f"requirements: wap.deployment = {req.wap.deployment}", option=design.wap_deployment)
     add("tenant-networking", f"Tenant networking: {req.tenants.networking}",
         f"requirements: tenants.networking = {req.tenants.networking}", option=req.tenants.networking)
-    rdgw = [vm.name for vm in _mgmt(design) if vm.role == "rdgw"]
+    rdgw = [vm.name for vm in management_vms(design) if vm.role == "rdgw"]
     add("console-access", f"Console access: {'RD Gateway farm ' + ', '.join(rdgw) if rdgw else 'none'}",
         f"requirements: tenants.console_access = {req.tenants.console_access}", option="rd-gateway" if rdgw else "none")
     add("tenant-facing-tier", f"Tenant-facing tier (RD Gateway, tenant portal, tenant auth, Tenant Public API) on "
@@ -172,7 +172,7 @@ def _stamps(design: Design, req: Requirements, add) -> None:
          if n > 1 else "one VMM installation manages every cluster") + "; one cloud per stamp over its compute "
         "clusters, one logical network per design network plus the tenant one")
     most = cat.limit("max_stamps", "any")
-    spf = [vm for vm in _mgmt(design) if vm.role == "spf"]
+    spf = [vm for vm in management_vms(design) if vm.role == "spf"]
     vms = len(design.vms)
     sizing = cat.limit("spf_max_vms", "any").value
     add("spf-farm", f"One SPF farm ({', '.join(vm.name for vm in spf)} at {design.stamps[0].spf}) for all {n} "
@@ -187,7 +187,7 @@ def _roles(design: Design, req: Requirements, add) -> None:
     cat = load_catalog()
     mode = req.wap.deployment
     for stamp in design.stamps:
-        vms = [vm for vm in _mgmt(design) if any(c.name == vm.cluster and c.stamp == stamp.name
+        vms = [vm for vm in management_vms(design) if any(c.name == vm.cluster and c.stamp == stamp.name
                                                   for c in design.clusters)]
         for role, spec in cat.roles.items():
             mine = [vm for vm in vms if vm.role == role]
@@ -239,9 +239,10 @@ def _compute_split(design: Design, req: Requirements, add) -> None:
     catalog = load_catalog()
     limit = catalog.limit("cluster_max_vms", design.system_center)
     large = catalog.limit("compute_n2_above_hosts", "any")
+    tenants = Counter(vm.cluster for vm in design.vms if vm.is_tenant)
     for s in design.stamps:
         names = [c.name for c in design.clusters if c.stamp == s.name and c.purpose == "compute"]
-        vms = sum(1 for vm in design.vms if vm.is_tenant and vm.cluster in names)
+        vms = sum(tenants[name] for name in names)
         if not names:
             continue
         tolerance = ", ".join(f"{c.name} N+{c.failures_tolerated}" for c in design.clusters if c.name in names)

@@ -11,6 +11,7 @@ from planner.catalog import load_catalog
 from planner.errors import InputError
 from planner.ipplan import HOST_NICS, Address, guest_clusters, ip_plan, subnets
 from planner.model.design import Design, Vm
+from planner.model.memo import per_design
 from planner.model.requirements import Requirements
 from planner.security import SELF_SIGNED, certificates, firewall, published_name
 from planner.render.checklist.graph import BuildCatalog
@@ -46,6 +47,12 @@ def join(items) -> str:
     return ", ".join(str(i) for i in items) or "none"
 
 
+@per_design
+def management_vms(design: Design) -> list[Vm]:
+    """The design's management and edge VMs (not tenant workloads), in design order."""
+    return [vm for vm in design.vms if not vm.is_tenant]
+
+
 def requirements_of(design: Design) -> Requirements:
     """The requirements embedded in a design, in the final year of their growth (the load it holds);
     InputError when they are not valid."""
@@ -73,9 +80,10 @@ class DesignView:
             self.hosts_of[h.cluster].append(h)
         self.host = {h.name: h for h in design.hosts}
         self.cluster = {c.name: c for c in design.clusters}
-        self.mgmt_vms = [vm for vm in design.vms if not vm.is_tenant]
+        self.mgmt_vms = management_vms(design)
         self.vm_count = Counter(vm.cluster for vm in design.vms)
         self.tenant_count = Counter(vm.cluster for vm in design.vms if vm.is_tenant)
+        self.tenants_on = Counter(vm.host for vm in design.vms if vm.is_tenant)
         self.vms_on = defaultdict(list)
         for vm in design.vms:
             self.vms_on[vm.host].append(vm)
@@ -340,14 +348,15 @@ class DesignView:
     # ---- acceptance: failure scenarios -------------------------------------------------------
     def _restart_text(self, failed: list[str], restarts: dict[str, str]) -> str:
         labels = self.cat.labels
-        vms = [vm for h in failed for vm in self.vms_on[h]]
-        if not vms:
+        count = sum(len(self.vms_on[h]) for h in failed)
+        if not count:
             return labels["restart_none"]
-        tenants = sum(vm.is_tenant for vm in vms)
+        tenants = sum(self.tenants_on[h] for h in failed)
         if tenants:
             survivors = len(self.hosts_of[self.host[failed[0]].cluster]) - len(failed)
-            return fill(labels["restart_counted"], {"count": str(len(vms)), "tenants": str(tenants),
+            return fill(labels["restart_counted"], {"count": str(count), "tenants": str(tenants),
                                                      "survivors": str(survivors)})
+        vms = [vm for h in failed for vm in self.vms_on[h]]
         moves = join(f"{vm.name} -> {restarts.get(vm.name, 'a surviving host')}" for vm in vms)
         return fill(labels["restart_listed"], {"count": str(len(vms)), "restarts": moves})
 

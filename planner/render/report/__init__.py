@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from planner.errors import InputError, MissingProgram
 from planner.model.design import Design
+from planner.model.memo import held
 from planner.model.requirements import Document
 from planner.render import diagram
 from planner.render.checklist.view import requirements_of
@@ -78,6 +79,11 @@ def artifacts(design: Design) -> dict[str, bytes]:
 
 def page(design: Design, document: Document | None = None) -> str:
     """The whole document; `document` (version, date, ...) replaces the requirements' own."""
+    with held(design):
+        return _page(design, document)
+
+
+def _page(design: Design, document: Document | None) -> str:
     req = requirements_of(design)
     ctx = doc.Context(index(design), req, document or req.document or Document())
     shown = [(title, html) for title, body in SECTIONS if (html := body(ctx))]
