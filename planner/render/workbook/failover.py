@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from planner.catalog import role_order
@@ -36,6 +37,9 @@ class Moved(NamedTuple):
     host: str | None
     vcpu: int
     memory_gb: float
+
+
+_NAME, _ROLE, _VCPU, _MEMORY = (itemgetter(Moved._fields.index(f)) for f in ("name", "role", "vcpu", "memory_gb"))
 
 
 @dataclass
@@ -143,7 +147,7 @@ def failover_sheets(book: Book, scenarios: list[Scenario]) -> list[Sheet]:
     return [first, second]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pair:
     """What moves from one failed host to one restart host, over the scenarios of its cluster."""
 
@@ -156,13 +160,6 @@ class _Pair:
     cpu_use: float = 0.0   # highest utilisation of the restart host after
     memory_use: float = 0.0
 
-    def add(self, restarts: int, vcpu: int, memory: float, use: tuple[float, float]) -> None:
-        """One scenario's moves on this pair: their count and sums, the restart host's use after."""
-        self.scenarios += 1
-        self.restarts += restarts
-        self.vcpu, self.memory = max(self.vcpu, vcpu), max(self.memory, memory)
-        self.cpu_use, self.memory_use = max(self.cpu_use, use[0]), max(self.memory_use, use[1])
-
 
 class _Moves:
     """The restart map: per (cluster, failed host, restart host), the moves summed over the scenarios."""
@@ -173,23 +170,29 @@ class _Moves:
     def add(self, scenario: Scenario) -> tuple[int, float, int]:
         """Count one scenario's moves; return its vCPU and memory restarted (summed in restart order) and the
         number of hosts receiving."""
-        here: dict[tuple[str | None, str], list] = {}  # (from, to) -> [its _Pair, restarts, vCPU, memory] here
-        cluster, vcpu, memory, receiving = scenario.plan.cluster, 0, 0, set()
-        for (name, role, host, cores, gb), to in scenario.moves:
-            vcpu += cores
-            memory += gb
-            sums = here.get((host, to))
-            if sums is None:
-                sums = here[(host, to)] = [self.pairs[(cluster, host, to)], 0, 0, 0]
-                receiving.add(to)
-            sums[0].vms.add(name)
-            sums[0].roles.add(role)
-            sums[1] += 1
-            sums[2] += cores
-            sums[3] += gb
-        for (_, to), (pair, restarts, cores, gb) in here.items():
-            pair.add(restarts, cores, gb, scenario.use[to])
-        return vcpu, memory, len(receiving)
+        here: dict[tuple[str | None, str], list[Moved]] = {}  # (from, to) -> its VMs in this scenario, in order
+        for vm, to in scenario.moves:
+            group = here.get((vm.host, to))
+            if group is None:
+                here[(vm.host, to)] = [vm]
+            else:
+                group.append(vm)
+        for (host, to), vms in here.items():  # a pair's count and sums here, the restart host's use after
+            pair = self.pairs[(scenario.plan.cluster, host, to)]
+            pair.vms.update(map(_NAME, vms))
+            pair.roles.update(map(_ROLE, vms))
+            pair.scenarios += 1
+            pair.restarts += len(vms)
+            vcpu, memory, (cpu_use, memory_use) = sum(map(_VCPU, vms)), sum(map(_MEMORY, vms)), scenario.use[to]
+            if vcpu > pair.vcpu:  # as max(): an equal value keeps the one before
+                pair.vcpu = vcpu
+            if memory > pair.memory:
+                pair.memory = memory
+            if cpu_use > pair.cpu_use:
+                pair.cpu_use = cpu_use
+            if memory_use > pair.memory_use:
+                pair.memory_use = memory_use
+        return sum(map(_VCPU, scenario.vms)), sum(map(_MEMORY, scenario.vms)), len(set(scenario.targets))
 
     def rows(self, host_order: list[str]) -> list[list]:
         rank = {name: i for i, name in enumerate(host_order)}
