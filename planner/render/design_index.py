@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from planner.model.design import Cluster, Design, FailoverPlan, Host, Vm
 
@@ -43,6 +45,13 @@ class Facts:
     racks: list[str]
     managed: list[Vm] = field(default_factory=list)   # management and edge VMs, by name
     unplaced: list[Vm] = field(default_factory=list)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per index under `key`: what several drawings read from the design (read-only)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def stamp_clusters(self, stamp: str) -> list[Cluster]:
         return [c for c in self.clusters if c.stamp == stamp]
@@ -93,11 +102,12 @@ def index(design: Design) -> Facts:
         if kept is design:
             return facts
     facts = _index(design)
-    _RECENT[:] = [(design, facts)] + _RECENT[:2]
+    _RECENT[:] = [(design, facts)] + _RECENT[:RECENT_KEPT - 1]
     return facts
 
 
 _RECENT: list[tuple[Design, Facts]] = []
+RECENT_KEPT = 8  # a design and the parts drawn as its pages (one per stamp: up to five)
 
 
 def _index(design: Design) -> Facts:
@@ -108,17 +118,18 @@ def _index(design: Design) -> Facts:
     load = {h.name: Load() for h in design.hosts}
     managed, unplaced = [], []
     for vm in design.vms:
-        if not vm.is_tenant:
+        tenant = vm.is_tenant
+        if not tenant:
             managed.append(vm)
-        if vm.host not in load:
+        entry = load.get(vm.host)
+        if entry is None:
             unplaced.append(vm)
             continue
         vms[vm.host].append(vm)
-        entry = load[vm.host]
         entry.vcpu += vm.vcpu
         entry.memory_gb += vm.memory_gb
         entry.vms += 1
-        entry.tenants += vm.is_tenant
+        entry.tenants += tenant
     managed.sort(key=lambda v: natural(v.name))
     order = {vm.name: i for i, vm in enumerate(managed)}
     for host_vms in vms.values():

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from importlib import import_module
 
+import graphviz
+
 from planner.errors import InputError
 from planner.model.design import Design
-from planner.render.design_index import index, natural
+from planner.render.design_index import Facts, index, natural
 from planner.render.diagram import overview, physical
 from planner.render.diagram.book import book
 from planner.render.diagram.dot import (A3_POINTS, FORMATS, PAGE_PAD, READABLE, SLIDE_DPI, dot_program,
@@ -37,7 +39,6 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
     """The DOT source of one view: whole (`page` None; for a slide, padded to 16:9: that needs `dot`), one of
     its `pages` (fitted to A3), or the physical view of a `failure` (fitted to A3)."""
     check(view=view, theme=theme)
-    module = import_module(f"planner.render.diagram.{view}")
     facts = index(design)
     if failure is not None:
         return _fit_page(physical.build(facts, THEMES[theme], PAGE, failure=failure))
@@ -47,24 +48,24 @@ def source(design: Design, view: str, theme: str = "light", slide: bool = False,
             if view == "physical" and paged:
                 graph = overview.build(facts, THEMES[theme], PAGE)
             elif paged:
-                graph = module.build(facts, THEMES[theme], SLIDE_COMPACT)
+                graph = drawing(view, facts, theme, SLIDE_COMPACT)
                 graph.attr(pad=str(PAGE_PAD))  # the slide's is 0
             else:
-                graph = module.build(facts, THEMES[theme], one_page_scale(design, view))
+                graph = drawing(view, facts, theme, one_page_scale(design, view))
         elif view == "physical" and page in {c.name for c in facts.clusters}:
             graph = physical.build(facts, THEMES[theme], PAGE, clusters=[page])
         elif view != "physical" and page in {s.name for s in design.stamps}:
             part = _stamp_part(design, page)
-            graph = module.build(index(part), THEMES[theme], one_page_scale(part, view))
+            graph = drawing(view, index(part), theme, one_page_scale(part, view))
         else:
             raise InputError(f"no page {page!r} of the {view} view: choose one of "
                              f"{', '.join(p or 'overview' for p in pages(design, view))}")
         return _fit_page(graph)
     if not slide:
-        return module.build(facts, THEMES[theme], PAGE).source
-    graph = module.build(facts, THEMES[theme], SLIDE)
+        return drawing(view, facts, theme, PAGE).source
+    graph = drawing(view, facts, theme, SLIDE)
     if slide_scale(graph) * SLIDE.small < READABLE:
-        graph = module.build(facts, THEMES[theme], SLIDE_COMPACT)
+        graph = drawing(view, facts, theme, SLIDE_COMPACT)
     return fit_slide(graph)
 
 
@@ -82,9 +83,10 @@ def pages(design: Design, view: str) -> list[str]:
 def page_scale(design: Design, view: str) -> Scale | None:
     """The first of the view's PAGE_SCALES whose drawing of `design`, fitted to A3 landscape, keeps its smallest
     text at MIN_PAGE_TEXT or more (None: no such scale, the view is split into pages)."""
-    module, facts = import_module(f"planner.render.diagram.{view}"), index(design)
-    return next((scale for scale in PAGE_SCALES[view]
-                 if page_text(module.build(facts, THEMES["light"], scale)) >= MIN_PAGE_TEXT), None)
+    facts = index(design)
+    return facts.memo((page_scale, view), lambda: next(
+        (scale for scale in PAGE_SCALES[view] if page_text(drawing(view, facts, "light", scale)) >= MIN_PAGE_TEXT),
+        None))
 
 
 def one_page_scale(design: Design, view: str) -> Scale:
@@ -96,8 +98,14 @@ def figure_source(design: Design, view: str) -> str:
     """The DOT source of a view as one figure (report.html), not fitted to A3: the drawing its page uses (hosts
     counted when the page logic chose that), at one_page_scale."""
     check(view=view)
-    module = import_module(f"planner.render.diagram.{view}")
-    return module.build(index(design), THEMES["light"], one_page_scale(design, view)).source
+    return drawing(view, index(design), "light", one_page_scale(design, view)).source
+
+
+def drawing(view: str, facts: Facts, theme: str, scale: Scale) -> graphviz.Digraph:
+    """The view of `facts` in `theme` at `scale`, built once per index (the page logic, the pages and the report
+    read the same drawings); a copy, which the caller may change."""
+    build = import_module(f"planner.render.diagram.{view}").build
+    return facts.memo((drawing, view, theme, scale), lambda: build(facts, THEMES[theme], scale)).copy()
 
 
 def figures(design: Design) -> dict[str, bytes]:
@@ -107,7 +115,12 @@ def figures(design: Design) -> dict[str, bytes]:
 
 
 def _stamp_part(design: Design, stamp: str) -> Design:
-    """The part of a design in one stamp (its clusters, hosts, VMs, SQL and load balancers), named after it."""
+    """The part of a design in one stamp (its clusters, hosts, VMs, SQL and load balancers), named after it (one
+    object per design and stamp: the logical and network pages of a stamp read the same index)."""
+    return index(design).memo((_stamp_part, stamp), lambda: _cut_stamp(design, stamp))
+
+
+def _cut_stamp(design: Design, stamp: str) -> Design:
     clusters = {c.name for c in design.clusters if c.stamp == stamp}
     return design.model_copy(update={
         "name": f"{design.name} · {stamp}", "stamps": [s for s in design.stamps if s.name == stamp],

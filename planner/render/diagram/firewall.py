@@ -10,7 +10,7 @@ from planner.catalog import load_catalog
 from planner.render.design_index import Facts
 from planner.render.diagram.labels import esc, note
 from planner.render.theme import FIREWALL, NETWORKS, Scale, Theme
-from planner.security import DMZ, MANAGEMENT, between
+from planner.security import DMZ, MANAGEMENT, Rule, between
 
 
 def network_order(nets: dict) -> list[str]:
@@ -27,7 +27,7 @@ def draw(graph: graphviz.Digraph, facts: Facts, nets: dict, drawn: set[str], the
     if not {"dmz", "management"} <= set(nets):
         return
     design = facts.design
-    inbound = dict.fromkeys(r.port for r in between(design, "Internet", DMZ))
+    inbound = dict.fromkeys(r.port for r in _between(facts, "Internet", DMZ))
     graph.node("internet", label=note("Internet", "tenants: " + ", ".join(inbound), theme, scale))
     colour = NETWORKS["dmz"][1]
     for stamp in design.stamps:
@@ -38,7 +38,7 @@ def draw(graph: graphviz.Digraph, facts: Facts, nets: dict, drawn: set[str], the
                 graph.edge(balancer, "net-dmz:n", color=colour, penwidth="2", style="dashed")
             else:
                 graph.edge("internet", "net-dmz:n", color=colour, penwidth="2", style="dashed")
-    graph.node("firewall", label=_label(between(design, DMZ, MANAGEMENT), theme, scale))
+    graph.node("firewall", label=_label(_between(facts, DMZ, MANAGEMENT), theme, scale))
     graph.edge("net-dmz", "firewall", color=FIREWALL, penwidth="2.5")
     graph.edge("firewall", "net-management", color=FIREWALL, penwidth="2.5")
 
@@ -61,7 +61,12 @@ def dmz_frame(facts: Facts, theme: Theme, scale: Scale) -> dict | None:
     facing = load_catalog().tenant_facing()
     if not any(vm.role in facing for vm in facts.management_vms()):
         return None
-    flows = ", ".join(dict.fromkeys(f"{r.destination} {r.port}" for r in between(facts.design, DMZ, MANAGEMENT)))
+    flows = ", ".join(dict.fromkeys(f"{r.destination} {r.port}" for r in _between(facts, DMZ, MANAGEMENT)))
     return {"label": f"<<B>DMZ</B>  tenant-facing tier · the firewall to the management network passes "
                      f"{esc(flows) or 'nothing'}>", "style": "rounded,dashed", "color": FIREWALL,
             "fontcolor": theme.text, "fontsize": str(scale.small), "labeljust": "l", "margin": "8", "penwidth": "2"}
+
+
+def _between(facts: Facts, zone_a: str, zone_b: str) -> list[Rule]:
+    """security.between of the design, once per index."""
+    return facts.memo((between, zone_a, zone_b), lambda: between(facts.design, zone_a, zone_b))

@@ -23,6 +23,10 @@ class Mark:
 
 def marks(facts: Facts) -> dict[str, Mark]:
     """Management VM name -> its HA mark (VMs in no HA group are absent); one outline colour per group."""
+    return facts.memo(marks, lambda: _marks(facts))
+
+
+def _marks(facts: Facts) -> dict[str, Mark]:
     design = facts.design
     tags: dict[str, tuple[str, str]] = {}  # VM -> (group, tag); the first claim wins
     for sql in design.sql_instances:

@@ -5,13 +5,13 @@ from collections import Counter
 
 import graphviz
 
-from planner.ipplan import Subnet, endpoints, subnets
+from planner.ipplan import Subnet
 from planner.catalog import role_colour, role_label, role_order
 from planner.render.design_index import Facts, count
 from planner.render.diagram import firewall
 from planner.render.diagram.dot import frame, new_graph, same_rank
 from planner.render.diagram.labels import chip, esc, grid, legend, note
-from planner.render.diagram.network_links import attachments, vm_groups
+from planner.render.diagram.network_links import attachments, plan_endpoints, plan_subnets, vm_groups
 from planner.render.theme import NETWORKS, Scale, Theme
 
 VM_COLUMNS = 5
@@ -24,7 +24,7 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     """The network view of a design."""
     design = facts.design
     nets = attachments(facts)
-    networks = subnets(design)
+    networks = plan_subnets(facts)
     roles = sorted({vm.role for vm in facts.management_vms()}, key=role_order)
     key = legend([(NETWORKS[n][0], NETWORKS[n][1]) for n in nets] + [(role_label(r), role_colour(r)) for r in roles],
                  ["lines: a host NIC or VM address on that network", "subnets: declared, or carved from the supernet"],
@@ -34,7 +34,7 @@ def build(facts: Facts, theme: Theme, scale: Scale) -> graphviz.Digraph:
     graph = new_graph(f"{design.name}: network view", subtitle, key, theme, scale)
     graph.attr(ranksep="0.8", nodesep="0.3")
     drawn = _draw_vms(graph, facts, nets, theme, scale)
-    plan = endpoints(design)
+    plan = plan_endpoints(facts)
     for net in nets:
         graph.node(f"net-{net}", label=_network_bar(networks[net], len(plan.get(net, [])), theme, scale))
     firewall.draw(graph, facts, nets, drawn, theme, scale)

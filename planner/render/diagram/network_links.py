@@ -2,21 +2,34 @@
 from __future__ import annotations
 
 from planner.catalog import load_catalog, role_order
-from planner.ipplan import endpoints
+from planner.ipplan import Subnet, endpoints, subnets
 from planner.render.design_index import Facts, natural
 
 
 def attachments(facts: Facts) -> dict[str, dict[str, list[str]]]:
     """network -> {"clusters": [...], "groups": [...]} for every network of the IP plan, in its order:
-    what the IP plan gives an address on it (ipplan.endpoints), nothing more."""
-    design = facts.design
-    owners = {net: {owner for _, owner in items} for net, items in endpoints(design).items()}
+    what the IP plan gives an address on it (ipplan.endpoints), nothing more (once per index)."""
+    return facts.memo(attachments, lambda: _attachments(facts))
+
+
+def _attachments(facts: Facts) -> dict[str, dict[str, list[str]]]:
+    owners = {net: {owner for _, owner in items} for net, items in plan_endpoints(facts).items()}
     owned = {name: _owner_names(facts, name, vms) for name, vms in vm_groups(facts).items()}
     result: dict[str, dict[str, list[str]]] = {}
     for net, on in owners.items():
         clusters = [c.name for c in facts.clusters if any(h.name in on for h in facts.hosts.get(c.name, []))]
         result[net] = {"clusters": clusters, "groups": [g for g, names in owned.items() if names & on]}
     return result
+
+
+def plan_endpoints(facts: Facts) -> dict[str, list[tuple[str, str]]]:
+    """ipplan.endpoints of the design, once per index."""
+    return facts.memo(endpoints, lambda: endpoints(facts.design))
+
+
+def plan_subnets(facts: Facts) -> dict[str, Subnet]:
+    """ipplan.subnets of the design, once per index."""
+    return facts.memo(subnets, lambda: subnets(facts.design))
 
 
 def _owner_names(facts: Facts, group: str, vms: list) -> set[str]:

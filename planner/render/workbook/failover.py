@@ -7,10 +7,13 @@ the workbook, not into it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from planner.catalog import role_order
-from planner.model.design import FailoverPlan, Vm
+from planner.model.design import FailoverPlan
 from planner.render.cells import csv_cells
 from planner.render.workbook.inventory import Book
 from planner.render.workbook.xlsx import GB, INT, PCT, Col, Sheet
@@ -25,24 +28,44 @@ def _ratio(used: float, capacity: float) -> float:
     return round(used / capacity, 4) if capacity else 0.0
 
 
+class Moved(NamedTuple):
+    """What the sheets and the CSV read of a VM that restarts, as plain fields (reading a pydantic model's field
+    costs four times a tuple's, and the largest designs have 250 000 restarts)."""
+
+    name: str
+    role: str
+    host: str | None
+    vcpu: int
+    memory_gb: float
+
+
+_NAME, _ROLE, _VCPU, _MEMORY = (itemgetter(Moved._fields.index(f)) for f in ("name", "role", "vcpu", "memory_gb"))
+
+
 @dataclass
 class Scenario:
     """One failover plan: its restarts and every survivor's load after them."""
 
     number: int
     plan: FailoverPlan
-    moves: list[tuple[Vm, str]]             # (VM, the surviving host it restarts on)
+    vms: list[Moved]                        # the VMs that restart, in the plan's order
+    targets: list[str]                      # the surviving host each restarts on (two lists: no tuple per restart)
     use: dict[str, tuple[float, float]]     # surviving host -> (vCPU, memory) utilisation after the restarts
 
     @property
     def failed(self) -> str:
         return ", ".join(self.plan.failed)
 
+    @property
+    def moves(self) -> Iterator[tuple[Moved, str]]:
+        """(VM, the surviving host it restarts on) of every restart, in order."""
+        return zip(self.vms, self.targets)
+
 
 def failover_scenarios(book: Book) -> list[Scenario]:
     """Every failover plan of the design with its survivors' loads, computed once for the sheets and the CSV."""
     design = book.design
-    vms = {vm.name: vm for vm in design.vms}
+    vms = {vm.name: Moved(vm.name, vm.role, vm.host, vm.vcpu, vm.memory_gb) for vm in design.vms}
     hosts = {h.name: h for h in design.hosts}
     members: dict[str, list[str]] = defaultdict(list)
     for host in design.hosts:
@@ -51,13 +74,17 @@ def failover_scenarios(book: Book) -> list[Scenario]:
     scenarios = []
     for number, plan in enumerate(design.failover_plans, start=1):
         after = {h: list(base[h]) for h in members[plan.cluster] if h not in plan.failed and h in base}
-        moves = [(vms[vm], to) for vm, to in plan.restarts.items() if vm in vms and to in after]
-        for vm, to in moves:
-            after[to][0] += vm.vcpu
-            after[to][1] += vm.memory_gb
+        moved, targets = [], []
+        for name, to in plan.restarts.items():
+            vm, load = vms.get(name), after.get(to)
+            if vm is not None and load is not None:
+                moved.append(vm)
+                targets.append(to)
+                load[0] += vm.vcpu
+                load[1] += vm.memory_gb
         use = {h: (_ratio(vcpu, hosts[h].vcpu_capacity), _ratio(memory, hosts[h].usable_memory_gb))
                for h, (vcpu, memory) in after.items()}
-        scenarios.append(Scenario(number, plan, moves, use))
+        scenarios.append(Scenario(number, plan, moved, targets, use))
     return scenarios
 
 
@@ -67,19 +94,19 @@ def failover_csv(scenarios: list[Scenario]) -> bytes:
     chunks, lines, vm_cells, host_cells = [], [csv_cells(CSV_COLUMNS)], {}, {}
     for s in scenarios:
         head = csv_cells((s.number, s.plan.cluster, s.failed))
-        use = {}
+        tails = {}  # restart host -> (its name, its use after) in this scenario
         for vm, to in s.moves:
             cells = vm_cells.get(vm.name)
             if cells is None:
                 cells = vm_cells[vm.name] = (csv_cells((vm.name, vm.role, vm.host)),
                                              csv_cells((vm.vcpu, vm.memory_gb)))
-            after = use.get(to)
-            if after is None:
-                after = use[to] = csv_cells(s.use[to])
-            target = host_cells.get(to)
-            if target is None:
-                target = host_cells[to] = csv_cells((to,))
-            lines.append(f"{head},{cells[0]},{target},{cells[1]},{after}")
+            tail = tails.get(to)
+            if tail is None:
+                target = host_cells.get(to)
+                if target is None:
+                    target = host_cells[to] = csv_cells((to,))
+                tail = tails[to] = (target, csv_cells(s.use[to]))
+            lines.append(f"{head},{cells[0]},{tail[0]},{cells[1]},{tail[1]}")
         if len(lines) > 10_000:  # encoded in chunks: 200 000 row strings at once cost tens of MB
             chunks.append(("\r\n".join(lines) + "\r\n").encode())
             lines.clear()
@@ -94,10 +121,9 @@ def failover_sheets(book: Book, scenarios: list[Scenario]) -> list[Sheet]:
         use = s.use
         cpu_host = max(use, key=lambda h: use[h][0], default="")
         memory_host = max(use, key=lambda h: use[h][1], default="")
-        rows.append([s.number, s.plan.cluster, s.failed, len(s.moves), sum(vm.vcpu for vm, _ in s.moves),
-                     round(sum(vm.memory_gb for vm, _ in s.moves), 2), len({to for _, to in s.moves}),
+        vcpu, memory, receiving = moves.add(s)
+        rows.append([s.number, s.plan.cluster, s.failed, len(s.vms), vcpu, round(memory, 2), receiving,
                      cpu_host, use.get(cpu_host, (0.0, 0.0))[0], memory_host, use.get(memory_host, (0.0, 0.0))[1]])
-        moves.add(s)
     if not scenarios:
         first.note(NO_PLAN)
         second.note(NO_PLAN)
@@ -121,7 +147,7 @@ def failover_sheets(book: Book, scenarios: list[Scenario]) -> list[Sheet]:
     return [first, second]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pair:
     """What moves from one failed host to one restart host, over the scenarios of its cluster."""
 
@@ -134,13 +160,6 @@ class _Pair:
     cpu_use: float = 0.0   # highest utilisation of the restart host after
     memory_use: float = 0.0
 
-    def add(self, restarts: int, vcpu: int, memory: float, use: tuple[float, float]) -> None:
-        """One scenario's moves on this pair: their count and sums, the restart host's use after."""
-        self.scenarios += 1
-        self.restarts += restarts
-        self.vcpu, self.memory = max(self.vcpu, vcpu), max(self.memory, memory)
-        self.cpu_use, self.memory_use = max(self.cpu_use, use[0]), max(self.memory_use, use[1])
-
 
 class _Moves:
     """The restart map: per (cluster, failed host, restart host), the moves summed over the scenarios."""
@@ -148,20 +167,32 @@ class _Moves:
     def __init__(self) -> None:
         self.pairs: dict[tuple[str, str, str], _Pair] = defaultdict(_Pair)
 
-    def add(self, scenario: Scenario) -> None:
-        here: dict[tuple[str, str, str], list] = {}  # pair -> [its _Pair, restarts, vCPU, memory] in this scenario
+    def add(self, scenario: Scenario) -> tuple[int, float, int]:
+        """Count one scenario's moves; return its vCPU and memory restarted (summed in restart order) and the
+        number of hosts receiving."""
+        here: dict[tuple[str | None, str], list[Moved]] = {}  # (from, to) -> its VMs in this scenario, in order
         for vm, to in scenario.moves:
-            key = (scenario.plan.cluster, vm.host, to)
-            sums = here.get(key)
-            if sums is None:
-                sums = here[key] = [self.pairs[key], 0, 0, 0]
-            sums[0].vms.add(vm.name)
-            sums[0].roles.add(vm.role)
-            sums[1] += 1
-            sums[2] += vm.vcpu
-            sums[3] += vm.memory_gb
-        for (_, _, to), (pair, restarts, vcpu, memory) in here.items():
-            pair.add(restarts, vcpu, memory, scenario.use[to])
+            group = here.get((vm.host, to))
+            if group is None:
+                here[(vm.host, to)] = [vm]
+            else:
+                group.append(vm)
+        for (host, to), vms in here.items():  # a pair's count and sums here, the restart host's use after
+            pair = self.pairs[(scenario.plan.cluster, host, to)]
+            pair.vms.update(map(_NAME, vms))
+            pair.roles.update(map(_ROLE, vms))
+            pair.scenarios += 1
+            pair.restarts += len(vms)
+            vcpu, memory, (cpu_use, memory_use) = sum(map(_VCPU, vms)), sum(map(_MEMORY, vms)), scenario.use[to]
+            if vcpu > pair.vcpu:  # as max(): an equal value keeps the one before
+                pair.vcpu = vcpu
+            if memory > pair.memory:
+                pair.memory = memory
+            if cpu_use > pair.cpu_use:
+                pair.cpu_use = cpu_use
+            if memory_use > pair.memory_use:
+                pair.memory_use = memory_use
+        return sum(map(_VCPU, scenario.vms)), sum(map(_MEMORY, scenario.vms)), len(set(scenario.targets))
 
     def rows(self, host_order: list[str]) -> list[list]:
         rank = {name: i for i, name in enumerate(host_order)}
