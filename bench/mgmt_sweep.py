@@ -134,21 +134,27 @@ def _summary(rows) -> str:
             f"over 2 s: {sum(r[0] > 2 for r in rows)} wall, {sum(r[1] > 2 for r in rows)} cpu")
 
 
-def sweep_crafted() -> None:
-    rows = []
-    for name, cluster, p in crafted():
-        wall, cpu, result = _timed(cluster, [p])
-        rows.append((wall, cpu, name, len(p.items), result))
-    print("| crafted cluster | VMs | seconds | cpu s | hosts | status | method | busiest vCPU (least) |\n"
-          "|---|---|---|---|---|---|---|---|")
+def _table(title: str, rows) -> None:
+    """Print each row as it is measured (a crash still leaves the rows before it), then the summary."""
+    print(f"| {title} | VMs | seconds | cpu s | hosts | status | method | busiest vCPU (least) |\n"
+          "|---|---|---|---|---|---|---|---|", flush=True)
+    done = []
     for wall, cpu, name, vms, result in rows:
-        print(f"| {name} | {vms} | {wall:.2f} | {cpu:.2f} | {result} |")
-    print(f"\n{_summary(rows)}")
+        print(f"| {name} | {vms} | {wall:.2f} | {cpu:.2f} | {result} |", flush=True)
+        done.append((wall, cpu, name, vms, result))
+    print(f"\n{_summary(done)}\n")
 
 
-def sweep_profiles() -> None:
+def sweep_crafted() -> None:
+    def rows():
+        for name, cluster, p in crafted():
+            wall, cpu, result = _timed(cluster, [p])
+            yield wall, cpu, name, len(p.items), result
+    _table("crafted cluster", rows())
+
+
+def _profile_rows():
     host_max_vms = load_catalog().limit("host_max_vms", "2016").value
-    rows = []
     for path in sorted((ROOT / "profiles").glob("*.yaml")):
         for name, text in variants(path):
             req = parse_requirements(text, name)
@@ -159,12 +165,11 @@ def sweep_profiles() -> None:
                     continue
                 vms = sizing.vms_of(cluster.name)
                 wall, cpu, result = _timed(cluster, problems(cluster, vms, req, groups, host_max_vms), req)
-                rows.append((wall, cpu, f"{name}, {cluster.name}", len(vms), result))
-    print("| variant, cluster | VMs | seconds | cpu s | hosts | status | method | busiest vCPU (least) |\n"
-          "|---|---|---|---|---|---|---|---|")
-    for wall, cpu, name, vms, result in rows:
-        print(f"| {name} | {vms} | {wall:.2f} | {cpu:.2f} | {result} |")
-    print(f"\n{_summary(rows)}\n")
+                yield wall, cpu, f"{name}, {cluster.name}", len(vms), result
+
+
+def sweep_profiles() -> None:
+    _table("variant, cluster", _profile_rows())
 
 
 def main() -> None:

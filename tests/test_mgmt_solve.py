@@ -4,6 +4,7 @@ placement was made: the solver-free validator, and a lower bound equal to the ho
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from planner.model.design import Cluster
 from planner.settings import SolverSettings
@@ -13,6 +14,7 @@ from planner.solve.heuristic import place_with_failover
 from planner.solve.problem import ClusterProblem, HostType, Item
 from planner.validate import validate_design
 
+from test_edge_solve import edge
 from test_rules import as_design
 
 HOST = HostType("2S-16C-384G", 14000, 64, 381184, 1024, 1024, 384)  # 2 vCPU per core
@@ -33,7 +35,7 @@ def large_vms(k: int = 2, scale: int = 1) -> ClusterProblem:
 
 def _solve(p: ClusterProblem):
     cluster = Cluster(name=p.cluster, stamp="S1", purpose="management", failures_tolerated=p.k,
-                      fault_domain_tolerance=False, vcpu_per_core=2)
+                      fault_domain_tolerance=p.rack_tolerance, vcpu_per_core=2)
     return solve_cluster(cluster, [p], SolverSettings(), lambda _: None)
 
 
@@ -68,3 +70,16 @@ def test_a_118_vm_n2_cluster_of_large_vms_is_proven_and_balanced_fast():
 def test_a_small_n2_cluster_of_large_vms_is_proven_fast():
     p = large_vms(scale=2)
     _proven(p, 1.0)
+
+
+def test_an_edge_cluster_surviving_a_rack_is_bounded_by_its_gateway_hosts_per_rack():
+    """medium's EDGE01 at 4 x the tenants, 4 racks, rack loss: 40 gateways at most 4 a host need 10 gateway hosts
+    after any rack fails, and some rack of 4 holds a quarter of the gateway hosts, so 14 of them, + 3 for the
+    tenant-facing VMs (HA groups across racks): 17. The bound was 15, and the count model took 2-7 CPU s proving
+    15 and 16 impossible."""
+    groups = [("portal", 3), ("api", 2), ("adfs-proxy", 2), ("rdgw", 2)]
+    small = [Item(f"{g}{i}", 2, 4096, 60, g, "fault_domain", g) for g, size in groups for i in range(size)]
+    p = replace(edge(40, 1, portals=0), rack_tolerance=True)
+    p = replace(p, items=tuple(it for it in p.items if it.role == "hnv-gateway") + tuple(small))
+    assert host_lower_bound(p)[0] == 17
+    assert _proven(p, 1.0).placement.n == 17
