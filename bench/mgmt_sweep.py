@@ -8,7 +8,7 @@ Variants of every reference profile: tenants x 1/4, 1, 2, 4 (at most one stamp's
 management and edge host_failures 1 or 2, rack loss off or on (4 racks). Only the management and
 edge clusters are solved (the way `plan` solves them, every host model); prints one row per
 cluster and a summary of the slowest. Then crafted clusters of up to 120 VMs and 24 hosts, N+1 and
-N+2, one or four racks: volume-bound, anti-affinity-bound, gateway-heavy (dedicated gateway hosts,
+N+2, one rack, four racks (HA groups across racks), four racks surviving the loss of one: volume-bound, anti-affinity-bound, gateway-heavy (dedicated gateway hosts,
 at most 4 gateways a host, a spread portal farm). "cpu s" is the process CPU time (all threads):
 on a loaded machine it is closer than the wall time to what an idle 2-core machine takes.
 """
@@ -93,7 +93,7 @@ def _edge(gateways: int, portals: int, scope: str) -> list[Item]:
 
 def crafted():
     """(name, cluster, problem) of every crafted case."""
-    for k, racks in itertools.product((1, 2), (1, 4)):
+    for k, (racks, loss) in itertools.product((1, 2), ((1, False), (4, False), (4, True))):
         scope = "fault_domain" if racks > 1 else "host"
         cases = [(f"mgmt {kind}", "management", _mgmt(kind, scope), MGMT_HOST, (), frozenset())
                  for kind in ("volume-bound", "volume-bound, large VMs", "anti-affinity-bound")]
@@ -101,9 +101,9 @@ def crafted():
                    frozenset({GATEWAY[0]})) for g, pt in ((16, 8), (40, 8), (48, 24), (72, 9))]
         for name, purpose, items, host, caps, dedicated in cases:
             cluster = Cluster(name=name, stamp="S1", purpose=purpose, failures_tolerated=k,
-                              fault_domain_tolerance=False, vcpu_per_core=host.vcpu / 32)
-            yield (f"{name}, N+{k}, {racks} rack{'s' if racks > 1 else ''}", cluster,
-                   ClusterProblem(name, tuple(items), host, k, racks, False, 24, role_caps=caps, dedicated=dedicated))
+                              fault_domain_tolerance=loss, vcpu_per_core=host.vcpu / 32)
+            yield (f"{name}, N+{k}, {racks} rack{'s' if racks > 1 else ''}{' + rack loss' if loss else ''}", cluster,
+                   ClusterProblem(name, tuple(items), host, k, racks, loss, 24, role_caps=caps, dedicated=dedicated))
 
 
 def _timed(cluster: Cluster, candidates: list[ClusterProblem], req=None) -> tuple[float, float, str]:

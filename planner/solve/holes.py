@@ -98,9 +98,10 @@ def solve_holes(p: ClusterProblem, n: int, time_limit: float, seed: int) -> tupl
 
 
 def _deal(need: int, holes: list[int], down: set[int]) -> list[int]:
-    """`need` restarts dealt round-robin over the survivors' holes: how many each host takes."""
+    """`need` restarts dealt round-robin over the survivors' holes: how many each host takes (fewer in all when
+    the holes run out, which `expand` then refuses)."""
     out = [0] * len(holes)
-    while need:
+    while need and any(h not in down and out[h] < room for h, room in enumerate(holes)):
         for h, room in enumerate(holes):
             if need and h not in down and out[h] < room:
                 out[h] += 1
