@@ -20,9 +20,9 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from planner.solve import rules
+from planner.solve.counts import HONOURS, _classes, _hint, _host_limits, expand
 from planner.solve.problem import ClusterProblem, Placement
 from planner.solve.runner import run_solver
-from planner.solve.counts import HONOURS, _classes, _hint, _host_limits, expand
 
 WORKERS = 1  # one interleaved worker: the model is small; the same result on any machine
 
