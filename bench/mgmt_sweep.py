@@ -8,7 +8,7 @@ Variants of every reference profile: tenants x 1/4, 1, 2, 4 (at most one stamp's
 management and edge host_failures 1 or 2, rack loss off or on (4 racks). Only the management and
 edge clusters are solved (the way `plan` solves them, every host model); prints one row per
 cluster and a summary of the slowest. Then crafted clusters of up to 120 VMs and 24 hosts, N+1 and
-N+2, one or four racks: volume-bound, anti-affinity-bound, gateway-heavy (dedicated gateway hosts,
+N+2, one rack, four racks (HA groups across racks), four racks surviving the loss of one: volume-bound, anti-affinity-bound, gateway-heavy (dedicated gateway hosts,
 at most 4 gateways a host, a spread portal farm). "cpu s" is the process CPU time (all threads):
 on a loaded machine it is closer than the wall time to what an idle 2-core machine takes.
 """
@@ -93,28 +93,38 @@ def _edge(gateways: int, portals: int, scope: str) -> list[Item]:
 
 def crafted():
     """(name, cluster, problem) of every crafted case."""
-    for k, racks in itertools.product((1, 2), (1, 4)):
+    for k, (racks, loss) in itertools.product((1, 2), ((1, False), (4, False), (4, True))):
         scope = "fault_domain" if racks > 1 else "host"
         cases = [(f"mgmt {kind}", "management", _mgmt(kind, scope), MGMT_HOST, (), frozenset())
                  for kind in ("volume-bound", "volume-bound, large VMs", "anti-affinity-bound")]
         cases += [(f"edge {g} gateways + {pt} portals", "edge", _edge(g, pt, scope), EDGE_HOST, (GATEWAY,),
-                   frozenset({GATEWAY[0]})) for g, pt in ((16, 8), (40, 8), (56, 30), (80, 9))]
+                   frozenset({GATEWAY[0]})) for g, pt in ((16, 8), (40, 8), (48, 24), (72, 9))]
         for name, purpose, items, host, caps, dedicated in cases:
             cluster = Cluster(name=name, stamp="S1", purpose=purpose, failures_tolerated=k,
-                              fault_domain_tolerance=False, vcpu_per_core=host.vcpu / 32)
-            yield (f"{name}, N+{k}, {racks} rack{'s' if racks > 1 else ''}", cluster,
-                   ClusterProblem(name, tuple(items), host, k, racks, False, 24, role_caps=caps, dedicated=dedicated))
+                              fault_domain_tolerance=loss, vcpu_per_core=host.vcpu / 32)
+            yield (f"{name}, N+{k}, {racks} rack{'s' if racks > 1 else ''}{' + rack loss' if loss else ''}", cluster,
+                   ClusterProblem(name, tuple(items), host, k, racks, loss, 24, role_caps=caps, dedicated=dedicated))
 
 
 def _timed(cluster: Cluster, candidates: list[ClusterProblem], req=None) -> tuple[float, float, str]:
-    """Wall and CPU seconds of solving one cluster, and its hosts | status | method."""
+    """Wall and CPU seconds of solving one cluster, and its hosts | status | method | busiest host's vCPU
+    (the least the busiest can carry: the mean load rounded up, or the largest VM)."""
     wall, cpu = time.perf_counter(), time.process_time()
     try:
         out = solve_cluster(cluster, candidates, SolverSettings(), lambda _: None, req)
-        result = f"{out.report.hosts} | {out.report.status} | {out.report.method}"
+        result = f"{out.report.hosts} | {out.report.status} | {out.report.method} | {_balance(out)}"
     except Infeasible:
-        result = "— | infeasible | —"
+        result = "— | infeasible | — | —"
     return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def _balance(out) -> str:
+    """The busiest host's vCPU and the least any placement on those hosts could give it."""
+    load = [0] * out.placement.n
+    for it in out.problem.items:
+        load[out.placement.host_of[it.name]] += it.vcpu
+    least = max(-(-sum(load) // len(load)), max(it.vcpu for it in out.problem.items))
+    return f"{max(load)} ({least})"
 
 
 def _summary(rows) -> str:
@@ -124,20 +134,27 @@ def _summary(rows) -> str:
             f"over 2 s: {sum(r[0] > 2 for r in rows)} wall, {sum(r[1] > 2 for r in rows)} cpu")
 
 
-def sweep_crafted() -> None:
-    rows = []
-    for name, cluster, p in crafted():
-        wall, cpu, result = _timed(cluster, [p])
-        rows.append((wall, cpu, name, len(p.items), result))
-    print("| crafted cluster | VMs | seconds | cpu s | hosts | status | method |\n|---|---|---|---|---|---|---|")
+def _table(title: str, rows) -> None:
+    """Print each row as it is measured (a crash still leaves the rows before it), then the summary."""
+    print(f"| {title} | VMs | seconds | cpu s | hosts | status | method | busiest vCPU (least) |\n"
+          "|---|---|---|---|---|---|---|---|", flush=True)
+    done = []
     for wall, cpu, name, vms, result in rows:
-        print(f"| {name} | {vms} | {wall:.2f} | {cpu:.2f} | {result} |")
-    print(f"\n{_summary(rows)}")
+        print(f"| {name} | {vms} | {wall:.2f} | {cpu:.2f} | {result} |", flush=True)
+        done.append((wall, cpu, name, vms, result))
+    print(f"\n{_summary(done)}\n")
 
 
-def sweep_profiles() -> None:
+def sweep_crafted() -> None:
+    def rows():
+        for name, cluster, p in crafted():
+            wall, cpu, result = _timed(cluster, [p])
+            yield wall, cpu, name, len(p.items), result
+    _table("crafted cluster", rows())
+
+
+def _profile_rows():
     host_max_vms = load_catalog().limit("host_max_vms", "2016").value
-    rows = []
     for path in sorted((ROOT / "profiles").glob("*.yaml")):
         for name, text in variants(path):
             req = parse_requirements(text, name)
@@ -148,11 +165,11 @@ def sweep_profiles() -> None:
                     continue
                 vms = sizing.vms_of(cluster.name)
                 wall, cpu, result = _timed(cluster, problems(cluster, vms, req, groups, host_max_vms), req)
-                rows.append((wall, cpu, f"{name}, {cluster.name}", len(vms), result))
-    print("| variant, cluster | VMs | seconds | cpu s | hosts | status | method |\n|---|---|---|---|---|---|---|")
-    for wall, cpu, name, vms, result in rows:
-        print(f"| {name} | {vms} | {wall:.2f} | {cpu:.2f} | {result} |")
-    print(f"\n{_summary(rows)}\n")
+                yield wall, cpu, f"{name}, {cluster.name}", len(vms), result
+
+
+def sweep_profiles() -> None:
+    _table("variant, cluster", _profile_rows())
 
 
 def main() -> None:

@@ -108,19 +108,22 @@ def _hosts_for(p: ClusterProblem, items: Sequence[Item], after_failure: bool = F
 
 def _dedicated(p: ClusterProblem) -> dict[str, tuple[int, Cause]]:
     """The hosts of each dedicated role's VMs and of the others (none when no role is dedicated), and after a
-    failure: the k failed hosts may all be on one side (a dedicated role's hosts, or the others'), whose
-    survivors plus the E empty hosts must then hold it; the least over E of the sides' sums."""
+    failure: the k failed hosts may all be on one side (a dedicated role's hosts, or the others'), and with rack
+    loss some rack holds at least 1/racks of a side's hosts (rounded up); the side's survivors plus the E empty
+    hosts must then hold it; the least over E of the sides' sums."""
     roles = sorted({it.role for it in p.items} & p.dedicated)
     if not roles:
         return {}
     sides = [[it for it in p.items if it.role == role] for role in roles]
     sides += [rest] if (rest := [it for it in p.items if it.role not in p.dedicated]) else []
     normal = [_hosts_for(p, side) for side in sides]
-    after = [_hosts_for(p, side, after_failure=True) for side in sides]
-    need = min(sum(max(n, a + p.k - empty) for n, a in zip(normal, after)) + empty for empty in range(p.k + 1))
+    held = [hosts_for_survivors(_hosts_for(p, side, after_failure=True), p.k, p.racks, p.rack_tolerance)
+            for side in sides]  # a side's hosts with the empty ones: a rack holds ceil(those / racks) of them
+    need = min(sum(max(n, a - empty) for n, a in zip(normal, held)) + empty for empty in range(max(held) + 1))
     text = ", ".join(f"{count} dedicated to {role}" for role, count in zip(roles, normal))
     others = f" + {normal[-1]} for the other VMs" if len(sides) > len(roles) else ""
-    failover = f", each side able to lose {p.k} host(s)" if need > sum(normal) else ""
+    lose = f"{p.k} host(s)" + (" or a rack" if p.rack_tolerance else "") if p.k else "a rack"
+    failover = f", each side able to lose {lose}" if need > sum(normal) else ""
     return {f"hosts {text}{others}{failover}": (need, ("dedicated", ",".join(roles)))}
 
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.solve.counts import _class_key, _classes
 from planner.solve.cover import CENTS, integer_cover
 from planner.solve.problem import MAX_RESTARTS, ClusterProblem, HostType, Placement
-from planner.solve.tenant import (MAX_COUNT_MODEL_VARIABLES, OneModel, _class_key, _classes, _solve_count,
-                                  count_model_applies)
+from planner.solve.tenant import MAX_COUNT_MODEL_VARIABLES, OneModel, _solve_count, count_model_applies
 
 
 @dataclass

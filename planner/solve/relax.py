@@ -4,7 +4,8 @@ A suggestion is a clash (field, value, what would relax it) with the change its 
 the placement problem: more hosts per cluster, one host failure fewer, no rack loss, a
 host model twice as large, no memory reserve, shared storage, smaller VMs, or fewer members of an anti-affinity group. The greedy
 placement (heuristic.py, every rule) re-solves the relaxed problem of each host model on offer, then
-a short solve of the count model (tenant.py; the exact model where it does not apply): a relaxation that places is printed with the hosts it takes; one that does not
+a short solve of the hole model at the lower bound (holes.py) and of the count model (tenant.py; the exact model
+where it does not apply): a relaxation that places is printed with the hosts it takes; one that does not
 is marked as not enough on its own (in a proven clash) or dropped (a mere suspect). A relaxed problem whose lower
 bound (bounds.py) still passes the host limit is not re-solved.
 """
@@ -17,6 +18,7 @@ from planner.settings import SolverSettings
 from planner.solve.bounds import host_lower_bound
 from planner.solve.exact import solve_exact
 from planner.solve.heuristic import smallest_placement
+from planner.solve.holes import solve_holes
 from planner.solve.problem import ClusterProblem, Item
 from planner.solve.tenant import count_model_applies, solve_tenant
 
@@ -101,8 +103,9 @@ def _places(p: ClusterProblem) -> int | None:
     if lb > p.max_hosts or not all(p.fits_empty_host(it) for it in p.items):
         return None  # proven without a solve
     found = smallest_placement(p, lb)
-    if found is None and count_model_applies(p):
-        found = solve_tenant(p, lb, CHECK.time_limit, CHECK.workers, CHECK.seed).placement
+    if found is None and count_model_applies(p):  # the hole model's placement at the bound saves the count model
+        found = (solve_holes(p, lb, CHECK.time_limit, CHECK.seed)[0]
+                 or solve_tenant(p, lb, CHECK.time_limit, CHECK.workers, CHECK.seed).placement)
     elif found is None:
         found = solve_exact(p, p.max_hosts, None, CHECK).placement
     return found.n if found else None

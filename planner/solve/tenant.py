@@ -28,7 +28,6 @@ the hint (warm start) and the fallback.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -36,14 +35,20 @@ from ortools.sat.python import cp_model
 from planner.solve import backup, heuristic, rules
 from planner.solve.backup import applies, place_backup
 from planner.solve.backup2 import place_backup2
-from planner.solve.heuristic import place, place_with_failover
-from planner.solve.problem import ClusterProblem, Item, Placement
+from planner.solve.counts import HONOURS, _classes, _hint, _host_limits, expand
+from planner.solve.heuristic import place_with_failover
+from planner.solve.holes import solve_holes
+from planner.solve.problem import ClusterProblem, Placement
 from planner.solve.runner import run_solver
 from planner.solve.spares import place_spares
 
 MAX_COUNT_MODEL_VARIABLES = 400_000  # restart counts: scenarios x hosts x classes
 STEP_TIME_LIMIT = 6.0  # deterministic seconds per host count tried, or a fifth of a larger time limit
-HONOURS = rules.PLACEMENT | rules.RESTARTS | rules.HOST_LIMITS  # the rules the count model honours by construction
+HOLES_FROM = 2_000  # count model variables from which a balanced cluster tries the hole model first (holes.py);
+# with k >= 2 or rack loss it always does: the count models of a 31-VM N+2 edge cluster on 11 hosts and of a
+# 49-VM edge cluster surviving a rack on 17 took 6 and 2.3 CPU s, the hole model 0.1 and 0.04
+HOLES_TIME_LIMIT = 0.25  # deterministic seconds of the hole model per host count: its placement comes at once,
+# the rest balances it (a 118-VM N+2 cluster: the busiest host at 54 vCPU in 0.03 s, the optimum 52 in 2.3 s)
 
 
 @dataclass
@@ -53,35 +58,6 @@ class TenantResult:
     status: str  # "optimal" | "feasible" | "none" | "declined" (a rule no engine here knows applies)
     method: str  # "cp-sat" (count model) | "heuristic"
     deterministic_time: float
-
-
-def _class_key(p: ClusterProblem):
-    """An item's size class: its demand, and its role when a per-host rule names the role."""
-    named = p.dedicated | {role for role, _ in p.role_caps}
-    return lambda it: (it.demand(p.per_host_storage), it.role if it.role in named else "")
-
-
-def _classes(p: ClusterProblem):
-    """Size classes ((demand, role) keys), the plain VMs of each, and the group types with their groups
-    (a type: one class, one member count, one scope and one cap per host)."""
-    key = _class_key(p)
-    index: dict[tuple, int] = {}
-    plain: dict[int, list[str]] = defaultdict(list)
-    groups: dict[str, list[Item]] = defaultdict(list)
-    for it in sorted(p.items, key=lambda it: it.name):
-        s = index.setdefault(key(it), len(index))
-        if it.group:
-            groups[it.group].append(it)
-        else:
-            plain[s].append(it.name)
-    types: dict[tuple, list[list[str]]] = defaultdict(list)
-    for g in sorted(groups):
-        members = groups[g]
-        classes = {index[key(m)] for m in members}
-        if len(classes) != 1:
-            return None  # a group mixing sizes: not for this model
-        types[(classes.pop(), len(members), members[0].scope, members[0].cap)].append([m.name for m in members])
-    return list(index), plain, sorted(types.items())
 
 
 def count_model_applies(p: ClusterProblem) -> bool:
@@ -98,11 +74,13 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     """The fewest hosts found for p (from lb upward), with a restart plan for every scenario.
 
     Per host count from the lower bound: the greedies (k <= 1: the restart-aware one; k >= 2: the balanced
-    heuristic with greedy restarts, hot spares (spares.py), the restart-aware greedy for two failures,
-    backup2.py), then the compact CP-SAT count model when it is small, then (k <= 1) the balanced heuristic. The
-    count model comes after every greedy at k >= 2: at 50 hosts and more it takes minutes and gigabytes where
-    the greedies take seconds.
-    `balance`: the count model also minimises the busiest host's vCPU load.
+    heuristic with greedy restarts, then, for clusters not balanced, hot spares (spares.py) and the restart-aware
+    greedy for two failures, backup2.py), then the compact CP-SAT count model when it is small, then (k <= 1) the
+    balanced heuristic. The count model comes after every greedy at k >= 2: at 50 hosts and more it takes minutes
+    and gigabytes where the greedies take seconds. `balance` (management and edge clusters): the count model also
+    minimises the busiest host's vCPU load, and with k >= 2, rack loss or many restart variables the hole model
+    (holes.py), which balances in one small solve, comes before it; hot spares (empty hosts) are never a balanced
+    answer.
     """
     if all(rules.declines(p, honours) for honours in (HONOURS, backup.HONOURS, heuristic.HONOURS)):
         return TenantResult(None, lb, "declined", "none", 0.0)
@@ -113,11 +91,17 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     step = max(STEP_TIME_LIMIT, time_limit / 5)
     proven = True
     for n in range(bound, p.max_hosts + 1):
-        found = place_backup(p, n) if applies(p) else (place_with_failover(p, n) or place_spares(p, n)
-                                                         or place_backup2(p, n))
+        found = place_backup(p, n) if applies(p) else (place_with_failover(p, n) or (
+            None if balance else place_spares(p, n) or place_backup2(p, n)))
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
-        if parts is not None and budget > 0 and _model_size(p, n, len(parts[0])) <= MAX_COUNT_MODEL_VARIABLES:
+        size = _model_size(p, n, len(parts[0])) if parts is not None else 0
+        if balance and (p.k >= 2 or p.rack_tolerance or size >= HOLES_FROM):
+            found, used = solve_holes(p, n, HOLES_TIME_LIMIT, seed)
+            total_time += used
+            if found is not None:
+                return _result(found, bound, "cp-sat", total_time)
+        if parts is not None and budget > 0 and size <= MAX_COUNT_MODEL_VARIABLES:
             classes, plain, types = parts
             status, placement, used = _solve_count(p, n, classes, plain, types,
                                                    min(step, budget), workers, seed, balance)
@@ -307,72 +291,3 @@ def _room_cuts(m: cp_model.CpModel, p: ClusterProblem, slots: OneModel, demands,
         for f in p.scenarios(n):
             down = set(f)
             m.add(sum(room[g] for g in range(n) if g not in down) >= sum(c[s][h] for h in f))
-
-
-def _host_limits(m: cp_model.CpModel, p: ClusterProblem, role_of: list[str], totals, on: dict[int, list]) -> None:
-    """Rules role-per-host (a role's classes at most its cap per host) and dedicated-hosts (a host runs
-    the role's classes or others, never both) on one state: `on` maps each running host to its class
-    counts, in normal running or after a failure scenario's restarts (the rules hold in both), with the
-    cut: the role needs ceil(VMs / cap) hosts."""
-    caps = dict(p.role_caps)
-    for role in sorted(set(role_of) - {""}):
-        mine = [s for s, r in enumerate(role_of) if r == role]
-        if role in caps:
-            for counts in on.values():
-                m.add(sum(counts[s] for s in mine) <= caps[role])
-        if role in p.dedicated:
-            own = {h: m.new_bool_var(f"own_{role}_{h}") for h in on}
-            for h, counts in on.items():
-                for s, count in enumerate(counts):
-                    m.add(count == 0).only_enforce_if(own[h].Not() if s in mine else own[h])
-            need = sum(totals[s] for s in mine)
-            m.add(sum(own.values()) >= (-(-need // caps[role]) if role in caps else min(need, 1)))
-
-
-def _hint(m: cp_model.CpModel, p: ClusterProblem, n: int, classes, c) -> None:
-    """Warm start: the balanced first-fit-decreasing placement's class counts, when it places everything."""
-    host_of = place(p, n)
-    if host_of is None:
-        return
-    index = {key: s for s, key in enumerate(classes)}
-    key = _class_key(p)
-    counts = [[0] * n for _ in classes]
-    for it in p.items:
-        counts[index[key(it)]][host_of[it.name]] += 1
-    for s in range(len(classes)):
-        for h in range(n):
-            m.add_hint(c[s][h], counts[s][h])
-
-
-def expand(p: ClusterProblem, n: int, plain, types, counts_plain, counts_grp, moves) -> Placement | None:
-    """Named VMs from class counts: groups dealt round-robin over their host sequence, plain VMs in name order."""
-    host_of: dict[str, int] = {}
-    for ti, ((_, size, *_), groups) in enumerate(types):
-        seq = [h for h in sorted(range(n), key=lambda h: (p.rack_of(h), h)) for _ in range(counts_grp[ti][h])]
-        if len(seq) != size * len(groups):
-            return None
-        members = [list(g) for g in groups]
-        for i, h in enumerate(seq):
-            host_of[members[i % len(groups)].pop(0)] = h
-    for s, names in plain.items():
-        it = iter(names)
-        for h in range(n):
-            for _ in range(counts_plain[s][h]):
-                host_of[next(it)] = h
-    by_class_host: dict[tuple[int, int], list[str]] = defaultdict(list)
-    index: dict[tuple, int] = {}
-    key = _class_key(p)
-    for it in sorted(p.items, key=lambda it: it.name):
-        s = index.setdefault(key(it), len(index))
-        by_class_host[(s, host_of[it.name])].append(it.name)
-    restarts = {}
-    for f, rows in moves.items():
-        plan: dict[str, int] = {}
-        for s, row in enumerate(rows):
-            moving = [name for g in f for name in by_class_host.get((s, g), [])]
-            targets = [h for h in range(n) for _ in range(row[h])]
-            if len(moving) != len(targets):
-                return None
-            plan.update(zip(moving, targets))
-        restarts[f] = plan
-    return Placement(n=n, host_of=host_of, restarts=restarts)
