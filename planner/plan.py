@@ -243,7 +243,7 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
             plans.append(FailoverPlan(cluster=cluster.name, failed=[names[h] for h in failed],
                                       restarts={vm: names[h] for vm, h in sorted(restarts.items())}))
         storage = sum(vm.storage_gb for vm in sizing.vms_of(cluster.name))
-        shared = None if p.per_host_storage else math.ceil(storage / (1 - free) / 100) * 100
+        shared = None if p.per_host_storage else float(math.ceil(storage / (1 - free) / 100) * 100)  # as read back
         model = " + ".join(sorted({t.model for t in pl.models})) or p.host.model  # a mixed cluster names each model
         clusters.append(cluster.model_copy(update={"host_model": model, "shared_storage_gb": shared}))
     vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
