@@ -297,9 +297,9 @@ def big_design(n=64, k=2, with_plans=True):
 
 def test_big_cluster_certificates_are_fast():
     d = big_design()
-    t = time.perf_counter()
+    t = time.process_time()  # CPU seconds: wall seconds rise with the machine's load
     v = validate_design(d)
-    assert time.perf_counter() - t < 1.0
+    assert time.process_time() - t < 1.0
     assert v.sound and (v.scenarios, v.certified) == (2016, 2016)
 
 
