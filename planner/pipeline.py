@@ -40,10 +40,14 @@ def _build(req: Requirements, settings: SolverSettings, progress: Callable[[str]
     design = plan(req, settings, progress)
     if render and ahead:
         ahead.send(design)
+    progress(f"checking the design: {len(design.hosts):,} hosts, {len(design.vms):,} VMs, "
+             f"{len(design.failover_plans):,} failure scenarios" + (" (the artifacts are drawn meanwhile)"
+                                                                     if render and ahead else ""))
     text = design.to_json()
     data = json.loads(text)
     verdict, unmet = validate_design(data), check_requirements(data, req)
     files = {"design.json": text.encode()}
     if render and verdict.sound and not unmet:
+        progress("drawing the artifacts: workbook, checklist, diagrams, report")
         files.update(ahead.files(warn) if ahead else render_all(design, warn))
     return Built(design, files, verdict, unmet)

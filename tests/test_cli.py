@@ -30,6 +30,17 @@ def test_plan_writes_design_and_summary(tmp_path):
     assert "SOUND" in result.output and "Solver: optimal" in result.output
 
 
+def test_plan_reports_progress_after_the_last_placement(tmp_path):
+    """Issue 18: the checks and the drawing (most of a large plan's time) each announce themselves, in order."""
+    result = run("plan", POC, "--out", tmp_path / "poc")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    placed = max(i for i, line in enumerate(lines) if "COMP01 on " in line)
+    checking = next(i for i, line in enumerate(lines) if "checking the design: 2 hosts, 25 VMs" in line)
+    drawing = next(i for i, line in enumerate(lines) if "drawing the artifacts" in line)
+    assert placed < checking < drawing
+
+
 def test_plan_replaces_the_folder_as_a_whole(tmp_path):
     target = tmp_path / "out"
     shutil.copytree(ROOT / "outputs" / "small", target)
