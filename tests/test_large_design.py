@@ -1,4 +1,4 @@
-"""The largest plans outside the solver and the renderers' own drawing (issue 18, session 8): what several
+"""The largest plans outside the solver and the renderers' own drawing (issue 18, session 6): what several
 artifacts derive from one design is computed once while it is rendered (model/memo.py), never served stale nor
 kept after. Times are CPU seconds."""
 from __future__ import annotations
