@@ -317,3 +317,23 @@ def test_checklist_command_refuses_a_non_design(tmp_path):
 
 def test_renderer_is_registered():
     assert "planner.render.checklist" in RENDERERS
+
+
+@pytest.mark.parametrize("name", ["medium", "small"])
+def test_hosts_without_vms_are_named_as_the_clusters_reserve(name):
+    """A host that holds no VM in an N+k cluster is the failover reserve: the decision log says so, naming exactly
+    those hosts (VMM's Dynamic Optimization may fill them later: its risk)."""
+    d = design(name)
+    used = {vm.host for vm in d.vms}
+    rows = [r for r in decision_rows(d) if r["Decision"].split(":")[0] in {c.name for c in d.clusters}
+            and "no VM on day one" in r["Decision"]]
+    for c in d.clusters:
+        idle = [h.name for h in d.hosts if h.cluster == c.name and h.name not in used]
+        mine = [r for r in rows if r["Decision"].startswith(f"{c.name}:")]
+        if idle and c.failures_tolerated:
+            assert len(mine) == 1 and mine[0]["Decision"].endswith(f"({', '.join(idle)})")
+            assert "Dynamic Optimization" in mine[0]["Risk"]
+        else:
+            assert not mine
+    if name == "medium":  # its compute cluster keeps one host free for N+1 (committed outputs/medium)
+        assert any(r["Decision"].startswith("COMP01: 1 of 15 hosts holds no VM") for r in rows)

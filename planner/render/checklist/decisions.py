@@ -289,6 +289,7 @@ def _clusters(design: Design, req: Requirements, add) -> None:
                        for m in req.hardware.host_models)
     plans = Counter(p.cluster for p in design.failover_plans)
     ratios = {}
+    used = {vm.host for vm in design.vms}
     for c in design.clusters:
         hosts = [h for h in design.hosts if h.cluster == c.name]
         s = solve.get(c.name)
@@ -299,6 +300,14 @@ def _clusters(design: Design, req: Requirements, add) -> None:
             f"cost {s.cost:,.0f} (lower bound {s.lower_bound_cost:,.0f}, gap {s.gap:.1%}, {s.method} {s.status}); "
             + (f"{plans[c.name]} failover plan(s) certified in design.json" if k else
                "no failover: a failed host's VMs stay down until it is back") if s else "")
+        idle = [h.name for h in hosts if h.name not in used]
+        if idle and k:
+            add("cluster-reserve", f"{c.name}: {len(idle)} of {len(hosts)} hosts "
+                f"{'holds' if len(idle) == 1 else 'hold'} no VM on day one "
+                f"({', '.join(idle)})", f"the N+{k} reserve kept whole: a failed host's VMs restart on "
+                f"{'it' if len(idle) == 1 else 'one of them'} as they are (the failover plans of design.json)",
+                "the cluster carries its load on the other hosts; VMM Dynamic Optimization may spread VMs onto "
+                "the reserve in operation")
         mix = Counter(h.model for h in hosts)
         if len(mix) > 1:
             add("host-mix", f"{c.name}: " + " + ".join(f"{n} x {m}" for m, n in sorted(mix.items())),
