@@ -91,8 +91,11 @@ def solve_tenant(p: ClusterProblem, lb: int, time_limit: float, workers: int, se
     step = max(STEP_TIME_LIMIT, time_limit / 5)
     proven = True
     for n in range(bound, p.max_hosts + 1):
-        found = place_backup(p, n) if applies(p) else (place_with_failover(p, n) or (
-            None if balance else place_spares(p, n) or place_backup2(p, n)))
+        if balance:  # spread first: the restart-aware greedy packs VMs and may leave a host empty
+            found = place_with_failover(p, n) or (place_backup(p, n) if applies(p) else None)
+        else:
+            found = place_backup(p, n) if applies(p) else (place_with_failover(p, n) or place_spares(p, n)
+                                                            or place_backup2(p, n))
         if found is not None:
             return _result(found, bound, "heuristic", total_time)
         size = _model_size(p, n, len(parts[0])) if parts is not None else 0
