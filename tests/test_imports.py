@@ -66,3 +66,11 @@ def test_numpy_loads_without_blas_threads():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**env, "OPENBLAS_NUM_THREADS": "2"})
     assert proc.stdout.split()[1] == "2"  # a user's own setting stands
+
+
+def test_the_plan_command_loads_no_thread_pool():
+    """planner.render's thread pool (concurrent.futures, 0.01-0.02 s) serves only where no child can be forked."""
+    code = "import sys, planner.cli, planner.render_ahead, planner.render; print('concurrent.futures' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
