@@ -4,3 +4,6 @@ import os
 # openpyxl serialises with lxml when it is importable (python-pptx, of the deck, brings it) and with the
 # standard library otherwise, in other bytes: set before any openpyxl import, bom.xlsx is always the latter.
 os.environ["OPENPYXL_LXML"] = "False"
+# numpy's OpenBLAS starts a thread per core when it loads (0.1 CPU s on 2 cores, taken from the render child):
+# the planner's numpy work (solve/backup*.py, cover.py) calls no BLAS routine. A user's own setting stands.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -1,6 +1,7 @@
 """Fixed costs: what a command imports (issue 18)."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -44,3 +45,32 @@ def test_a_plan_the_greedy_engines_settle_never_loads_cp_sat():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "['ortools.sat.python.cp_model']"  # the lazy module, never read
+
+
+def test_the_solver_modules_load_without_numpy():
+    """numpy (0.18 s) loads when a greedy engine or a cover first runs, not with the modules that hold them."""
+    code = ("import sys; import planner.pipeline, planner.solve.backup2, planner.solve.mixed; "
+            "print('numpy' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+def test_numpy_loads_without_blas_threads():
+    """OpenBLAS starts a thread per core when numpy loads (0.1 CPU s on 2 cores); the planner calls no BLAS."""
+    code = "import os, planner, numpy; print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1", "1"]  # one thread: the interpreter's
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert proc.stdout.split()[1] == "2"  # a user's own setting stands
+
+
+def test_the_plan_command_loads_no_thread_pool():
+    """planner.render's thread pool (concurrent.futures, 0.01-0.02 s) serves only where no child can be forked."""
+    code = "import sys, planner.cli, planner.render_ahead, planner.render; print('concurrent.futures' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

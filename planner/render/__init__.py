@@ -7,7 +7,6 @@ them all beside design.json.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 
 from planner.errors import MissingProgram
@@ -33,6 +32,7 @@ def render_all(design: Design, warn: Callable[[str], None]) -> dict[str, bytes]:
     here = [name for name in RENDERERS if name not in APART]
     with held(design), Forked(lambda _inbox: _render(design, APART)) as apart:  # what several derive, derived once
         if apart.pid is None:
+            from concurrent.futures import ThreadPoolExecutor  # only here: the plan's parent does without (0.01 s)
             with ThreadPoolExecutor(max_workers=1) as pool:
                 beside = pool.submit(_render, design, APART)
                 made = {**_render(design, here), **beside.result()}

@@ -9,15 +9,19 @@ load[g] + reservation[g] <= capacity for every g survives every scenario, with "
 on the backup" as the certificate. VMs go largest first to the host with the most room
 (balanced), honouring anti-affinity, spread groups, per-role host caps and dedicated hosts (a dedicated
 role fills its own hosts first, so they stay few); the backup is the host whose reservation grows
-least, so reservations overlap across scenarios instead of adding up.
+least, so reservations overlap across scenarios instead of adding up. numpy is imported by the functions that
+use it: a plan that never calls them (poc) does without it.
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from planner.solve import rules
 from planner.solve.heuristic import _order
 from planner.solve.problem import ClusterProblem, Item, Placement
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HONOURS = rules.PLACEMENT | rules.RESTARTS | rules.HOST_LIMITS  # what `place_backup` honours (k <= 1)
 
@@ -29,6 +33,7 @@ def applies(p: ClusterProblem) -> bool:
 
 def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     """A placement on n hosts with a backup host per VM covering every scenario, or None."""
+    import numpy as np
     if not applies(p) or (p.items and n <= p.k):
         return None
     scenarios = p.scenarios(n)
@@ -105,6 +110,7 @@ class _Limits:
         self.reserve: dict[str, np.ndarray] = {}  # [b]: the most VMs of a role or side any scenario restarts on b
 
     def _count(self, table: dict[str, np.ndarray], name: str, shape=None) -> np.ndarray:
+        import numpy as np
         return table.setdefault(name, np.zeros(shape or self.n, dtype=np.int64))
 
     def _keys(self, it: Item) -> list[str]:
@@ -117,6 +123,7 @@ class _Limits:
             if self.p.dedicated else []
 
     def allowed(self, it: Item) -> np.ndarray:
+        import numpy as np
         ok = np.ones(self.n, dtype=bool)
         if it.group:
             ok &= self._count(self.group, it.group) < it.cap
@@ -128,6 +135,7 @@ class _Limits:
 
     def backup_ok(self, it: Item, h: int) -> np.ndarray:
         """The hosts that may back up `it` on h: after any scenario failing h, the role rules still hold."""
+        import numpy as np
         ok = np.ones(self.n, dtype=bool)
         scenarios = [(self.pair, (self.n, self.n), h)] + \
             ([(self.rack_pair, (self.p.racks, self.n), self.rack[h])] if self.p.rack_tolerance else [])
@@ -140,6 +148,7 @@ class _Limits:
 
     def own(self, it: Item) -> np.ndarray:
         """The hosts a dedicated role already runs on or backs up on (filled first), else none."""
+        import numpy as np
         if it.role not in self.p.dedicated:
             return np.zeros(self.n, dtype=bool)
         return (self._count(self.role, it.role) > 0) | (self._count(self.reserve, it.role) > 0)

@@ -12,12 +12,15 @@ Declines rack loss and the per-host role rules (backup.py and the count model ha
 """
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from planner.solve import rules
 from planner.solve.backup import _Limits
 from planner.solve.heuristic import _order, grouped_first
 from planner.solve.problem import ClusterProblem, Placement
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HONOURS = rules.PLACEMENT | rules.RESTARTS  # what `place_backup2` honours (k == 2, no rack loss)
 
@@ -29,6 +32,7 @@ def applies(p: ClusterProblem) -> bool:
 
 def place_backup2(p: ClusterProblem, n: int) -> Placement | None:
     """A placement on n hosts with two backup hosts per VM covering every pair of failures, or None."""
+    import numpy as np
     if not applies(p) or n < 4 or n > p.max_hosts:
         return None
     cap = p.host.capacity()
@@ -82,6 +86,7 @@ def _backup(new: np.ndarray, reserve: np.ndarray, load: np.ndarray, capv: np.nda
     """The host whose reservation grows least to `new`, then the one holding the most (backups gather on a few
     hosts that keep room, like spares, instead of every host keeping a little), then the least loaded, then the
     lowest number, among those where it still fits and not in `exclude`; None when none."""
+    import numpy as np
     fits = (load + new <= capv).all(axis=1)
     fits[list(exclude)] = False
     if not fits.any():
