@@ -83,5 +83,5 @@ def test_an_edge_cluster_surviving_a_rack_is_bounded_by_its_gateway_hosts_per_ra
     p = replace(p, items=tuple(it for it in p.items if it.role == "hnv-gateway") + tuple(small))
     assert host_lower_bound(p)[0] == 17
     out = _proven(p, 1.0)
-    assert out.placement.n == 17 and out.report.method == "cp-sat"  # the hole model's
+    assert out.placement.n == 17  # the balanced greedy's or the hole model's
     assert _solve(p).placement == out.placement  # deterministic: one worker, a deterministic time limit
