@@ -31,6 +31,16 @@ def applies(p: ClusterProblem) -> bool:
     return p.k <= 1 and not rules.declines(p, HONOURS)
 
 
+def dimensions(p: ClusterProblem) -> tuple[list[int], list[int], np.ndarray, np.ndarray]:
+    """(the resources with a capacity, those and the VM count, their capacities, 1 / each resource's capacity)."""
+    import numpy as np
+    cap = p.host.capacity()
+    res = [i for i in range(3) if cap[i]]
+    dims = res + [3]
+    capv = np.array(list(cap) + [p.host.max_vms], dtype=np.int64)[dims]
+    return res, dims, capv, 1.0 / capv[:len(res)]
+
+
 def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     """A placement on n hosts with a backup host per VM covering every scenario, or None."""
     import numpy as np
@@ -39,11 +49,7 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     scenarios = p.scenarios(n)
     if any(len(s) >= n for s in scenarios):
         return None
-    cap = p.host.capacity()
-    res = [i for i in range(3) if cap[i]]
-    dims = res + [3]  # the resources that have a capacity, and the VM count
-    capv = np.array(list(cap) + [p.host.max_vms], dtype=np.int64)[dims]
-    inv = 1.0 / capv[:len(res)]
+    res, dims, capv, inv = dimensions(p)
     rack = np.array([p.rack_of(h) for h in range(n)])
     racks = p.rack_tolerance
     needs_backup = bool(scenarios)

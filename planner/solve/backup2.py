@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from planner.solve import rules
-from planner.solve.backup import _Limits
+from planner.solve.backup import _Limits, dimensions
 from planner.solve.heuristic import _order, grouped_first
 from planner.solve.problem import ClusterProblem, Placement
 
@@ -35,11 +35,7 @@ def place_backup2(p: ClusterProblem, n: int) -> Placement | None:
     import numpy as np
     if not applies(p) or n < 4 or n > p.max_hosts:
         return None
-    cap = p.host.capacity()
-    res = [i for i in range(3) if cap[i]]
-    dims = res + [3]  # the resources that have a capacity, and the VM count
-    capv = np.array(list(cap) + [p.host.max_vms], dtype=np.int64)[dims]
-    inv = 1.0 / capv[:len(res)]
+    res, dims, capv, inv = dimensions(p)
     load = np.zeros((n, len(dims)), dtype=np.int64)
     reserve = np.zeros((n, len(dims)), dtype=np.int64)
     inflow = np.zeros((n, n, n, len(dims)), dtype=np.int64)  # [g, a, b]: what scenario {a, b} restarts on g
