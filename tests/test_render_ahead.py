@@ -198,7 +198,7 @@ except KeyError as error:
 
 def test_the_render_child_imports_pypdf_before_the_design_comes():
     """diagrams.pdf's pypdf (0.15 s) is imported while the parent solves, not after."""
-    code = f"""
+    code = """
 import io, sys
 from planner.render_ahead import _render_sent
 try:
