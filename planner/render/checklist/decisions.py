@@ -304,8 +304,8 @@ def _clusters(design: Design, req: Requirements, add) -> None:
         if idle and k:
             add("cluster-reserve", f"{c.name}: {len(idle)} of {len(hosts)} hosts "
                 f"{'holds' if len(idle) == 1 else 'hold'} no VM on day one "
-                f"({', '.join(idle)})", f"the N+{k} reserve kept whole: a failed host's VMs restart on "
-                f"{'it' if len(idle) == 1 else 'one of them'} as they are (the failover plans of design.json)",
+                f"({', '.join(idle)})", f"the N+{k} reserve kept free for restarts: the failover plans of design.json name the host each "
+                "VM of a failed host restarts on",
                 "the cluster carries its load on the other hosts; VMM Dynamic Optimization may spread VMs onto "
                 "the reserve in operation")
         mix = Counter(h.model for h in hosts)
