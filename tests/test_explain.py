@@ -12,6 +12,7 @@ from planner.plan import plan
 from planner.settings import SolverSettings
 
 from helpers import requirements
+from cpu_budget import cpu_budget
 
 FAST = SolverSettings(time_limit=5, workers=2)
 TINY = {"name": "tiny", "sockets": 1, "cores_per_socket": 4, "memory_gb": 64, "price": 3000}
@@ -115,7 +116,7 @@ def test_a_bound_past_the_host_limit_names_the_clash_at_once():
                      "wap.concurrent_tenant_users": 18000, "hardware.max_hosts_per_cluster": 24,
                      "hardware.host_models": [{"name": "big", "sockets": 2, "cores_per_socket": 16,
                                                "memory_gb": 384, "price": 14000}]})
-    assert time.process_time() - start < 15
+    assert time.process_time() - start < cpu_budget(15)
     assert error.exit_code == 3 and "EDGE01" in str(error)
     assert fields(error) == ["hardware.max_hosts_per_cluster", "wap.concurrent_tenant_users"]
     assert "at least 45 hosts" in error.clashes[0][2] and "dedicated to hnv-gateway" in error.clashes[0][2]

@@ -19,6 +19,7 @@ from planner.render.workbook.failover import CSV_COLUMNS, Moved, Scenario, failo
 from planner.sizing import size_design
 
 from conftest import ROOT
+from cpu_budget import cpu_budget
 
 AWKWARD = ["a,b", 'say "hi"', "two\nlines", "cr\ronly", "=cmd|x", "-1", "+x", "@y", "", " padded ", None, 3, 2.5,
            0.1 + 0.2, 1e-05, 12.0]
@@ -83,7 +84,7 @@ def test_failover_csv_of_200_000_restarts_under_a_cpu_second():
     text = failover_csv(scenarios)
     seconds = time.process_time() - start
     assert text.count(b"\r\n") == 1 + 50 * 4000
-    assert seconds < 1.0, f"{seconds:.2f} CPU s"  # row by row through the csv module and defuse: ~2.5
+    assert seconds < cpu_budget(1.0), f"{seconds:.2f} CPU s"  # row by row through the csv module and defuse: ~2.5
 
 
 def test_sizing_groups_vms_by_cluster_once_and_builds_each_vm_once():
@@ -98,7 +99,7 @@ def test_sizing_groups_vms_by_cluster_once_and_builds_each_vm_once():
         assert grouped[name] == [vm for vm in sizing.vms if vm.cluster == name]
     grouped[names[0]].clear()  # a caller's list, not the index
     assert sizing.vms_of(names[0])
-    assert seconds < 2.5, f"{seconds:.2f} CPU s"  # 0.8 on the loaded 2-core machine (was 0.9, and twice a plan)
+    assert seconds < cpu_budget(2.5), f"{seconds:.2f} CPU s"  # 0.8 on the loaded 2-core machine (was 0.9, and twice a plan)
 
 
 def test_every_drawing_of_a_multi_stamp_design_is_built_once(monkeypatch):

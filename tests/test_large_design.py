@@ -16,6 +16,7 @@ from planner.model.memo import held, per_design
 from planner.render import checklist
 
 from conftest import ROOT
+from cpu_budget import cpu_budget
 
 
 def _design(name: str) -> Design:
@@ -107,7 +108,7 @@ def test_checklist_of_30_000_vms_scans_them_a_few_times(monkeypatch):
     seconds = time.process_time() - start
     assert set(files) == {"checklist.md", "checklist.csv", "decisions.md"}
     assert len(tests) <= 6 * len(design.vms)  # was 21 scans of every VM (the IP plan and the VMs per step)
-    assert seconds < 3.0, f"{seconds:.2f} CPU s"  # 0.3 here (was 0.9); loose: CPU seconds rise with the load
+    assert seconds < cpu_budget(3.0), f"{seconds:.2f} CPU s"  # 0.3 here (was 0.9)
 
 
 # ---- the plan: tenant units partitioned before their VMs are built ---------------------------------------------

@@ -17,6 +17,7 @@ from planner.settings import SolverSettings
 from planner.solve.problem import MAX_RESTARTS
 
 from conftest import ROOT
+from cpu_budget import cpu_budget
 
 HOSTS = "hardware: {host_models: [{name: a, sockets: 2, cores_per_socket: 8, memory_gb: 256, price: 1}]}\n"
 VALID = "name: x\ntenants: {count: 2, vms_per_tenant: 2}\n" + HOSTS
@@ -50,7 +51,7 @@ def test_alias_bomb_refused_fast(tmp_path):
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
     proc, took = plan_cli(tmp_path, "\n".join(lines + ["name: *a8"]) + "\n")
-    assert proc.returncode == 2 and f"more than {MAX_NODES:,} values" in proc.stderr and took < 15
+    assert proc.returncode == 2 and f"more than {MAX_NODES:,} values" in proc.stderr and took < cpu_budget(15)
 
 
 def test_small_aliases_still_read():
@@ -69,7 +70,7 @@ def test_long_list_and_big_map_refused_fast(tmp_path):
     for text in (long_list, big_map):
         assert len(text) < 1_000_000
         proc, took = plan_cli(tmp_path, text)
-        assert proc.returncode == 2 and "too large for a requirements file" in proc.stderr and took < 15
+        assert proc.returncode == 2 and "too large for a requirements file" in proc.stderr and took < cpu_budget(15)
 
 
 def test_problems_listed_are_capped():
@@ -162,7 +163,7 @@ def test_host_with_no_vcpu_at_its_ratio_is_a_clash(tmp_path):
 def test_tenants_without_vms_refused_fast(tmp_path):
     text = VALID.replace("count: 2, vms_per_tenant: 2", "count: 1000000, vms_per_tenant: 0")
     proc, took = plan_cli(tmp_path, text)
-    assert proc.returncode == 2 and ": tenants.count: " in proc.stderr and took < 10, proc.stderr
+    assert proc.returncode == 2 and ": tenants.count: " in proc.stderr and took < cpu_budget(10), proc.stderr
     assert parse_requirements(VALID.replace("count: 2, vms_per_tenant: 2", "count: 0, vms_per_tenant: 0"))
 
 

@@ -16,6 +16,7 @@ from planner.validate import validate_design
 
 from test_edge_solve import edge
 from test_rules import as_design
+from cpu_budget import cpu_budget
 
 HOST = HostType("2S-16C-384G", 14000, 64, 381184, 1024, 1024, 384)  # 2 vCPU per core
 
@@ -47,7 +48,7 @@ def _proven(p: ClusterProblem, cpu_limit: float):
     assert verdict.sound, verdict.violations[:3]
     assert verdict.certified == len(p.scenarios(out.placement.n))
     assert out.placement.n == host_lower_bound(p)[0] and out.report.status == "optimal"
-    assert cpu < cpu_limit, cpu
+    assert cpu < cpu_budget(cpu_limit), cpu
     return out
 
 
@@ -63,7 +64,7 @@ def test_a_118_vm_n2_cluster_of_large_vms_is_proven_and_balanced_fast():
     to presolve, then a second solve balanced it. The greedy cannot place it at the bound (14 hosts)."""
     p = large_vms()
     assert place_with_failover(p, 14) is None
-    out = _proven(p, 2.5)
+    out = _proven(p, 4.0)  # 0.7-1.1 here
     assert _busiest(p, out) <= 54  # the mean is 50.6 vCPU; 52 is the least possible (proven by the count model)
 
 

@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from planner.validate import UNDECIDED, Finding, Verdict, check_scenario, index_design, validate_design  # noqa: E402
 from planner.validate_search import find_restart_packing  # noqa: E402
+from cpu_budget import cpu_budget
 
 
 # ------------------------------------------------------------------ fixtures ----
@@ -299,7 +300,7 @@ def test_big_cluster_certificates_are_fast():
     d = big_design()
     t = time.process_time()  # CPU seconds: wall seconds rise with the machine's load
     v = validate_design(d)
-    assert time.process_time() - t < 1.0
+    assert time.process_time() - t < cpu_budget(1.0)  # 0.08 here
     assert v.sound and (v.scenarios, v.certified) == (2016, 2016)
 
 
