@@ -38,12 +38,12 @@ def build(req: Requirements, settings: SolverSettings, progress: Callable[[str],
 def _build(req: Requirements, settings: SolverSettings, progress: Callable[[str], None],
            warn: Callable[[str], None], render: bool, ahead: RenderAhead | None) -> Built:
     design = plan(req, settings, progress)
+    text = design.to_json()
     if render and ahead:
-        ahead.send(design)
+        ahead.send(design, text)
     progress(f"checking the design: {len(design.hosts):,} hosts, {len(design.vms):,} VMs, "
              f"{len(design.failover_plans):,} failure scenarios" + (" (the artifacts are drawn meanwhile)"
                                                                      if render and ahead else ""))
-    text = design.to_json()
     data = json.loads(text)
     verdict, unmet = validate_design(data), check_requirements(data, req)
     files = {"design.json": text.encode()}
