@@ -144,8 +144,9 @@ def _in_fresh_process(code: str) -> str:
     return proc.stdout.strip()
 
 
-def test_render_all_draws_the_diagrams_in_a_process_of_their_own():
-    """Where it can fork, the APART renderers (the diagrams) run in a child: their Python on another core."""
+def test_render_all_draws_the_diagrams_and_report_in_a_process_of_their_own():
+    """Where it can fork, the APART renderers (the diagrams, then the report) run in a child: their Python on
+    another core."""
     code = f"""
 import os
 import planner.render.checklist, planner.render.diagram, planner.render.report, planner.render.workbook
@@ -155,13 +156,14 @@ for name in ("checklist", "diagram", "report", "workbook"):
     getattr(planner.render, name).artifacts = lambda design, name=name: {{name: str(os.getpid()).encode()}}
 files = render_all(load_design({str(POC)!r}), print)
 me = str(os.getpid()).encode()
-print(files["workbook"] == files["checklist"] == files["report"] == me != files["diagram"], list(files))
+print(files["workbook"] == files["checklist"] == me != files["diagram"] == files["report"], list(files))
 """
     assert _in_fresh_process(code) == "True ['workbook', 'checklist', 'diagram', 'report']"
 
 
 def test_the_report_lays_out_the_figures_of_the_diagram_pages():
-    """The report, drawn apart from the diagrams, lays out the same figures itself (diagram.figures, at once)."""
+    """The report's figures are the diagram pages' layouts (diagram.figures: reused after the diagrams, else laid
+    out at once)."""
     from planner.render.diagram import dot
 
     design = load_design(POC)

@@ -16,8 +16,8 @@ from planner.model.memo import held
 
 RENDERERS: tuple[str, ...] = ("planner.render.workbook", "planner.render.checklist",
                               "planner.render.diagram", "planner.render.report")
-APART = ("planner.render.diagram",)  # drawn beside the others (their Python, `dot` and pypdf: the longest part); the
-# report lays out the three figures it shows itself
+APART = ("planner.render.diagram", "planner.render.report")  # drawn beside the others (their Python, `dot` and
+# pypdf); the report after the diagrams, whose layouts of its three figures it reuses (planner.render.diagram.dot)
 PRELOAD = (*RENDERERS, "pypdf")  # what a render process imports before its design comes (pypdf: diagrams.pdf)
 
 Made = tuple[dict[str, bytes], str | None]  # a renderer's files, and the warning when its external program is missing
