@@ -56,6 +56,16 @@ def test_the_solver_modules_load_without_numpy():
     assert proc.stdout.strip() == "False"
 
 
+def test_small_plans_never_load_numpy():
+    """poc, small and medium plan with the plain-Python greedy (backup.py): numpy's import (0.1 s) is not theirs."""
+    code = ("import sys; from planner.model.load import load_requirements; from planner.plan import plan\n"
+            "for name in ('poc', 'small', 'medium'): plan(load_requirements(f'profiles/{name}.yaml'))\n"
+            "print('numpy' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
 def test_numpy_loads_without_blas_threads():
     """OpenBLAS starts a thread per core when numpy loads (0.1 CPU s on 2 cores); the planner calls no BLAS."""
     code = "import os, planner, numpy; print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])"
