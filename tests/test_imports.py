@@ -66,6 +66,17 @@ def test_small_plans_never_load_numpy():
     assert proc.stdout.strip() == "False"
 
 
+def test_the_render_process_loads_no_yaml_parser():
+    """The forked render process imports the renderers before its design comes, on a small plan's critical path:
+    the YAML parser (0.04 s), which the workbook's error formatting never needs, is not among them."""
+    code = ("import sys; from importlib import import_module; from planner.render import PRELOAD\n"
+            "for name in PRELOAD: import_module(name)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('ruamel')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 def test_numpy_loads_without_blas_threads():
     """OpenBLAS starts a thread per core when numpy loads (0.1 CPU s on 2 cores); the planner calls no BLAS."""
     code = "import os, planner, numpy; print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])"
