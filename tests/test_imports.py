@@ -48,7 +48,7 @@ def test_a_plan_the_greedy_engines_settle_never_loads_cp_sat():
 
 
 def test_the_solver_modules_load_without_numpy():
-    """numpy (0.18 s) loads when a greedy engine or a cover first runs, not with the modules that hold them."""
+    """numpy (0.18 s) loads when the N+2 greedy (backup2.py) or a cover first runs, not with their modules."""
     code = ("import sys; import planner.pipeline, planner.solve.backup2, planner.solve.mixed; "
             "print('numpy' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
