@@ -46,8 +46,8 @@ def _decisions(seeds) -> str:
         p = random_problem(seed)
         for n in range(1, p.max_hosts + 1):
             pl = place_backup(p, n)
-            out.update(repr((seed, n, pl and (sorted(pl.host_of.items()),
-                                              sorted((s, sorted(r.items())) for s, r in pl.restarts.items())))).encode())
+            made = pl and (sorted(pl.host_of.items()), sorted((s, sorted(r.items())) for s, r in pl.restarts.items()))
+            out.update(repr((seed, n, made)).encode())
     return out.hexdigest()
 
 
