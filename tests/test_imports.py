@@ -48,12 +48,43 @@ def test_a_plan_the_greedy_engines_settle_never_loads_cp_sat():
 
 
 def test_the_solver_modules_load_without_numpy():
-    """numpy (0.18 s) loads when a greedy engine or a cover first runs, not with the modules that hold them."""
+    """numpy (0.18 s) loads when the N+2 greedy (backup2.py) or a cover first runs, not with their modules."""
     code = ("import sys; import planner.pipeline, planner.solve.backup2, planner.solve.mixed; "
             "print('numpy' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_small_plans_never_load_numpy():
+    """poc, small and medium plan with the plain-Python greedy (backup.py): numpy's import (0.1 s) is not theirs."""
+    code = ("import sys; from planner.model.load import load_requirements; from planner.plan import plan\n"
+            "for name in ('poc', 'small', 'medium'): plan(load_requirements(f'profiles/{name}.yaml'))\n"
+            "print('numpy' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
+def test_the_render_process_loads_no_yaml_parser_nor_network():
+    """The forked render process imports the renderers before its design comes, on a small plan's critical path:
+    not the YAML parser (0.04 s), which the workbook's error formatting never needs, nor urllib.request, http.client
+    and ssl (0.03 s), which xml.sax.saxutils imports for an escape function."""
+    code = ("import sys; from importlib import import_module; from planner.render import PRELOAD\n"
+            "for name in PRELOAD: import_module(name)\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'ssl', 'http', 'urllib.request'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_pydantic_looks_for_no_plugins():
+    """pydantic's plugin search reads every installed distribution's entry points (0.01 s before the fork)."""
+    code = "import planner.model.design, pydantic.plugin._loader as p; print(p._plugins)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "None"
 
 
 def test_numpy_loads_without_blas_threads():

@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 import reprlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 
 from planner.errors import InputError
 from planner.files import read_regular_file
 from planner.model.requirements import Requirements
+
+if TYPE_CHECKING:
+    from ruamel.yaml.events import NodeEvent
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 10_000        # scalars, lists and mappings, every alias counted as the nodes it stands for
@@ -56,12 +56,17 @@ def requirements_from(data: dict, origin: str, text: str | None = None) -> Requi
     try:
         return Requirements.model_validate(data)
     except ValidationError as err:
+        from ruamel.yaml import YAML
+
         tree = YAML(typ="rt", pure=True).load(text) if text is not None else None
         raise InputError(format_validation_error(err, origin, tree)) from None
 
 
 def parse_mapping(text: str, origin: str, what: str = "requirement fields") -> dict:
     """Bounded, tag-free YAML text that holds a mapping at the top level."""
+    from ruamel.yaml import YAML  # here: the render process imports this module for format_validation_error only
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         _check_events(text, origin)
         data = YAML(typ="safe", pure=True).load(text)
@@ -81,6 +86,9 @@ def parse_mapping(text: str, origin: str, what: str = "requirement fields") -> d
 def _check_events(text: str, origin: str) -> None:
     """Refuse explicit tags, long values, and documents too large or too deep once aliases are
     expanded, from the parser's events alone (nothing is built, so an alias bomb costs nothing)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+
     expanded: dict[str, int] = {}  # anchor -> the nodes it stands for
     sizes: list[int] = []           # nodes so far of each list or mapping still open
     anchors: list[str | None] = []  # and its anchor
@@ -120,6 +128,8 @@ def _check_events(text: str, origin: str) -> None:
 
 
 def _check_node(event: NodeEvent, where: str) -> None:
+    from ruamel.yaml.events import ScalarEvent
+
     if event.tag is not None:
         raise InputError(f"{where}: not valid YAML: the tag {event.tag} is refused (a requirements file holds "
                          f"plain values, without tags such as !!binary or !!python/object)")

@@ -13,8 +13,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+from html import escape  # as xml.sax.saxutils' with quote=False, which imports urllib.request, http.client, ssl
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from planner.catalog.compiled import cached_file
 from planner.render.theme import FONT, FONT_DRAWN
@@ -41,8 +41,9 @@ def _fontconfig_file(base: str) -> str:
     """A fontconfig file: the machine's (`base`), then each family of FONT drawn as FONT_DRAWN. Kept in the
     user's cache folder (a forked renderer ends with os._exit, so a temporary one would be left behind); in a
     temporary folder removed at exit when that cannot be written."""
-    pins = "".join(_PIN.format(family=escape(f.strip()), drawn=escape(FONT_DRAWN)) for f in FONT.split(","))
-    text = (f'<?xml version="1.0"?>\n<fontconfig><include ignore_missing="yes">{escape(base)}</include>'
+    pins = "".join(_PIN.format(family=escape(f.strip(), False), drawn=escape(FONT_DRAWN, False))
+                   for f in FONT.split(","))
+    text = (f'<?xml version="1.0"?>\n<fontconfig><include ignore_missing="yes">{escape(base, False)}</include>'
             f'{pins}</fontconfig>\n')
     kept = cached_file("fonts.conf", text)
     if kept is not None:

@@ -36,16 +36,17 @@ def place_backup2(p: ClusterProblem, n: int) -> Placement | None:
     if not applies(p) or n < 4 or n > p.max_hosts:
         return None
     res, dims, capv, inv = dimensions(p)
+    capv, inv = np.array(capv, dtype=np.int64), np.array(inv)
     load = np.zeros((n, len(dims)), dtype=np.int64)
     reserve = np.zeros((n, len(dims)), dtype=np.int64)
     inflow = np.zeros((n, n, n, len(dims)), dtype=np.int64)  # [g, a, b]: what scenario {a, b} restarts on g
-    limits = _Limits(p, n, np.array([p.rack_of(h) for h in range(n)]))
+    limits = _Limits(p, n)
     host_of: dict[str, int] = {}
     backups: dict[str, tuple[int, int]] = {}
     for it in sorted(_order(p), key=grouped_first(p)):
         d = np.array(list(it.demand(p.per_host_storage)) + [1], dtype=np.int64)[dims]
         total = load + reserve + d
-        ok = (total <= capv).all(axis=1) & limits.allowed(it)
+        ok = (total <= capv).all(axis=1) & np.array(limits.allowed(it))
         if not ok.any():
             return None
         h = int(np.argmin(np.where(ok, (total[:, :len(res)] * inv).max(axis=1), np.inf)))
