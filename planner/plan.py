@@ -221,8 +221,8 @@ def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capa
 
 def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutcome],
              pool: list[ClusterProblem] | None = None, parts: list[StampPartition] | None = None) -> Design:
-    """Turn the solved clusters into the design.json model; `pool`: the compute clusters' problems (the
-    partition-free bound, planner/solve/bounds.pooled_cost_bound)."""
+    """Turn the solved clusters into the design.json model, the sizing's VMs placed on their hosts; `pool`: the
+    compute clusters' problems (the partition-free bound, planner/solve/bounds.pooled_cost_bound)."""
     hosts, plans, host_name = [], [], {}
     clusters = []
     free = req.hardware.shared_storage.free_percent / 100
@@ -246,7 +246,9 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
         shared = None if p.per_host_storage else float(math.ceil(storage / (1 - free) / 100) * 100)  # as read back
         model = " + ".join(sorted({t.model for t in pl.models})) or p.host.model  # a mixed cluster names each model
         clusters.append(cluster.model_copy(update={"host_model": model, "shared_storage_gb": shared}))
-    vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
+    for vm in sizing.vms:  # the sizing's own VMs get their hosts (a sizing is assembled once): no copy of each
+        vm.host = host_name[vm.name]
+    vms = sizing.vms
     reports = [outcomes[c.name].report for c in sizing.clusters]
     placeholder = SolveReport(status="feasible", objective=0, lower_bound=0, gap=0, deterministic_time=0,
                               clusters=reports)

@@ -107,7 +107,7 @@ def _cluster(p: ClusterProblem) -> Cluster:
 
 
 def _renamed(p: ClusterProblem, cluster: str, rename) -> ClusterProblem:
-    items = tuple(replace(it, name=rename(it.name), group=it.group and rename(it.group)) for it in p.items)
+    items = tuple(it._replace(name=rename(it.name), group=it.group and rename(it.group)) for it in p.items)
     return replace(p, cluster=cluster, items=items)
 
 
@@ -127,7 +127,7 @@ def test_a_cluster_of_other_sizes_or_name_order_is_solved_again():
     p = edge(16, 1)
     solved = Solved()
     solved.add(_cluster(p), [p], _solve(p))
-    bigger = replace(p, items=(replace(p.items[0], vcpu=9),) + p.items[1:])
+    bigger = replace(p, items=(p.items[0]._replace(vcpu=9),) + p.items[1:])
     reordered = _renamed(p, "EDGE02", lambda name: {"gw00": "gw99"}.get(name, name))
     other_k = replace(p, k=2)
     assert [solved.get(_cluster(c), [c]) for c in (bigger, reordered, other_k)] == [None, None, None]

