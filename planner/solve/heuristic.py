@@ -4,7 +4,7 @@ Used for tenant clusters, and as the starting hint of the exact CP-SAT model.
 """
 from __future__ import annotations
 
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappop, heappush, heapreplace
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
@@ -194,7 +194,7 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...], base: Base) -> d
         for it in run:
             if not heap:
                 return None
-            h = heappop(heap)[1]
+            h = heap[0][1]
             plan[it.name] = h
             if ruled:
                 roles_on[h][it.role] = roles_on[h].get(it.role, 0) + 1
@@ -203,8 +203,10 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...], base: Base) -> d
             row[0], row[1], row[2] = row[0] + d[0], row[1] + d[1], row[2] + d[2]
             ok = not ruled or _role_fits(p, it, roles_on[h], caps)
             key = _fit_key(cap, max_vms, row, count[h], d) if ok else None
-            if key is not None:
-                heappush(heap, (key, h))
+            if key is None:
+                heappop(heap)
+            else:  # the host's next key replaces its entry at the top
+                heapreplace(heap, (key, h))
     return plan
 
 
