@@ -151,3 +151,14 @@ def test_the_checklist_lists_the_guest_clusters_once_per_design(monkeypatch):
     monkeypatch.setattr(view, "guest_clusters", lambda d: calls.append(1) or guest_clusters(d))
     design = Design.model_validate_json((ROOT / "outputs" / "medium" / "design.json").read_text(encoding="utf-8"))
     assert len(steps.build_steps(design)) > 50 and len(calls) == 1
+
+
+def test_vms_alike_share_their_items_fields_and_keep_their_own_names():
+    from helpers import requirements
+    from planner.sizing import size_design
+    from planner.solve.problem import item_of, items_of
+
+    sizing = size_design(requirements(**{"wap.deployment": "ha", "tenants.vm_roles": [
+        {"name": "web", "size": "small", "instances": 3, "deployments": 4}]}), 1, [1])
+    groups = {g.name: g for g in sizing.groups}
+    assert items_of(sizing.vms, groups) == tuple(item_of(vm, groups) for vm in sizing.vms)
