@@ -13,7 +13,7 @@ from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRul
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.sizing import MB_PER_GB, Sizing, role_rules, size_design
 from planner.stamps import StampCapacity, max_stamps, stamp_capacity
-from planner.settings import SolverSettings
+from planner.settings import SolverSettings, fewer_collections
 from planner.solve.bounds import pooled_cost_bound
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.solve.partition import StampPartition, partition, restrict, split_free
@@ -26,8 +26,13 @@ Progress = Callable[[str], None]
 
 def plan(req: Requirements, settings: SolverSettings | None = None, progress: Progress = lambda _: None) -> Design:
     """The cheapest design found for `req` (for the final year of its growth, with the hosts each year needs);
-    raises Infeasible when the requirements clash."""
-    settings = settings or SolverSettings()
+    raises Infeasible when the requirements clash. Garbage is collected as in the `plan` command, whoever calls
+    (settings.fewer_collections: a large design's objects live to the end)."""
+    with fewer_collections():
+        return _designed(req, settings or SolverSettings(), progress)
+
+
+def _designed(req: Requirements, settings: SolverSettings, progress: Progress) -> Design:
     final = req.final_year()
     try:
         design, outcomes = _plan(final, settings, progress)
