@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from planner.catalog import is_tenant_role
 from planner.licensing import Rule, catalog, host_metric, host_units, price_table, sql_host_packs, sql_vm_packs
 from planner.model.design import COST_ITEMS, Design
 from planner.model.requirements import HostModel, Requirements
@@ -114,11 +115,11 @@ def sql_vm_licences(design, req: Requirements, proven_moves: bool = False) -> di
     if t.sql_mode != "per-vm":
         return out
     moves = sql_moves(design, proven_moves)
-    vms = {vm.name: vm for vm in design.vms}
     first: dict[str, str] = {}  # node -> the HA kind of its first instance: one licence per VM covers them all
     for sql in design.sql_instances:
         for node in sql.nodes:
             first.setdefault(node, sql.ha)
+    vms = {vm.name: vm for vm in design.vms if vm.name in first}
     for node, ha in first.items():
         vm = vms.get(node)
         if vm is None or vm.cluster not in moves:
@@ -133,13 +134,17 @@ def design_cost(design: Design, req: Requirements) -> dict[str, float]:
     models = {m.name: m for m in req.hardware.host_models}
     sql_clusters = {vm.cluster for vm in design.vms if vm.role == SQL_ROLE}
     out = sql_vm_licences(design, req)
+    per_host = sql_per_host(req, {SQL_ROLE})
+    costs: dict[tuple[str, bool], dict[str, float]] = {}  # (model, SQL on its cores) -> host_cost
     for host in design.hosts:
-        sql_host = sql_per_host(req, {SQL_ROLE}) and host.cluster in sql_clusters
-        for key, value in host_cost(models[host.model], req, sql_host).items():
+        kind = (host.model, per_host and host.cluster in sql_clusters)
+        if kind not in costs:
+            costs[kind] = host_cost(models[host.model], req, kind[1])
+        for key, value in costs[kind].items():
             out[key] += value
     out = {key: round(value, 2) for key, value in out.items()}
     total = round(sum(out.values()), 2)
-    tenant_vms = sum(1 for vm in design.vms if vm.is_tenant)
+    tenant_vms = sum(count for role, count in Counter(vm.role for vm in design.vms).items() if is_tenant_role(role))
     months = terms(req).months
     return {**out, "total": total, "term_years": float(terms(req).years), "tenant_vms": float(tenant_vms),
             "per_tenant_vm_month": round(total / tenant_vms / months, 2) if tenant_vms else 0.0,

@@ -13,7 +13,7 @@ from planner.model.design import Assumption, Design, FailoverPlan, Host, RoleRul
 from planner.model.requirements import Requirements, gateway_capacity
 from planner.sizing import MB_PER_GB, Sizing, role_rules, size_design
 from planner.stamps import StampCapacity, max_stamps, stamp_capacity
-from planner.settings import SolverSettings
+from planner.settings import SolverSettings, fewer_collections
 from planner.solve.bounds import pooled_cost_bound
 from planner.solve.cluster import ClusterOutcome, NeedsMoreClusters, problems, solve_cluster
 from planner.solve.partition import StampPartition, partition, restrict, split_free
@@ -26,8 +26,13 @@ Progress = Callable[[str], None]
 
 def plan(req: Requirements, settings: SolverSettings | None = None, progress: Progress = lambda _: None) -> Design:
     """The cheapest design found for `req` (for the final year of its growth, with the hosts each year needs);
-    raises Infeasible when the requirements clash."""
-    settings = settings or SolverSettings()
+    raises Infeasible when the requirements clash. Garbage is collected as in the `plan` command, whoever calls
+    (settings.fewer_collections: a large design's objects live to the end)."""
+    with fewer_collections():
+        return _designed(req, settings or SolverSettings(), progress)
+
+
+def _designed(req: Requirements, settings: SolverSettings, progress: Progress) -> Design:
     final = req.final_year()
     try:
         design, outcomes = _plan(final, settings, progress)
@@ -221,8 +226,8 @@ def _stamp_over_limits(sizing: Sizing, outcomes: dict[str, ClusterOutcome], capa
 
 def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutcome],
              pool: list[ClusterProblem] | None = None, parts: list[StampPartition] | None = None) -> Design:
-    """Turn the solved clusters into the design.json model; `pool`: the compute clusters' problems (the
-    partition-free bound, planner/solve/bounds.pooled_cost_bound)."""
+    """Turn the solved clusters into the design.json model, the sizing's VMs placed on their hosts; `pool`: the
+    compute clusters' problems (the partition-free bound, planner/solve/bounds.pooled_cost_bound)."""
     hosts, plans, host_name = [], [], {}
     clusters = []
     free = req.hardware.shared_storage.free_percent / 100
@@ -239,14 +244,16 @@ def assemble(req: Requirements, sizing: Sizing, outcomes: dict[str, ClusterOutco
                               usable_memory_gb=t.memory_mb / MB_PER_GB, usable_storage_gb=t.storage_gb, price=t.price))
         for vm, h in pl.host_of.items():
             host_name[vm] = names[h]
-        for failed, restarts in pl.restarts.items():
-            plans.append(FailoverPlan(cluster=cluster.name, failed=[names[h] for h in failed],
-                                      restarts={vm: names[h] for vm, h in sorted(restarts.items())}))
+        for failed, restarts in pl.restarts.items():  # names by construction: not validated (250 000 restarts)
+            plans.append(FailoverPlan.model_construct(cluster=cluster.name, failed=[names[h] for h in failed],
+                                                      restarts={vm: names[restarts[vm]] for vm in sorted(restarts)}))
         storage = sum(vm.storage_gb for vm in sizing.vms_of(cluster.name))
         shared = None if p.per_host_storage else float(math.ceil(storage / (1 - free) / 100) * 100)  # as read back
         model = " + ".join(sorted({t.model for t in pl.models})) or p.host.model  # a mixed cluster names each model
         clusters.append(cluster.model_copy(update={"host_model": model, "shared_storage_gb": shared}))
-    vms = [vm.model_copy(update={"host": host_name[vm.name]}) for vm in sizing.vms]
+    for vm in sizing.vms:  # the sizing's own VMs get their hosts (a sizing is assembled once): no copy of each
+        vm.host = host_name[vm.name]
+    vms = sizing.vms
     reports = [outcomes[c.name].report for c in sizing.clusters]
     placeholder = SolveReport(status="feasible", objective=0, lower_bound=0, gap=0, deterministic_time=0,
                               clusters=reports)

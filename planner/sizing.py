@@ -11,7 +11,6 @@ from planner.model.requirements import HostModel, Requirements, gateway_capacity
 from planner.tenant_units import interleave, size_sequence, tenant_name, tenant_vm_name, tenant_width, vmrole_vm_name
 
 Demand = tuple[int, int, int, int]  # vCPU, MB of memory, GB of storage (rounded up), VMs
-Unit = tuple[Demand, list[dict]]  # a tenant unit: its demand, and its VMs' fields (none unless the VMs are built)
 
 
 @dataclass(frozen=True)
@@ -220,46 +219,37 @@ class _Sizer:
     def tenants(self, tenant_stamp: list[int], vms: bool) -> None:
         """Add compute clusters and each stamp's tenant units (a tenant VM; a VM Role deployment, kept whole) in
         one sequence, VM Role deployments spread evenly among the tenant VMs, cut in order into the stamp's compute
-        clusters (a tenant may span two clusters of its stamp's VMM cloud); with `vms`, the tenant VMs too."""
+        clusters (a tenant may span two clusters of its stamp's VMM cloud); with `vms`, the tenant VMs too.
+        A unit is its tenant VM's number j >= 0 (tenant j // vms_per_tenant) or ~d for VM Role deployment d."""
         req = self.req
         sizes = req.vm_size_table()
         for name in set(req.tenants.vm_sizes) | {r.size for r in req.tenants.vm_roles}:
             s = sizes[name]
             self.use(Figure(key=f"vm-size[{name}]", value={"vcpu": s.vcpu, "memory_gb": s.memory_gb,
                             "storage_gb": s.storage_gb}, source=s.source, assumption=s.assumption))
-        width, per = tenant_width(req), req.tenants.vms_per_tenant
+        per = req.tenants.vms_per_tenant
         sequence = size_sequence(req.tenants.vm_sizes, req.tenants.count * per)
         demand = {name: unit_demand(sizes[name].vcpu, sizes[name].memory_gb, sizes[name].storage_gb)
                   for name in set(sequence)}
-        plain: list[list[Unit]] = [[] for _ in range(self.n_stamps)]
-        deployments: list[list[Unit]] = [[] for _ in range(self.n_stamps)]
-        every: list[list[dict]] = []  # with `vms`: every unit (its VMs' fields but the cluster), in design.json order
-        for t in range(req.tenants.count):
-            tenant, units = tenant_name(t, width), plain[tenant_stamp[t]]
-            for i, size in enumerate(sequence[t * per:(t + 1) * per]):
-                if vms:
-                    s = sizes[size]
-                    every.append([dict(name=tenant_vm_name(tenant, i), role="tenant", vcpu=s.vcpu,
-                                       memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=size, tenant=tenant)])
-                units.append((demand[size], every[-1] if vms else []))
-        d = 0
+        plain: list[list[int]] = [[] for _ in range(self.n_stamps)]
+        for t, stamp in enumerate(tenant_stamp):
+            plain[stamp].extend(range(t * per, (t + 1) * per))
+        deployments: list[list[int]] = [[] for _ in range(self.n_stamps)]
+        roles = []  # per deployment: its role, number within the role, tenant and group
         for role in req.tenants.vm_roles:
-            s = sizes[role.size]
             for dep in range(role.deployments):
-                t = d % req.tenants.count if req.tenants.count else None
-                stamp = tenant_stamp[t] if t is not None else d % self.n_stamps
-                d += 1
-                base = f"{role.name}-D{dep + 1:03d}"
-                g = self.group(f"vmrole-{base}".lower(), role.instances) if role.instances >= 2 else None
-                every.append([dict(name=vmrole_vm_name(role.name, dep, i), role="tenant-vmrole",
-                                   vcpu=s.vcpu, memory_gb=s.memory_gb, storage_gb=s.storage_gb, anti_affinity_group=g,
-                                   size=role.size, tenant=tenant_name(t, width) if t is not None else None)
-                              for i in range(role.instances)] if vms else [])
-                deployments[stamp].append((unit_demand(s.vcpu, s.memory_gb, s.storage_gb, role.instances), every[-1]))
-        cluster_of: dict[str, str] = {}
+                t = len(roles) % req.tenants.count if req.tenants.count else None
+                deployments[tenant_stamp[t] if t is not None else len(roles) % self.n_stamps].append(~len(roles))
+                group = self.group(f"vmrole-{role.name}-D{dep + 1:03d}".lower(), role.instances) \
+                    if role.instances >= 2 else None
+                roles.append((role, dep, t, group))
+        role_demand = [unit_demand(sizes[r.size].vcpu, sizes[r.size].memory_gb, sizes[r.size].storage_gb, r.instances)
+                       for r, *_ in roles]
+        plain_cluster: list[str] = [""] * len(sequence)
+        role_cluster: list[str] = [""] * len(roles)
         for stamp in range(self.n_stamps):
             units = interleave(plain[stamp], deployments[stamp])
-            self.demands[stamp_name(stamp)] = [demand for demand, _ in units]
+            self.demands[stamp_name(stamp)] = [demand[sequence[u]] if u >= 0 else role_demand[~u] for u in units]
             plans = self.compute[stamp]
             if isinstance(plans, int):  # n clusters of (nearly) equal unit counts
                 k, most = req.availability.compute.host_failures, req.hardware.max_hosts_per_cluster
@@ -270,12 +260,42 @@ class _Sizer:
                 name = self.cluster(f"COMP{len(self.clusters_of('compute')) + 1:02d}", stamp, "compute",
                                     plan.host_failures).name
                 self.plans[name] = plan
-                cluster_of |= {vm["name"]: name for _, unit in units[start:start + plan.units] for vm in unit}
+                if vms:
+                    for u in units[start:start + plan.units]:
+                        if u >= 0:
+                            plain_cluster[u] = name
+                        else:
+                            role_cluster[~u] = name
                 start += plan.units
-        self.vms += [Vm(**vm, cluster=cluster_of[vm["name"]]) for unit in every for vm in unit]  # each built once
+        if vms:
+            self.vms += _tenant_vms(req, sizes, sequence, plain_cluster) + _vm_role_vms(req, sizes, roles, role_cluster)
 
     def clusters_of(self, purpose: str) -> list[Cluster]:
         return [c for c in self.clusters if c.purpose == purpose]
+
+
+def _tenant_vms(req: Requirements, sizes: dict, sequence: list[str], cluster: list[str]) -> list[Vm]:
+    """The tenant VMs, tenant by tenant: VM j of the size sequence in compute cluster cluster[j]."""
+    width, per = tenant_width(req), req.tenants.vms_per_tenant
+    out = []
+    for t in range(req.tenants.count):
+        tenant = tenant_name(t, width)
+        for i, j in enumerate(range(t * per, (t + 1) * per)):
+            s = sizes[sequence[j]]
+            out.append(Vm(name=tenant_vm_name(tenant, i), role="tenant", cluster=cluster[j], vcpu=s.vcpu,
+                          memory_gb=s.memory_gb, storage_gb=s.storage_gb, size=sequence[j], tenant=tenant))
+    return out
+
+
+def _vm_role_vms(req: Requirements, sizes: dict, roles: list, cluster: list[str]) -> list[Vm]:
+    """The VM Role instances, deployment by deployment: (role, its number, tenant, group) in compute cluster
+    cluster[d]."""
+    width = tenant_width(req)
+    return [Vm(name=vmrole_vm_name(role.name, dep, i), role="tenant-vmrole", cluster=cluster[d],
+               vcpu=sizes[role.size].vcpu, memory_gb=sizes[role.size].memory_gb,
+               storage_gb=sizes[role.size].storage_gb, anti_affinity_group=group, size=role.size,
+               tenant=tenant_name(t, width) if t is not None else None)
+            for d, (role, dep, t, group) in enumerate(roles) for i in range(role.instances)]
 
 
 def role_rules() -> dict[str, tuple[int | None, bool]]:

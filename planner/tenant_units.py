@@ -60,9 +60,10 @@ def _size_sequence(items: tuple[tuple[str, float], ...], total: int) -> tuple[st
     counts = {n: math.floor(exact[n]) for n in names}
     for n in sorted(names, key=lambda n: (-(exact[n] - counts[n]), n))[: total - sum(counts.values())]:
         counts[n] += 1
-    out, given = [], dict.fromkeys(names, 0)
-    for j in range(total):
-        n = max(names, key=lambda n: (counts[n] * (j + 1) / total - given[n], -names.index(n)))
-        given[n] += 1
-        out.append(n)
+    out, given, wanted = [], [0] * len(names), [counts[n] for n in names]
+    for j in range(1, total + 1):  # the size furthest behind its share of the first j; the first listed on a tie
+        lag = [c * j / total - g for c, g in zip(wanted, given)]
+        i = lag.index(max(lag))
+        given[i] += 1
+        out.append(names[i])
     return tuple(out)

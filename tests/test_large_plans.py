@@ -107,7 +107,7 @@ def _cluster(p: ClusterProblem) -> Cluster:
 
 
 def _renamed(p: ClusterProblem, cluster: str, rename) -> ClusterProblem:
-    items = tuple(replace(it, name=rename(it.name), group=it.group and rename(it.group)) for it in p.items)
+    items = tuple(it._replace(name=rename(it.name), group=it.group and rename(it.group)) for it in p.items)
     return replace(p, cluster=cluster, items=items)
 
 
@@ -127,7 +127,7 @@ def test_a_cluster_of_other_sizes_or_name_order_is_solved_again():
     p = edge(16, 1)
     solved = Solved()
     solved.add(_cluster(p), [p], _solve(p))
-    bigger = replace(p, items=(replace(p.items[0], vcpu=9),) + p.items[1:])
+    bigger = replace(p, items=(p.items[0]._replace(vcpu=9),) + p.items[1:])
     reordered = _renamed(p, "EDGE02", lambda name: {"gw00": "gw99"}.get(name, name))
     other_k = replace(p, k=2)
     assert [solved.get(_cluster(c), [c]) for c in (bigger, reordered, other_k)] == [None, None, None]
@@ -151,3 +151,14 @@ def test_the_checklist_lists_the_guest_clusters_once_per_design(monkeypatch):
     monkeypatch.setattr(view, "guest_clusters", lambda d: calls.append(1) or guest_clusters(d))
     design = Design.model_validate_json((ROOT / "outputs" / "medium" / "design.json").read_text(encoding="utf-8"))
     assert len(steps.build_steps(design)) > 50 and len(calls) == 1
+
+
+def test_vms_alike_share_their_items_fields_and_keep_their_own_names():
+    from helpers import requirements
+    from planner.sizing import size_design
+    from planner.solve.problem import item_of, items_of
+
+    sizing = size_design(requirements(**{"wap.deployment": "ha", "tenants.vm_roles": [
+        {"name": "web", "size": "small", "instances": 3, "deployments": 4}]}), 1, [1])
+    groups = {g.name: g for g in sizing.groups}
+    assert items_of(sizing.vms, groups) == tuple(item_of(vm, groups) for vm in sizing.vms)

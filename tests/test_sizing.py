@@ -125,3 +125,31 @@ def test_cluster_roles_follow_the_tenant_facing_tier():
     mgmt = requirements(**{"placement.tenant_facing_tier": "management"})
     assert "rdgw" in cluster_roles(mgmt, "management") and cluster_roles(mgmt, "edge") == {"hnv-gateway"}
     assert cluster_roles(mgmt, "compute") == {"tenant", "tenant-vmrole"}
+
+
+def test_tenant_size_mix_follows_each_sizes_share_of_the_first_j():
+    """The sequence as first written: at each position the size furthest behind its share (the first on a tie)."""
+    import math
+    import random
+
+    def reference(mix, total):
+        names = sorted(mix)
+        exact = {n: mix[n] * total / 100 for n in names}
+        counts = {n: math.floor(exact[n]) for n in names}
+        for n in sorted(names, key=lambda n: (-(exact[n] - counts[n]), n))[: total - sum(counts.values())]:
+            counts[n] += 1
+        out, given = [], dict.fromkeys(names, 0)
+        for j in range(total):
+            n = max(names, key=lambda n: (counts[n] * (j + 1) / total - given[n], -names.index(n)))
+            given[n] += 1
+            out.append(n)
+        return out
+
+    rnd = random.Random(7)
+    mixes = [({"a": 100 / 3, "b": 100 / 3, "c": 100 / 3}, 999), ({"extra-small": 30, "small": 50, "medium": 20}, 3000)]
+    for _ in range(60):
+        weights = [rnd.randint(0, 9) for _ in range(rnd.randint(1, 5))]
+        if sum(weights):
+            mixes.append(({f"s{i}": 100 * w / sum(weights) for i, w in enumerate(weights)}, rnd.randint(0, 400)))
+    for mix, total in mixes:
+        assert size_sequence(mix, total) == reference(mix, total), (mix, total)

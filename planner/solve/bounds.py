@@ -30,16 +30,25 @@ Cause = tuple[str, str]  # what drives a bound: its kind and what it names (a re
 
 def l1_bound(sizes: Sequence[int], cap: int) -> int:
     """Volume bound: ceil(sum / cap)."""
-    return math.ceil(sum(sizes) / cap) if cap and sizes else 0
+    return _l1(Counter(sizes), cap)
 
 
 def l2_bound(sizes: Sequence[int], cap: int) -> int:
     """Martello and Toth's L2 for one-dimensional bin packing (at least L1)."""
-    if not cap or not sizes:
+    return _l2(Counter(sizes), cap)
+
+
+def _l1(counts: Counter, cap: int) -> int:
+    """l1_bound of the sizes counted in `counts` (size -> how many)."""
+    return math.ceil(sum(v * c for v, c in counts.items()) / cap) if cap and counts else 0
+
+
+def _l2(counts: Counter, cap: int) -> int:
+    """l2_bound of the sizes counted in `counts` (size -> how many)."""
+    if not cap or not counts:
         return 0
-    counts = Counter(sizes)
     values = sorted(counts)
-    best = l1_bound(sizes, cap)
+    best = _l1(counts, cap)
     alphas = [0] + [v for v in values if v <= cap // 2]
     for a in alphas:
         j1 = j2 = 0
@@ -69,15 +78,22 @@ def hosts_for_survivors(need: int, k: int, racks: int, rack_tolerance: bool) -> 
 
 def packing_bounds(p: ClusterProblem) -> dict[str, tuple[int, int]]:
     """Per resource (and VMs per host): (L1, L2) on the hosts holding all VMs at once."""
+    return _packing(p, Counter(it.demand(p.per_host_storage) for it in p.items), len(p.items))
+
+
+def _packing(p: ClusterProblem, demands: Counter, vms: int) -> dict[str, tuple[int, int]]:
+    """packing_bounds of `vms` VMs of the demands counted in `demands` (demand -> how many) on p's hosts."""
     cap = p.host.capacity()
     out = {}
     for d, name in enumerate(RESOURCE_NAMES):
         if not cap[d]:
             continue
-        sizes = [it.demand(p.per_host_storage)[d] for it in p.items]
-        out[name] = (l1_bound(sizes, cap[d]), l2_bound(sizes, cap[d]))
-    vms = math.ceil(len(p.items) / p.host.max_vms)
-    out["VMs per host"] = (vms, vms)
+        sizes: Counter = Counter()
+        for demand, count in demands.items():
+            sizes[demand[d]] += count
+        out[name] = (_l1(sizes, cap[d]), _l2(sizes, cap[d]))
+    hosts = math.ceil(vms / p.host.max_vms)
+    out["VMs per host"] = (hosts, hosts)
     return out
 
 
@@ -168,9 +184,10 @@ def pooled_cost_bound(problems: Sequence[ClusterProblem]) -> float:
         return 0.0
     items = {it.name: it for p in problems for it in p.items}
     hosts = {p.host.model: p for p in problems}
+    demands = Counter(it.demand(problems[0].per_host_storage) for it in items.values())
     fractional = 0.0
     for d in range(len(RESOURCE_NAMES)):
-        demand = sum(it.demand(problems[0].per_host_storage)[d] for it in items.values())
+        demand = sum(need[d] * count for need, count in demands.items())
         prices = [p.host.unit_cost / p.host.capacity()[d] for p in hosts.values() if p.host.capacity()[d]]
         if demand and prices:
             fractional = max(fractional, demand * min(prices))
@@ -179,7 +196,7 @@ def pooled_cost_bound(problems: Sequence[ClusterProblem]) -> float:
     bound = fractional + k * min(p.host.unit_cost for p in hosts.values())
     if len(hosts) == 1:  # one model: whole hosts, and the pooled bin-packing bound (every partition packs the VMs)
         p = problems[0]
-        packed = max(l2 for _, l2 in packing_bounds(replace(p, items=tuple(items.values()))).values())
+        packed = max(l2 for _, l2 in _packing(p, demands, len(items)).values())
         bound = max(bound, (packed + k) * p.host.unit_cost)
     else:  # any mix: the survivors of every cluster are whole hosts that hold all the VMs, and so do all the hosts
         # after the worst failures of any one cluster (cover.py)

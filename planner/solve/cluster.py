@@ -21,7 +21,7 @@ from planner.solve.heuristic import smallest_placement
 from planner.solve.mixed import solve_mixed
 from planner.solve.relax import (Suggestion, larger_host, more_vcpu, no_reserve, shared_storage, smaller_vms,
                                  verified)
-from planner.solve.problem import MAX_RESTARTS, ClusterProblem, Placement, TooManyScenarios, host_type, item_of
+from planner.solve.problem import MAX_RESTARTS, ClusterProblem, Placement, TooManyScenarios, host_type, items_of
 from planner.solve.tenant import TenantResult, count_model_applies, solve_tenant
 
 Progress = Callable[[str], None]
@@ -45,7 +45,7 @@ class ClusterOutcome:
 def problems(cluster: Cluster, vms: list[Vm], req: Requirements, groups: dict[str, AntiAffinityGroup],
              host_max_vms: int) -> list[ClusterProblem]:
     """One placement problem per host model on offer."""
-    items = tuple(item_of(vm, groups) for vm in vms)
+    items = items_of(vms, groups)
     present = {vm.role for vm in vms}
     per_role = {r: v for r, v in role_rules().items() if r in present}
     caps = tuple(sorted((r, cap) for r, (cap, _) in per_role.items() if cap))

@@ -19,7 +19,9 @@ the least over the host models (its compute clusters share one model).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from planner.catalog import load_catalog
 from planner.cost import unit_cost
@@ -127,10 +129,15 @@ def restrict(candidates: list[ClusterProblem], plan: ComputePlan | None) -> list
 
 def _volume(units: list[tuple[int, ...]], caps: tuple) -> int | None:
     """The stamp's volume bound in hosts (None: a resource the host lacks)."""
-    totals = [sum(u[r] for u in units) for r in range(4)]
+    totals = _totals(units)
     if any(t and not c for t, c in zip(totals, caps) if c is not None):
         return None
     return max((-(-t // c) for t, c in zip(totals, caps) if c), default=0)
+
+
+def _totals(units: list[tuple[int, ...]]) -> list[int]:
+    """Per resource (vCPU, MB, GB, VMs): the units' whole demand."""
+    return [sum(column) for column in zip(*units)] if units else [0] * 4
 
 
 def _options(ts: list[Tier], volume: int, vms: int) -> list[tuple[int, tuple, str]]:
@@ -150,23 +157,22 @@ def _options(ts: list[Tier], volume: int, vms: int) -> list[tuple[int, tuple, st
 
 
 def _cut(units: list[tuple[int, ...]], caps: tuple, ts: list[Tier], counts: tuple, model: str) -> list[ComputePlan]:
-    """Fill the clusters in order (large tier first), each to its usable hosts of volume less its slack."""
+    """Fill the clusters in order (large tier first), each to its usable hosts of volume less its slack: the
+    longest run of the next units within it (demands are not negative, so a run that passes only grows)."""
     order = [t for t, n in reversed(list(zip(ts, counts))) for _ in range(n)]
-    volume = max((sum(u[r] for u in units) / c for r, c in enumerate(caps) if c), default=0.0)
+    volume = max((total / c for total, c in zip(_totals(units), caps) if c), default=0.0)
     room = max(0.0, sum(t.usable for t in order) - volume) / len(order)
+    sums = [list(accumulate(column, initial=0)) for column in zip(*units)] if units else [[0]] * 4  # prefix sums
     plans, start = [], 0
     for i, tier in enumerate(order):
-        slack = min(FILL_SLACK, room)
-        end = start
-        if i == len(order) - 1:
-            end = len(units)
-        else:
-            used = [0] * 4
-            while end < len(units):
-                nxt = [x + d for x, d in zip(used, units[end])]
-                if nxt[3] > tier.max_vms or any(c and n / c > tier.usable - slack for n, c in zip(nxt, caps)):
-                    break
-                used, end = nxt, end + 1
+        limit = tier.usable - min(FILL_SLACK, room)
+
+        def over(end: int, tier: Tier = tier, start: int = start, limit: float = limit) -> bool:
+            used = [column[end] - column[start] for column in sums]
+            return used[3] > tier.max_vms or any(c and n / c > limit for n, c in zip(used, caps))
+
+        end = len(units) if i == len(order) - 1 else \
+            start + bisect_left(range(start + 1, len(units) + 1), True, key=over)
         plans.append(ComputePlan(end - start, tier.k, tier.max_hosts, model))
         start = end
     return plans

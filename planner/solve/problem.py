@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from planner.cost import unit_cost
 from planner.model.design import AntiAffinityGroup, Cluster, Vm
@@ -38,9 +39,9 @@ class HostType:
         return self.vcpu, self.memory_mb, self.storage_gb if self.storage_gb is not None else 0
 
 
-@dataclass(frozen=True)
-class Item:
-    """One VM to place, in integer units."""
+class Item(NamedTuple):
+    """One VM to place, in integer units (a named tuple: a large cluster makes thousands, 5x faster than a frozen
+    dataclass)."""
 
     name: str
     vcpu: int
@@ -137,6 +138,20 @@ def host_type(model: HostModel, cluster: Cluster, req: Requirements, max_vms: in
     vcpu, memory_mb, storage_gb = host_capacity(model, cluster, req)
     return HostType(model=model.name, price=model.price, vcpu=vcpu, memory_mb=memory_mb, storage_gb=storage_gb,
                     max_vms=max_vms, memory_gb=model.memory_gb, unit_cost=unit_cost(model, req, sql_host))
+
+
+def items_of(vms: list[Vm], groups: dict[str, AntiAffinityGroup]) -> tuple[Item, ...]:
+    """item_of of each VM; VMs alike but for their names share the rest of their items (a compute cluster's
+    thousands of VMs are of a few sizes: 1 µs a VM instead of 3)."""
+    alike: dict[tuple, tuple] = {}  # (vcpu, memory, storage, role, group) -> the item's fields after its name
+    out = []
+    for vm in vms:
+        key = (vm.vcpu, vm.memory_gb, vm.storage_gb, vm.role, vm.anti_affinity_group)
+        rest = alike.get(key)
+        if rest is None:
+            rest = alike[key] = item_of(vm, groups)[1:]
+        out.append(Item._make((vm.name, *rest)))
+    return tuple(out)
 
 
 def item_of(vm: Vm, groups: dict[str, AntiAffinityGroup]) -> Item:

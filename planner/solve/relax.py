@@ -72,7 +72,7 @@ def smaller_vms(role: str | None, index: int) -> Relax:
 
         def cut(it: Item) -> Item:
             need = getattr(it, fields[index])
-            return replace(it, **{fields[index]: cap}) if cap and need > cap and role in (None, it.role) else it
+            return it._replace(**{fields[index]: cap}) if cap and need > cap and role in (None, it.role) else it
 
         return [replace(p, items=tuple(cut(it) for it in p.items))]
     return relax

@@ -33,18 +33,19 @@ class Solved:
 
     def __init__(self) -> None:
         self._seen: dict[tuple, tuple[str, ClusterOutcome]] = {}
+        self._asked: tuple[str, list[ClusterProblem], tuple] | None = None  # the last `get`: its key for `add`
 
     def get(self, cluster: Cluster, candidates: list[ClusterProblem]) -> tuple[str, ClusterOutcome] | None:
         """(the name of the cluster solved alike, its outcome renamed for `cluster`), or None."""
-        key = _key(cluster, candidates)
+        key = self._key(cluster, candidates)
         if not key[-1] or not key[1] or key not in self._seen:
             return None
         first, outcome = self._seen[key]
-        new = {it.name: mine.name for it, mine in zip(outcome.problem.items, candidates[0].items)}
+        new = {it.name: mine.name for it, mine in zip(outcome.problem.items, candidates[0].items)}.__getitem__
         problem = next(p for p in candidates if p.host == outcome.problem.host)
         pl = outcome.placement
-        placement = Placement(pl.n, {new[vm]: h for vm, h in pl.host_of.items()},
-                              {f: {new[vm]: h for vm, h in plan.items()} for f, plan in pl.restarts.items()}, pl.models)
+        placement = Placement(pl.n, _renamed(pl.host_of, new),
+                              {f: _renamed(plan, new) for f, plan in pl.restarts.items()}, pl.models)
         volume_bound, reason = host_lower_bound(problem)  # its reason may name a group
         report = outcome.report
         text = binding(reason, pl.n, volume_bound, report.status, report.method)
@@ -52,4 +53,16 @@ class Solved:
                                                                                    "binding": text}))
 
     def add(self, cluster: Cluster, candidates: list[ClusterProblem], outcome: ClusterOutcome) -> None:
-        self._seen.setdefault(_key(cluster, candidates), (cluster.name, outcome))
+        self._seen.setdefault(self._key(cluster, candidates), (cluster.name, outcome))
+
+    def _key(self, cluster: Cluster, candidates: list[ClusterProblem]) -> tuple:
+        """_key, once for a `get` and the `add` after it."""
+        asked = self._asked
+        if asked is None or asked[0] != cluster.name or asked[1] is not candidates:
+            asked = self._asked = (cluster.name, candidates, _key(cluster, candidates))
+        return asked[2]
+
+
+def _renamed(host_of: dict[str, int], new) -> dict[str, int]:
+    """`host_of` (VM -> host) with each VM renamed by `new`, in the same order."""
+    return dict(zip(map(new, host_of), host_of.values()))

@@ -31,8 +31,8 @@ class Assignment(Rule):
         names = {it.name for it in p.items}
         out = [f"{name} is not placed" for name in sorted(names - set(pl.host_of))]
         out += [f"{name} is not a VM of {p.cluster}" for name in sorted(set(pl.host_of) - names)]
-        return out + [f"{name} is on host {h} of {pl.n}" for name, h in sorted(pl.host_of.items())
-                      if not 0 <= h < pl.n]
+        return out + [f"{name} is on host {h} of {pl.n}" for name, h in sorted(
+            (name, h) for name, h in pl.host_of.items() if not 0 <= h < pl.n)]
 
 
 class Resource(Rule):
@@ -56,12 +56,13 @@ class Resource(Rule):
         need = demand(mdl.p, self.index)
         _enforce(mdl.m.add(sum(need[v] * row[h] for v, row in enumerate(on)) <= mdl.cap[self.index]), lits)
 
-    def over(self, p: ClusterProblem, load: list[int], pl: Placement | None = None, h: int = 0) -> bool:
-        return load[self.index] > capacity(p, pl, h)[self.index]
+    def over(self, load: list[int], cap: tuple[int, ...]) -> bool:
+        """Whether a host's `load` passes its capacity `cap` (both per resource of RESOURCES) in this resource."""
+        return load[self.index] > cap[self.index]
 
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
         return [f"host {h}: {RESOURCES[self.index]} {row[self.index]} > {capacity(p, pl, h)[self.index]}"
-                for h, row in enumerate(loads(p, pl)) if self.over(p, row, pl, h)]
+                for h, row in enumerate(loads(p, pl)) if self.over(row, capacity(p, pl, h))]
 
 
 class AntiAffinity(Rule):
@@ -145,18 +146,20 @@ class Failover(Rule):
 
     def check(self, p: ClusterProblem, pl: Placement) -> list[str]:
         base = loads(p, pl)
-        state = [r for r in applicable(p) if isinstance(r, Resource)]
-        held = [r for r in applicable(p) if r.after_failure]
-        item = {it.name: it for it in p.items}
+        applying = applicable(p)
+        state = [r for r in applying if isinstance(r, Resource)]
+        held = [r for r in applying if r.after_failure]
+        need = {it.name: it.demand(p.per_host_storage) for it in p.items}
+        caps = [capacity(p, pl, h) for h in range(pl.n)]
         on_host: dict[int, list[str]] = {}
         for name, h in pl.host_of.items():
-            if name in item:  # others are the assignment rule's
+            if name in need:  # others are the assignment rule's
                 on_host.setdefault(h, []).append(name)
         out = []
         for failed in self.scenarios(p, pl.n):
             down, plan = set(failed), pl.restarts.get(failed)
             moving = {name for h in down for name in on_host.get(h, ())}
-            if plan is None or set(plan) != moving:
+            if plan is None or plan.keys() != moving:
                 out.append(f"scenario {failed}: no restart plan for exactly the failed hosts' VMs")
                 continue
             load = {h: list(base[h]) for h in set(plan.values())}
@@ -164,15 +167,15 @@ class Failover(Rule):
                 out.append(f"scenario {failed}: a VM restarts on a failed or unknown host")
                 continue
             for name, h in plan.items():
-                row, d = load[h], item[name].demand(p.per_host_storage)
+                row, d = load[h], need[name]
                 row[0] += d[0]
                 row[1] += d[1]
                 row[2] += d[2]
                 row[3] += 1
             out += [f"scenario {failed}: host {h} over its {r.name}" for h, row in sorted(load.items())
-                    for r in state if r.over(p, row, pl, h)]
+                    for r in state if r.over(row, caps[h])]
             if held:
-                after = Placement(pl.n, {**{name: pl.host_of[name] for name in item}, **plan}, {}, pl.models)
+                after = Placement(pl.n, {**{name: pl.host_of[name] for name in need}, **plan}, {}, pl.models)
                 out += [f"scenario {failed}: {r.name}: {v}" for r in held for v in r.check(p, after)]
         return out
 
