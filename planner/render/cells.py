@@ -16,6 +16,7 @@ from planner.model.design import Design
 from planner.model.memo import per_design
 
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED_OR_DEFUSED = re.compile(r'[",\r\n]|^[=+\-@\t]')  # text the csv module quotes, or defuse changes
 _LEAD_IN_JSON = re.compile(r'"(?:[=+\-@]|\\[tr])')  # a JSON string (or key) starting with one of them
 
 
@@ -54,11 +55,20 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def csv_cells(values: Sequence[Any]) -> str:
     """`values` as consecutive CSV cells (no line end), text defused: a piece of many rows formatted once."""
-    if all(type(v) is int or type(v) is float for v in values):  # noqa: E721 (fast) - as the csv module writes them
-        return ",".join(map(str, values))
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow([*_defused_row(values), 0])  # the 0: never a lone "" cell
-    return buf.getvalue()[:-4]  # quoted as within a whole row, less the ",0" and the line end
+    cells = []
+    for value in values:  # plain text, numbers and None are written as they are (as the csv module would)
+        kind = type(value)
+        if kind is str and not _QUOTED_OR_DEFUSED.search(value):
+            cells.append(value)
+        elif kind is int or kind is float:
+            cells.append(repr(value))
+        elif value is None:
+            cells.append("")
+        else:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\r\n").writerow([*_defused_row(values), 0])  # 0: never a lone "" cell
+            return buf.getvalue()[:-4]  # quoted as within a whole row, less the ",0" and the line end
+    return ",".join(cells)
 
 
 def _defused_row(row: Sequence[Any]) -> list[Any]:

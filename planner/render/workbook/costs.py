@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 
 from planner.cost import HOURS_PER_YEAR, design_cost, host_cost, sql_moves, sql_vm_cost, terms
 from planner.render.workbook.inventory import Book, ratio
@@ -232,7 +233,7 @@ class _Index:
 
     def sum(self, attr: str, key: str, amount: str) -> float:
         """`amount` summed over the items whose `attr` is `key` (in their order: the same float)."""
-        return sum(getattr(item, amount) or 0 for item in self._group(attr, key))
+        return sum(filter(None, map(attrgetter(amount), self._group(attr, key))))  # None counts 0
 
 
 def _cluster_row(book: Book, table: Table, cluster, host_ix: _Index, vm_ix: _Index) -> list:

@@ -7,10 +7,11 @@ the workbook, not into it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from planner.catalog import role_order
 from planner.model.design import FailoverPlan
@@ -90,28 +91,28 @@ def failover_scenarios(book: Book) -> list[Scenario]:
 
 def failover_csv(scenarios: list[Scenario]) -> bytes:
     """failover.csv: every restart of every scenario, with the restart host's use after (text defused).
-    Each distinct piece (a scenario, a VM, a host and its use) is formatted once, not once per row."""
-    chunks, lines, vm_cells, host_cells = [], [csv_cells(CSV_COLUMNS)], {}, {}
+    Each distinct piece (a scenario, a VM, a host and its use) is formatted once; a row joins its pieces."""
+    vm_front, vm_back = _Cells(itemgetter(0, 1, 2)), _Cells(itemgetter(3, 4))  # name, role, host; vCPU, memory
+    hosts = _Cells(lambda host: (host,))
+    chunks = [(csv_cells(CSV_COLUMNS) + "\r\n").encode()]
     for s in scenarios:
-        head = csv_cells((s.number, s.plan.cluster, s.failed))
-        tails = {}  # restart host -> (its name, its use after) in this scenario
-        for vm, to in s.moves:
-            cells = vm_cells.get(vm.name)
-            if cells is None:
-                cells = vm_cells[vm.name] = (csv_cells((vm.name, vm.role, vm.host)),
-                                             csv_cells((vm.vcpu, vm.memory_gb)))
-            tail = tails.get(to)
-            if tail is None:
-                target = host_cells.get(to)
-                if target is None:
-                    target = host_cells[to] = csv_cells((to,))
-                tail = tails[to] = (target, csv_cells(s.use[to]))
-            lines.append(f"{head},{cells[0]},{tail[0]},{cells[1]},{tail[1]}")
-        if len(lines) > 10_000:  # encoded in chunks: 200 000 row strings at once cost tens of MB
-            chunks.append(("\r\n".join(lines) + "\r\n").encode())
-            lines.clear()
-    chunks.append("".join(line + "\r\n" for line in lines).encode())
+        use = {host: csv_cells(after) for host, after in s.use.items()}
+        rows = zip(repeat(csv_cells((s.number, s.plan.cluster, s.failed))), map(vm_front.__getitem__, s.vms),
+                   map(hosts.__getitem__, s.targets), map(vm_back.__getitem__, s.vms), map(use.__getitem__, s.targets))
+        chunks.append(("\r\n".join(map(",".join, rows)) + "\r\n").encode() if s.vms else b"")
     return b"".join(chunks)
+
+
+class _Cells(dict):
+    """key -> the CSV cells of `values(key)`, formatted once."""
+
+    def __init__(self, values: Callable[[Any], tuple]) -> None:
+        super().__init__()
+        self.values = values
+
+    def __missing__(self, key: Any) -> str:
+        text = self[key] = csv_cells(self.values(key))
+        return text
 
 
 def failover_sheets(book: Book, scenarios: list[Scenario]) -> list[Sheet]:

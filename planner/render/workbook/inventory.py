@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from planner.catalog import is_tenant_role
 from planner.ipplan import ip_plan
 from planner.model.design import Design
 from planner.model.requirements import Requirements
@@ -49,9 +50,12 @@ class Book:
         """Per host: [VMs, vCPU, memory GB, storage GB] of the VMs placed on it."""
         load: dict[str, list[float]] = {h.name: [0, 0, 0.0, 0.0] for h in self.design.hosts}
         for vm in self.design.vms:
-            if vm.host in load:
-                for i, amount in enumerate((1, vm.vcpu, vm.memory_gb, vm.storage_gb)):
-                    load[vm.host][i] += amount
+            host = load.get(vm.host)
+            if host is not None:
+                host[0] += 1
+                host[1] += vm.vcpu
+                host[2] += vm.memory_gb
+                host[3] += vm.storage_gb
         return load
 
 
@@ -68,8 +72,10 @@ def vms_sheet(book: Book) -> Sheet:
             Col("Storage GB", GB), Col("Anti-affinity group"), Col("OS"), Col("Tenant"), Col("Size")]
     table = sheet.table("tblVMs", cols, len(design.vms))
 
+    tenant = {role: is_tenant_role(role) for role in {vm.role for vm in design.vms}}  # tested once per role
+
     def os_of(vm) -> str:
-        if vm.is_tenant:
+        if tenant[vm.role]:
             return "tenant image"
         return f"{lic.windows_version} + SQL Server {editions[vm.name]}" if vm.name in editions else lic.windows_version
 

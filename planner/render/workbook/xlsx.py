@@ -2,14 +2,13 @@
 
 openpyxl writes the workbook: styles, tables, frozen panes, widths, and each table's first
 rows. The remaining rows of long tables (tens of thousands of VMs and restarts) are
-serialised directly into the sheet XML with the same per-column styles, which keeps a
-30 000-VM workbook to a few seconds. The zip is then rewritten with fixed entry times
+serialised directly into the sheet XML with the same per-column styles (sheet_xml.py), which
+keeps a 30 000-VM workbook to about a second. The zip is then rewritten with fixed entry times
 and document properties, so the same sheets always give the same bytes.
 """
 from __future__ import annotations
 
 import datetime
-import heapq
 import io
 import re
 import zipfile
@@ -25,7 +24,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table as XlTable, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from planner.render.archive import stable_zip
+from planner.render.workbook.sheet_xml import Formula, rezip, rows_xml
 
 INT, GB, PCT = "#,##0", "#,##0.00", "0.0%"
 FIXED_TIME = datetime.datetime(2014, 10, 15)  # document created/modified: fixed for byte-stable files
@@ -53,14 +52,6 @@ class Col:
 def money(currency: str, cents: bool = False) -> str:
     """Number format of an amount in `currency` (an ISO code shown after the figure)."""
     return f'#,##0{".00" if cents else ""} "{currency}"'
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A live formula (text without the leading '=') and the value it gives for the design,
-    written beside it as the cell's cached value so that previewers show it."""
-    text: str
-    value: float
 
 
 @dataclass(frozen=True)
@@ -175,10 +166,10 @@ def write_workbook(sheets: list[Sheet], title: str) -> bytes:
         rows, width = _fill(ws, sheet, cached)
         extra[sheet.title] = (rows, f"A1:{get_column_letter(max(width, 1))}{max(sheet.next_row - 2, 1)}", cached)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # _rezip deflates each entry once
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # rezip deflates each entry once
         ExcelWriter(wb, archive).write_data()
     by_path = {ws.path.lstrip("/"): extra[sheet.title] for ws, sheet in worksheets}
-    return _rezip(buffer.getvalue(), by_path)
+    return rezip(buffer.getvalue(), by_path)
 
 
 def _fill(ws, sheet: Sheet, cached: dict[str, float]) -> tuple[list[tuple[int, str]], int]:
@@ -289,8 +280,7 @@ def _table(ws, table: Table, widths: dict[int, float], cached: dict[str, float])
     ws.add_table(xl)
     cells = [(f'<c r="{get_column_letter(i)}', f'" s="{style}"' if style else '"')
              for i, style in enumerate(style_ids, start=1)]
-    return [(table.first + r, _row_xml(table.first + r, values, cells, heights[r]))
-            for r, values in enumerate(table.rows[OPENPYXL_ROWS:], start=OPENPYXL_ROWS)]
+    return rows_xml(table.first + OPENPYXL_ROWS, table.rows[OPENPYXL_ROWS:], cells, heights[OPENPYXL_ROWS:])
 
 
 def _height(values: list[Any], wrapped: list[tuple[int, float]]) -> float | None:
@@ -329,67 +319,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
-
-
-_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def _row_xml(row: int, values: list[Any], cells: list[tuple[str, str]], height: float | None = None) -> str:
-    """One <row> of sheet XML; `cells` gives each column's '<c r="X' opening and its style attribute."""
-    size = f' ht="{height}" customHeight="1"' if height else ""
-    r, out = str(row), [f'<row r="{row}"{size}>']
-    for (head, style), value in zip(cells, values):
-        kind = type(value)
-        if kind is str:  # the tests below skip the work for the common plain text (30 000 rows of VMs)
-            space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-            text = value.translate(_ESCAPE) if "&" in value or "<" in value or ">" in value else value
-            out.append(f'{head}{r}{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-        elif kind is int:
-            out.append(f"{head}{r}{style}><v>{value}</v></c>")
-        elif kind is Formula:
-            out.append(f"{head}{r}{style}><f>{value.text.translate(_ESCAPE)}</f><v>{_number(value.value)}</v></c>")
-        elif kind is float:
-            out.append(f"{head}{r}{style}><v>{_number(value)}</v></c>")
-        elif value is None:
-            if style != '"':
-                out.append(f"{head}{r}{style}/>")
-        elif kind is bool:
-            out.append(f'{head}{r}{style} t="b"><v>{int(value)}</v></c>')
-        else:
-            raise ValueError(f"cannot write {value!r} beyond a table's first rows")
-    out.append("</row>")
-    return "".join(out)
-
-
-def _number(value: float) -> str:
-    """A cell's number as the same text whether it came in as an int or an integral float (a design
-    planned in memory or read back from design.json), so the bytes depend on the value alone."""
-    return str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else repr(value)
-
-
-# openpyxl writes an empty value as <v></v> with lxml installed, <v /> without
-_CACHE = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v></v>|<v\s*/>)</c>', re.S)
-_ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
-_SHEET_DATA = re.compile(r"<sheetData>(.*?)</sheetData>|<sheetData\s*/>", re.S)
-
-
-def _splice(xml: str, rows: list[tuple[int, str]], dimension: str, cached: dict[str, float]) -> str:
-    """Put the cached values into openpyxl's formula cells and merge directly serialised rows
-    into its sheet XML, in row order."""
-    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml, count=1)
-    if cached:
-        xml = _CACHE.sub(lambda m: f'<c r="{m[1]}"{m[2]}><f>{m[3]}</f><v>{_number(cached[m[1]])}</v></c>', xml)
-    if not rows:
-        return xml
-    match = _SHEET_DATA.search(xml)
-    existing = [(int(m.group(1)), m.group(0)) for m in _ROW.finditer(match.group(1) or "")]
-    merged = "".join(text for _, text in heapq.merge(existing, rows, key=lambda item: item[0]))
-    return xml[:match.start()] + f"<sheetData>{merged}</sheetData>" + xml[match.end():]
-
-
-def _rezip(data: bytes, sheets: dict[str, tuple[list[tuple[int, str]], str, dict[str, float]]]) -> bytes:
-    """Rewrite the archive byte-stably with the spliced sheets."""
-    def splice(name: str, content: bytes) -> bytes:
-        return _splice(content.decode("utf-8"), *sheets[name]).encode("utf-8") if name in sheets else content
-
-    return stable_zip(data, splice)
