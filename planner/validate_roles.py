@@ -65,14 +65,16 @@ def host_role_problems(rules: list[dict], vms: list[dict]) -> list[tuple[str, st
     return role_count_problems(rules, Counter(vm.get("role") for vm in vms))
 
 
-def restart_role_problems(idx, moved: dict[str, list[dict]]) -> list[str]:
-    """The role rules on each host that VMs restart on (`moved`: host -> those VMs): its own VMs per role, counted
-    once per host (idx.role_counts), plus the restarted ones."""
-    out = []
-    for host in sorted(moved) if idx.role_rules else ():
+def restart_role_problems(idx, moved: dict[str, tuple]) -> list[str]:
+    """The role rules on each host that VMs restart on (`moved`: host -> the roles of those VMs): its own VMs per
+    role, counted once per host (idx.role_counts), plus the restarted ones; skipped where no rule's role runs."""
+    watched, out = {r["role"] for r in idx.role_rules}, []
+    for host in sorted(moved) if watched else ():
         if host not in idx.role_counts:
             idx.role_counts[host] = Counter(vm.get("role") for vm in idx.vms_on[host])
-        roles = idx.role_counts[host] + Counter(vm.get("role") for vm in moved[host])
+        if watched.isdisjoint(moved[host]) and watched.isdisjoint(idx.role_counts[host]):
+            continue
+        roles = idx.role_counts[host] + Counter(moved[host])
         out += [f"breaks {rule} on {host} ({text})" for rule, text in role_count_problems(idx.role_rules, roles)]
     return out
 
