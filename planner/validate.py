@@ -80,12 +80,15 @@ class DesignIndex:
     role_counts: dict = field(default_factory=dict)  # host -> its VMs per role (a Counter), filled as asked
     role_rules: list[dict] = field(default_factory=list)  # design.json's role_rules (after failures too)
     named: dict[str, dict] = field(default_factory=dict)  # host -> restart_items(host), filled as asked
+    caps: dict[str, tuple] = field(default_factory=dict)  # host -> capacity(host), filled as asked
 
     def capacity(self, host: str) -> tuple:
-        """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity)."""
-        h = self.hosts[host]
-        storage = h.get("usable_storage_gb")
-        return h["vcpu_capacity"], h["usable_memory_gb"], INF if storage is None else storage
+        """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity), computed once."""
+        if host not in self.caps:
+            h = self.hosts[host]
+            storage = h.get("usable_storage_gb")
+            self.caps[host] = h["vcpu_capacity"], h["usable_memory_gb"], INF if storage is None else storage
+        return self.caps[host]
 
     def residual(self, host: str) -> tuple:
         """Free capacity: (vcpu, memory), plus storage where the host lists usable_storage_gb
@@ -229,6 +232,23 @@ def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict)
     for host in sorted(failed):
         affected.update(idx.restart_items(host))
     survivors = set(idx.members.get(cluster, [])) - set(failed)
+    if restarts.keys() == affected.keys() and survivors.issuperset(restarts.values()):  # the usual case, at C speed
+        problems, moved = [], defaultdict(list)
+        for vm, target in restarts.items():
+            moved[target].append(affected[vm])
+    else:
+        problems, moved = _mismatches(cluster, affected, survivors, restarts)
+    roles, overloads = {}, []
+    for host in sorted(moved):
+        vcpu, memory, storage, roles[host] = zip(*moved[host])
+        overloads += [f"overloads {host} ({text})" for _, text in _excess(idx, host, (sum(vcpu), sum(memory),
+                                                                                      sum(storage)))]
+    return problems + overloads + restart_role_problems(idx, roles)  # the role rules hold too
+
+
+def _mismatches(cluster: str, affected: dict, survivors: set, restarts: dict) -> tuple[list[str], dict]:
+    """A certificate's problems of names: VMs not restarted, restarted but on no failed host, restarted off the
+    survivors; and the other restarts by target host (host -> VMs as in `affected`)."""
     problems = [f"does not restart {vm}" for vm in affected if vm not in restarts]
     moved, misplaced = defaultdict(list), []
     for vm, target in restarts.items():
@@ -239,12 +259,7 @@ def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict)
             moved[target].append(item)
         else:
             misplaced.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
-    roles, overloads = {}, []
-    for host in sorted(moved):
-        vcpu, memory, storage, roles[host] = zip(*moved[host])
-        overloads += [f"overloads {host} ({text})" for _, text in _excess(idx, host, (sum(vcpu), sum(memory),
-                                                                                      sum(storage)))]
-    return problems + misplaced + overloads + restart_role_problems(idx, roles)  # the role rules hold too
+    return problems + misplaced, moved
 
 
 def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None = None,

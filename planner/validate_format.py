@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import itemgetter
 
 from planner.validate_stamps import is_fqdn
 
@@ -12,6 +13,7 @@ FORMAT = "stampplan.design/1"
 # The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the
 # standard library: a name never starts like a spreadsheet formula nor holds markup or control characters.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+LINES_OF_NAMES = re.compile(rf"{NAME.pattern}(?:\n{NAME.pattern})*")  # names joined by newlines (never in a name)
 
 
 class FieldTests:
@@ -30,12 +32,19 @@ class FieldTests:
         return ok
 
     def all_names(self, xs) -> bool:
-        """Every item of `xs` (a list, set or dict's keys) is a name."""
+        """Every item of `xs` (a list, set or dict's keys) is a name: the new ones matched at C speed."""
         try:
             if self.passed.issuperset(xs):
                 return True
         except TypeError:  # an unhashable item: not a name
-            pass
+            return False
+        xs = list(xs)
+        if set(map(type, xs)) <= {str}:  # matched as one text, one name a line
+            text = "\n".join(xs)
+            ok = text.count("\n") == len(xs) - 1 and LINES_OF_NAMES.fullmatch(text) is not None
+            if ok:
+                self.passed.update(xs)
+            return ok
         return all(map(self.name, xs))
 
     def names(self, x) -> bool:
@@ -57,6 +66,14 @@ class FieldTests:
         """A non-negative finite number (below 1e18, which also rules out NaN and infinity)."""
         return isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x < 1e18
 
+    def all_amounts(self, xs: list) -> bool:
+        """amount() of every item, at C speed: ints and floats only, none below 0 (a NaN first fails min) and their
+        sum below 1e18 (each item is at most the sum; a NaN or infinity fails it)."""
+        try:
+            return set(map(type, xs)) <= {int, float} and (not xs or min(xs) >= 0) and sum(xs) < 1e18
+        except OverflowError:  # an int too large for a float
+            return False
+
     def flag(self, x) -> bool:
         return isinstance(x, bool)
 
@@ -65,6 +82,14 @@ class FieldTests:
 
     def fqdn(self, x) -> bool:
         return is_fqdn(x)
+
+    def column(self, test, xs: list) -> bool:
+        """Whether every item of `xs` passes `test` (one of the above), names and amounts at C speed."""
+        if test is FieldTests.name:
+            return self.all_names(xs)
+        if test is FieldTests.amount:
+            return self.all_amounts(xs)
+        return all(test(self, x) for x in xs)
 
 
 T = FieldTests
@@ -95,6 +120,22 @@ def _entry_problem(tests: FieldTests, kind: str, entry) -> str:
     return f"has missing or invalid {', '.join(bad)}" if bad else ""
 
 
+def _all_well_formed(tests: FieldTests, kind: str, raw: list) -> bool:
+    """Whether :func:`_entry_problem` finds nothing in any entry, decided field by field over the whole list
+    (a few times faster on 30 000 VMs); when not, the entries are tested one by one."""
+    if not set(map(type, raw)) <= {dict}:
+        return False
+    for k, ok in REQUIRED[kind].items():
+        try:
+            values = list(map(itemgetter(k), raw))
+        except KeyError:  # a field missing
+            return False
+        if not tests.column(ok, values):
+            return False
+    return all(tests.column(ok, [v for e in raw if (v := e.get(k)) is not None])
+               for k, ok in OPTIONAL.get(kind, {}).items())
+
+
 def check_format(design) -> tuple[dict[str, list[dict]], list[tuple[str, str, str]]]:
     """Rule "format": the format tag, the top-level lists and every entry's fields. Returns the well-formed entries
     of each list (malformed ones are dropped) and the findings as (rule, subject, message)."""
@@ -110,6 +151,9 @@ def check_format(design) -> tuple[dict[str, list[dict]], list[tuple[str, str, st
             raw = []
         if not isinstance(raw, list):
             findings.append(("format", kind, f"'{kind}' is missing or not a list"))
+            continue
+        if _all_well_formed(tests, kind, raw):
+            entries[kind] = list(raw)
             continue
         for i, entry in enumerate(raw):
             problem = _entry_problem(tests, kind, entry)
