@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -77,9 +77,9 @@ class DesignIndex:
     load: dict[str, tuple]                  # host -> (vcpu, memory, storage) placed on it
     plans: list[dict]
     free: dict[str, tuple] = field(default_factory=dict)  # host -> residual(host), filled as asked
-    role_counts: dict = field(default_factory=dict)  # host -> its VMs per role (a Counter), filled as asked
+    role_counts: dict[str, Counter] = field(default_factory=dict)  # host -> its VMs per role
     role_rules: list[dict] = field(default_factory=list)  # design.json's role_rules (after failures too)
-    named: dict[str, dict] = field(default_factory=dict)  # host -> restart_items(host), filled as asked
+    restart_items: dict[str, dict] = field(default_factory=dict)  # host -> {VM name: (vcpu, memory, storage, role)}
     caps: dict[str, tuple] = field(default_factory=dict)  # host -> capacity(host), filled as asked
 
     def capacity(self, host: str) -> tuple:
@@ -97,13 +97,6 @@ class DesignIndex:
             free = tuple(c - u for c, u in zip(self.capacity(host), self.load[host]))
             self.free[host] = free if self.hosts[host].get("usable_storage_gb") is not None else free[:2]
         return self.free[host]
-
-    def restart_items(self, host: str) -> dict[str, tuple]:
-        """The host's VMs by name (the last of a name wins) -> (vcpu, memory, storage, role), computed once: what a
-        failover plan restarts when the host fails."""
-        if host not in self.named:
-            self.named[host] = {vm["name"]: (*vm_demand(vm), vm.get("role")) for vm in self.vms_on.get(host, ())}
-        return self.named[host]
 
 
 def index_design(design) -> tuple[DesignIndex, list[Finding]]:
@@ -124,7 +117,11 @@ def index_design(design) -> tuple[DesignIndex, list[Finding]]:
     for vm in entries["vms"]:
         if vm["host"] in idx.vms_on:
             idx.vms_on[vm["host"]].append(vm)
-    idx.load = {h: tuple(map(sum, zip(*map(vm_demand, vms)))) or (0, 0, 0) for h, vms in idx.vms_on.items()}
+    for host, vms in idx.vms_on.items():  # each VM's figures read once: the load, the roles, the failover plans
+        rows = [(*vm_demand(vm), vm.get("role")) for vm in vms]
+        vcpu, memory, storage, roles = zip(*rows) if rows else ((),) * 4
+        idx.load[host], idx.role_counts[host] = (sum(vcpu), sum(memory), sum(storage)), Counter(roles)
+        idx.restart_items[host] = dict(zip([vm["name"] for vm in vms], rows))  # the last of a name wins
     return idx, findings + check_references(entries, idx)
 
 
@@ -230,13 +227,16 @@ def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict)
     cluster, and no survivor ends over capacity nor breaks a role rule."""
     affected: dict[str, tuple] = {}  # VM name -> (vcpu, memory, storage, role)
     for host in sorted(failed):
-        affected.update(idx.restart_items(host))
+        affected.update(idx.restart_items.get(host, {}))
     survivors = set(idx.members.get(cluster, [])) - set(failed)
-    if restarts.keys() == affected.keys() and survivors.issuperset(restarts.values()):  # the usual case, at C speed
-        problems, moved = [], defaultdict(list)
+    problems, moved = [], defaultdict(list)
+    try:  # the usual case first: every failed VM restarts, each on a survivor
         for vm, target in restarts.items():
             moved[target].append(affected[vm])
-    else:
+        usual = len(restarts) == len(affected) and survivors.issuperset(moved)
+    except KeyError:
+        usual = False
+    if not usual:
         problems, moved = _mismatches(cluster, affected, survivors, restarts)
     roles, overloads = {}, []
     for host in sorted(moved):
