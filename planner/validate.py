@@ -4,7 +4,7 @@ Written from the public contract (``design-format.md``) only, and importing noth
 the standard library (and validate_search.py, its restart search), so that a reviewer need not
 trust the solver. Rules (``Finding.rule``):
 
-  format, unique-names, reference   the file is well formed and self-consistent
+  format, unique-names, reference   the file is well formed (validate_format.py) and self-consistent
   host-capacity, host-storage       no host carries more than it may
   cluster-storage                   a cluster's shared storage holds its VMs
   anti-affinity                     grouped VMs never share a host / fault domain (spread groups:
@@ -20,22 +20,18 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from planner.validate_cost import check_cost
+from planner.validate_format import check_format, check_unique_names
 from planner.validate_growth import check_growth
 from planner.validate_roles import (check_anti_affinity, check_role_rules, restart_role_problems, role_need, role_room,
                                     role_rules_of)
-from planner.validate_search import EPS, INF, UNDECIDED, add, restart_search, vm_demand
-from planner.validate_stamps import check_stamps, is_fqdn
+from planner.validate_search import EPS, INF, UNDECIDED, restart_search, vm_demand
+from planner.validate_stamps import check_stamps
 
-FORMAT = "stampplan.design/1"
-# The name pattern of planner/model/requirements.py (`Name`), repeated so that this module needs only the
-# standard library: a name never starts like a spreadsheet formula nor holds markup or control characters.
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MAX_SCENARIOS = 1_000_000  # more k-subsets than this in one cluster are not enumerated
 # The checker's own restart search, per design (scenarios with a failover plan are only verified, never
 # searched). Beyond either bound the remaining scenarios are undecided, so validate ends in seconds:
@@ -66,85 +62,6 @@ class Verdict:
         return not self.violations and not self.undecided
 
 
-# ---------------------------------------------------------------- format ----
-
-def _is_name(x): return isinstance(x, str) and NAME.fullmatch(x) is not None
-def _is_names(x): return isinstance(x, list) and all(map(_is_name, x))
-def _is_name_map(x): return isinstance(x, dict) and _is_names([*x, *{v if type(v) is str else 0 for v in x.values()}])
-def _is_count(x): return isinstance(x, int) and not isinstance(x, bool) and x >= 0
-def _is_bool(x): return isinstance(x, bool)
-def _is_scope(x): return isinstance(x, str) and x in ("host", "fault_domain")
-
-
-def _is_amount(x):
-    """A non-negative finite number (below 1e18, which also rules out NaN and infinity)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and 0 <= x < 1e18
-
-
-REQUIRED = {  # list -> field -> test; the order is the order of checking
-    "stamps": {"name": _is_name, "vmm_vms": _is_names},
-    "clusters": {"name": _is_name, "stamp": _is_name, "failures_tolerated": _is_count},
-    "hosts": {"name": _is_name, "cluster": _is_name, "fault_domain": _is_name,
-              "vcpu_capacity": _is_amount, "usable_memory_gb": _is_amount},
-    "anti_affinity_groups": {"name": _is_name, "scope": _is_scope},
-    "vms": {"name": _is_name, "host": _is_name, "vcpu": _is_amount,
-            "memory_gb": _is_amount, "storage_gb": _is_amount},
-    "failover_plans": {"cluster": _is_name, "failed": _is_names, "restarts": _is_name_map},
-}
-OPTIONAL = {  # absent or null means "not given"
-    "stamps": {"tenants": _is_count, "vm_networks": _is_count, "spf": is_fqdn},
-    "clusters": {"fault_domain_tolerance": _is_bool, "shared_storage_gb": _is_amount},
-    "hosts": {"usable_storage_gb": _is_amount, "model": _is_name},
-    "vms": {"anti_affinity_group": _is_name, "role": _is_name},
-}
-OPTIONAL_LISTS = ("anti_affinity_groups", "failover_plans")
-
-
-def _entry_problem(kind: str, entry) -> str:
-    """Why one list entry is malformed, or "" when it is well formed."""
-    if not isinstance(entry, dict):
-        return "is not an object"
-    bad = [k for k, ok in REQUIRED[kind].items() if k not in entry or not ok(entry[k])]
-    bad += [k for k, ok in OPTIONAL.get(kind, {}).items() if entry.get(k) is not None and not ok(entry[k])]
-    return f"has missing or invalid {', '.join(bad)}" if bad else ""
-
-
-def check_format(design) -> tuple[dict[str, list[dict]], list[Finding]]:
-    """Rule "format": the format tag, the top-level lists and every entry's fields.
-    Returns the well-formed entries of each list (malformed ones are dropped) and the findings."""
-    entries: dict[str, list[dict]] = {kind: [] for kind in REQUIRED}
-    if not isinstance(design, dict):
-        return entries, [Finding("format", "design", "the design is not a JSON object")]
-    findings = []
-    if design.get("format") != FORMAT:
-        findings.append(Finding("format", "design", f"format is {str(design.get('format'))[:60]!r}, expected {FORMAT!r}"))
-    for kind in REQUIRED:
-        raw = design.get(kind)
-        if raw is None and kind in OPTIONAL_LISTS:
-            raw = []
-        if not isinstance(raw, list):
-            findings.append(Finding("format", kind, f"'{kind}' is missing or not a list"))
-            continue
-        for i, entry in enumerate(raw):
-            problem = _entry_problem(kind, entry)
-            if not problem:
-                entries[kind].append(entry)
-                continue
-            name = entry.get("name") if isinstance(entry, dict) else None
-            findings.append(Finding("format", name if _is_name(name) else f"{kind}[{i}]", f"{kind}[{i}] {problem}"))
-    return entries, findings
-
-
-def check_unique_names(entries) -> list[Finding]:
-    """Rule "unique-names": stamps, clusters, hosts, VMs (and groups) are named once each."""
-    findings = []
-    for kind in ("stamps", "clusters", "hosts", "vms", "anti_affinity_groups"):
-        for name, n in Counter(e["name"] for e in entries[kind]).items():
-            if n > 1:
-                findings.append(Finding("unique-names", name, f"{n} entries of {kind} are named {name}"))
-    return findings
-
-
 # ----------------------------------------------------------------- index ----
 
 @dataclass
@@ -160,14 +77,18 @@ class DesignIndex:
     load: dict[str, tuple]                  # host -> (vcpu, memory, storage) placed on it
     plans: list[dict]
     free: dict[str, tuple] = field(default_factory=dict)  # host -> residual(host), filled as asked
-    role_counts: dict[str, Counter] = field(default_factory=dict)  # host -> its VMs per role, filled as asked
+    role_counts: dict[str, Counter] = field(default_factory=dict)  # host -> its VMs per role
     role_rules: list[dict] = field(default_factory=list)  # design.json's role_rules (after failures too)
+    restart_items: dict[str, dict] = field(default_factory=dict)  # host -> {VM name: (vcpu, memory, storage, role)}
+    caps: dict[str, tuple] = field(default_factory=dict)  # host -> capacity(host), filled as asked
 
     def capacity(self, host: str) -> tuple:
-        """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity)."""
-        h = self.hosts[host]
-        storage = h.get("usable_storage_gb")
-        return h["vcpu_capacity"], h["usable_memory_gb"], INF if storage is None else storage
+        """(vcpu_capacity, usable_memory_gb, usable_storage_gb or infinity), computed once."""
+        if host not in self.caps:
+            h = self.hosts[host]
+            storage = h.get("usable_storage_gb")
+            self.caps[host] = h["vcpu_capacity"], h["usable_memory_gb"], INF if storage is None else storage
+        return self.caps[host]
 
     def residual(self, host: str) -> tuple:
         """Free capacity: (vcpu, memory), plus storage where the host lists usable_storage_gb
@@ -180,23 +101,27 @@ class DesignIndex:
 
 def index_design(design) -> tuple[DesignIndex, list[Finding]]:
     """Rules "format", "unique-names" and "reference"; returns the index and the findings."""
-    entries, findings = check_format(design)
-    findings += check_unique_names(entries)
+    entries, found = check_format(design)
+    findings = [Finding(*f) for f in found + check_unique_names(entries)]
     first = {kind: {} for kind in entries}
     for kind in ("stamps", "clusters", "hosts", "vms", "anti_affinity_groups"):
         for e in entries[kind]:
             first[kind].setdefault(e["name"], e)
     idx = DesignIndex(first["stamps"], first["clusters"], first["hosts"], first["vms"],
                       {g["name"]: g["scope"] for g in first["anti_affinity_groups"].values()},
-                      {c: [] for c in first["clusters"]}, {h: [] for h in first["hosts"]},
-                      {h: (0, 0, 0) for h in first["hosts"]}, entries["failover_plans"], role_rules=role_rules_of(design))
+                      {c: [] for c in first["clusters"]}, {h: [] for h in first["hosts"]}, {},
+                      entries["failover_plans"], role_rules=role_rules_of(design))
     for name, host in idx.hosts.items():
         if host["cluster"] in idx.members:
             idx.members[host["cluster"]].append(name)
     for vm in entries["vms"]:
-        if vm["host"] in idx.hosts:
+        if vm["host"] in idx.vms_on:
             idx.vms_on[vm["host"]].append(vm)
-            idx.load[vm["host"]] = add(idx.load[vm["host"]], vm_demand(vm))
+    for host, vms in idx.vms_on.items():  # each VM's figures read once: the load, the roles, the failover plans
+        rows = [(*vm_demand(vm), vm.get("role")) for vm in vms]
+        vcpu, memory, storage, roles = zip(*rows) if rows else ((),) * 4
+        idx.load[host], idx.role_counts[host] = (sum(vcpu), sum(memory), sum(storage)), Counter(roles)
+        idx.restart_items[host] = dict(zip([vm["name"] for vm in vms], rows))  # the last of a name wins
     return idx, findings + check_references(entries, idx)
 
 
@@ -225,12 +150,13 @@ def _fmt(x) -> str:
 def _excess(idx: DesignIndex, host: str, extra=(0, 0, 0)) -> list[tuple[int, str]]:
     """The dimensions (0 vcpu, 1 memory, 2 storage) in which the host's VMs plus `extra`
     exceed its capacity, each with a text such as "vCPU 70 > capacity 64"."""
-    out = []
-    for d, (cap, used) in enumerate(zip(idx.capacity(host), add(idx.load[host], extra))):
-        if used > cap + EPS:
-            label, unit, what = _DIMS[d]
-            out.append((d, f"{label} {_fmt(used)}{unit} > {what} {_fmt(cap)}{unit}"))
-    return out
+    used, cap = [u + x for u, x in zip(idx.load[host], extra)], idx.capacity(host)
+    return [(d, _over(d, used[d], cap[d])) for d in range(3) if used[d] > cap[d] + EPS]
+
+
+def _over(d: int, used, cap) -> str:
+    label, unit, what = _DIMS[d]
+    return f"{label} {_fmt(used)}{unit} > {what} {_fmt(cap)}{unit}"
 
 
 def check_host_capacity(idx: DesignIndex) -> list[Finding]:
@@ -299,19 +225,41 @@ class ScenarioResult(NamedTuple):
 def certificate_problems(idx: DesignIndex, cluster: str, failed, restarts: dict) -> list[str]:
     """Linear-time check of one certificate: exactly the failed hosts' VMs restart, each on a survivor of the
     cluster, and no survivor ends over capacity nor breaks a role rule."""
-    affected = {vm["name"]: vm for h in sorted(failed) for vm in idx.vms_on.get(h, [])}
+    affected: dict[str, tuple] = {}  # VM name -> (vcpu, memory, storage, role)
+    for host in sorted(failed):
+        affected.update(idx.restart_items.get(host, {}))
     survivors = set(idx.members.get(cluster, [])) - set(failed)
-    problems = [f"does not restart {vm}" for vm in affected if vm not in restarts]
-    problems += [f"restarts {vm}, which ran on no failed host" for vm in restarts if vm not in affected]
-    moved = defaultdict(list)
-    for vm, target in restarts.items():
-        if vm in affected and target not in survivors:
-            problems.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
-        elif vm in affected:
+    problems, moved = [], defaultdict(list)
+    try:  # the usual case first: every failed VM restarts, each on a survivor
+        for vm, target in restarts.items():
             moved[target].append(affected[vm])
-    problems += [f"overloads {host} ({text})" for host in sorted(moved)
-                 for _, text in _excess(idx, host, tuple(map(sum, zip(*map(vm_demand, moved[host])))))]
-    return problems + restart_role_problems(idx, moved)  # the role rules hold too
+        usual = len(restarts) == len(affected) and survivors.issuperset(moved)
+    except KeyError:
+        usual = False
+    if not usual:
+        problems, moved = _mismatches(cluster, affected, survivors, restarts)
+    roles, overloads = {}, []
+    for host in sorted(moved):
+        vcpu, memory, storage, roles[host] = zip(*moved[host])
+        overloads += [f"overloads {host} ({text})" for _, text in _excess(idx, host, (sum(vcpu), sum(memory),
+                                                                                      sum(storage)))]
+    return problems + overloads + restart_role_problems(idx, roles)  # the role rules hold too
+
+
+def _mismatches(cluster: str, affected: dict, survivors: set, restarts: dict) -> tuple[list[str], dict]:
+    """A certificate's problems of names: VMs not restarted, restarted but on no failed host, restarted off the
+    survivors; and the other restarts by target host (host -> VMs as in `affected`)."""
+    problems = [f"does not restart {vm}" for vm in affected if vm not in restarts]
+    moved, misplaced = defaultdict(list), []
+    for vm, target in restarts.items():
+        item = affected.get(vm)
+        if item is None:
+            problems.append(f"restarts {vm}, which ran on no failed host")
+        elif target in survivors:
+            moved[target].append(item)
+        else:
+            misplaced.append(f"restarts {vm} onto {target}, which is not a surviving host of {cluster}")
+    return problems + misplaced, moved
 
 
 def check_scenario(idx: DesignIndex, cluster: str, failed, restarts: dict | None = None,

@@ -6,7 +6,7 @@
   dedicated-host  a host running a ``role_rules[].dedicated`` role runs no other role
 
 The role rules hold after a failure too: validate.py checks each failover plan's survivors with
-:func:`host_role_problems` and gives its restart search the rules as extra resources (:func:`role_room`).
+:func:`restart_role_problems` and gives its restart search the rules as extra resources (:func:`role_room`).
 Anti-affinity and spread groups hold in normal running only.
 """
 from __future__ import annotations
@@ -60,25 +60,21 @@ def role_rules_of(design) -> list[dict]:
     return [r for r in _entries(design, "role_rules") if isinstance(r.get("role"), str)]
 
 
-def host_role_problems(rules: list[dict], vms: list[dict]) -> list[tuple[str, str]]:
-    """(rule, text) for each role rule that the VMs on one host break: "role-per-host", "dedicated-host"."""
-    return role_count_problems(rules, Counter(vm.get("role") for vm in vms))
-
-
-def restart_role_problems(idx, moved: dict[str, list[dict]]) -> list[str]:
-    """The role rules on each host that VMs restart on (`moved`: host -> those VMs): its own VMs per role, counted
-    once per host (idx.role_counts), plus the restarted ones."""
-    out = []
-    for host in sorted(moved) if idx.role_rules else ():
-        if host not in idx.role_counts:
-            idx.role_counts[host] = Counter(vm.get("role") for vm in idx.vms_on[host])
-        roles = idx.role_counts[host] + Counter(vm.get("role") for vm in moved[host])
+def restart_role_problems(idx, moved: dict[str, tuple]) -> list[str]:
+    """The role rules on each host that VMs restart on (`moved`: host -> the roles of those VMs): its own VMs per
+    role (idx.role_counts), plus the restarted ones; skipped where no rule's role runs."""
+    watched, out = {r["role"] for r in idx.role_rules}, []
+    for host in sorted(moved) if watched else ():
+        if watched.isdisjoint(moved[host]) and watched.isdisjoint(idx.role_counts[host]):
+            continue
+        roles = idx.role_counts[host] + Counter(moved[host])
         out += [f"breaks {rule} on {host} ({text})" for rule, text in role_count_problems(idx.role_rules, roles)]
     return out
 
 
 def role_count_problems(rules: list[dict], roles: Counter) -> list[tuple[str, str]]:
-    """host_role_problems of a host running `roles` (VMs per role)."""
+    """(rule, text) for each role rule that a host running `roles` (VMs per role) breaks: "role-per-host",
+    "dedicated-host"."""
     out = []
     for r in rules:
         role, cap = r["role"], r.get("max_per_host")
@@ -92,15 +88,15 @@ def role_count_problems(rules: list[dict], roles: Counter) -> list[tuple[str, st
 
 def check_role_rules(idx) -> list:
     """Rules "role-per-host" and "dedicated-host" from design.json's role_rules (idx.role_rules)."""
-    return [_finding(rule, host, text) for host, vms in idx.vms_on.items()
-            for rule, text in host_role_problems(idx.role_rules, vms)]
+    return [_finding(rule, host, text) for host in idx.vms_on if idx.role_rules
+            for rule, text in role_count_problems(idx.role_rules, idx.role_counts[host])]
 
 
 def role_room(rules: list[dict], vms: list[dict]) -> tuple:
     """The role rules as extra resources of a surviving host running `vms`, for the restart search: per
     max_per_host, the VMs of the role it still takes; per dedicated role, room for the role's VMs (none
     once the host runs another role) and for other VMs (none once it runs the role). An empty host has
-    room for both: a packing mixing them there is caught by host_role_problems afterwards."""
+    room for both: a packing mixing them there is caught by restart_role_problems afterwards."""
     roles = Counter(vm.get("role") for vm in vms)
     out: list[float] = []
     for r in rules:

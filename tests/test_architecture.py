@@ -24,7 +24,7 @@ def test_solver_settings_import_neither_ortools_nor_a_model():
 LAYERS = [
     {"errors": ("planner.errors", "planner.files", "planner.forked"), "settings": ("planner.settings",),
      "validate": ("planner.validate", "planner.validate_search", "planner.validate_stamps", "planner.validate_roles",
-                  "planner.validate_cost", "planner.validate_growth")},
+                  "planner.validate_cost", "planner.validate_growth", "planner.validate_format")},
     {"catalog": ("planner.catalog",)},
     {"model": ("planner.model",)},
     {"domain": ("planner.sizing", "planner.tenant_units", "planner.stamps", "planner.ipplan", "planner.licensing",

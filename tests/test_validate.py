@@ -423,7 +423,7 @@ def test_imports_with_ortools_blocked():
 
 
 @pytest.mark.parametrize("name", ["validate", "validate_search", "validate_stamps", "validate_roles", "validate_cost",
-                                  "validate_growth"])
+                                  "validate_growth", "validate_format"])
 def test_imports_only_stdlib(name):
     tree = ast.parse((ROOT / "planner" / f"{name}.py").read_text())
     modules = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
@@ -431,5 +431,5 @@ def test_imports_only_stdlib(name):
     assert not any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))
     foreign = {m for m in modules if m.split(".")[0] not in sys.stdlib_module_names} - {
         "planner.validate_search", "planner.validate_stamps", "planner.validate_roles", "planner.validate_cost",
-        "planner.validate_growth"}
+        "planner.validate_growth", "planner.validate_format"}
     assert not foreign, foreign
