@@ -7,6 +7,14 @@ import sys
 
 from conftest import ROOT
 
+
+def printed(code: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What `code` prints, run in a Python of its own (nothing imported yet) from the project's root."""
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
 SOLVE = """
 import sys
 from planner.solve.exact import solve_exact
@@ -23,18 +31,14 @@ print(type(v).__name__, len(v), isinstance(v, cp_model.pd.Series), isinstance([]
 
 def test_the_solver_loads_without_pandas():
     """OR-Tools' cp_model imports pandas (0.4-0.6 s) for helpers the planner never calls."""
-    proc = subprocess.run([sys.executable, "-c", SOLVE], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["2 False False", "Series 3 True False"]
+    assert printed(SOLVE).splitlines() == ["2 False False", "Series 3 True False"]
 
 
 def test_the_command_line_leaves_its_objects_out_of_the_exit_collections():
     """At exit the interpreter collects over every object the modules loaded (0.3 s after a plan) unless frozen."""
     code = ("import atexit, gc; atexit.register(lambda: print(gc.get_freeze_count() > 0)); "
             "from planner.cli import main; main()")
-    proc = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[-1] == "True"
+    assert printed(code, "--version").splitlines()[-1] == "True"
 
 
 def test_a_plan_the_greedy_engines_settle_never_loads_cp_sat():
@@ -42,18 +46,14 @@ def test_a_plan_the_greedy_engines_settle_never_loads_cp_sat():
     code = ("import sys; from planner.model.load import load_requirements; from planner.plan import plan; "
             "plan(load_requirements('profiles/poc.yaml')); "
             "print(sorted(m for m in sys.modules if m.startswith('ortools.sat.python.cp_model')))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "['ortools.sat.python.cp_model']"  # the lazy module, never read
+    assert printed(code) == "['ortools.sat.python.cp_model']"  # the lazy module, never read
 
 
 def test_the_solver_modules_load_without_numpy():
     """numpy (0.18 s) loads when the N+2 greedy (backup2.py) or a cover first runs, not with their modules."""
     code = ("import sys; import planner.pipeline, planner.solve.backup2, planner.solve.mixed; "
             "print('numpy' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "False"
+    assert printed(code) == "False"
 
 
 def test_small_plans_never_load_numpy():
@@ -61,9 +61,7 @@ def test_small_plans_never_load_numpy():
     code = ("import sys; from planner.model.load import load_requirements; from planner.plan import plan\n"
             "for name in ('poc', 'small', 'medium'): plan(load_requirements(f'profiles/{name}.yaml'))\n"
             "print('numpy' in sys.modules)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "False"
+    assert printed(code) == "False"
 
 
 def test_the_render_process_loads_no_yaml_parser_nor_network():
@@ -73,35 +71,24 @@ def test_the_render_process_loads_no_yaml_parser_nor_network():
     code = ("import sys; from importlib import import_module; from planner.render import PRELOAD\n"
             "for name in PRELOAD: import_module(name)\n"
             "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'ssl', 'http', 'urllib.request'))))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    assert printed(code) == "[]"
 
 
 def test_pydantic_looks_for_no_plugins():
     """pydantic's plugin search reads every installed distribution's entry points (0.01 s before the fork)."""
     code = "import planner.model.design, pydantic.plugin._loader as p; print(p._plugins)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"})
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "None"
+    assert printed(code, env={k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}) == "None"
 
 
 def test_numpy_loads_without_blas_threads():
     """OpenBLAS starts a thread per core when numpy loads (0.1 CPU s on 2 cores); the planner calls no BLAS."""
     code = "import os, planner, numpy; print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])"
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["1", "1"]  # one thread: the interpreter's
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env={**env, "OPENBLAS_NUM_THREADS": "2"})
-    assert proc.stdout.split()[1] == "2"  # a user's own setting stands
+    assert printed(code, env=env).split() == ["1", "1"]  # one thread: the interpreter's
+    assert printed(code, env={**env, "OPENBLAS_NUM_THREADS": "2"}).split()[1] == "2"  # a user's own setting stands
 
 
 def test_the_plan_command_loads_no_thread_pool():
     """planner.render's thread pool (concurrent.futures, 0.01-0.02 s) serves only where no child can be forked."""
     code = "import sys, planner.cli, planner.render_ahead, planner.render; print('concurrent.futures' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "False"
+    assert printed(code) == "False"
