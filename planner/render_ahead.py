@@ -2,8 +2,8 @@
 the child imports the renderers (openpyxl, graphviz, pypdf...: a third of a small plan); it then renders the
 design the parent sends while the parent proves it. The design goes as its design.json text, which the parent
 writes anyway: validating that text in the child costs less than pickling the design in the parent (on the
-critical path) and unpickling it (multi-stamp: 0.3 CPU s against 0.5 + 0.45). Same bytes as `render_all` in the parent, which is
-where the rendering runs when no child could be forked (planner.forked) or the child is gone."""
+critical path) and unpickling it (multi-stamp: 0.3 CPU s against 0.5 + 0.45). Same bytes as `render_all` in the
+parent, which is where the rendering runs when no child could be forked (planner.forked) or the child is gone."""
 from __future__ import annotations
 
 import gc
