@@ -180,7 +180,6 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...], base: Base) -> d
     ruled = bool(caps or p.dedicated)  # else every VM may join every host
     roles_on = [dict(r) for r in base.roles] if ruled else base.roles
     cap, max_vms = p.host.capacity(), p.host.max_vms
-    c0, c1, c2 = cap
     survivors = [h for h in range(n) if h not in down]
     plan: dict[str, int] = {}
     for (d, _), same in groupby(sorted(chain.from_iterable(base.on_host[h] for h in failed)), key=itemgetter(1, 2)):
@@ -192,7 +191,6 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...], base: Base) -> d
             if key is not None:
                 heap.append((key, h))
         heapify(heap)
-        d0, d1, d2 = d
         for it in run:
             if not heap:
                 return None
@@ -200,15 +198,15 @@ def restart(p: ClusterProblem, n: int, failed: tuple[int, ...], base: Base) -> d
             plan[it.name] = h
             if ruled:
                 roles_on[h][it.role] = roles_on[h].get(it.role, 0) + 1
-            vms = count[h] = count[h] + 1
+            count[h] += 1
             row = load[h]
-            a, b, c = row[0] + d0, row[1] + d1, row[2] + d2
-            row[0], row[1], row[2] = a, b, c
-            a, b, c = a + d0, b + d1, c + d2  # with the run's next VM: _fit_key, inline (a run restarts thousands)
-            if (ruled and not _role_fits(p, it, roles_on[h], caps)) or vms >= max_vms or a > c0 or b > c1 or c > c2:
+            row[0], row[1], row[2] = row[0] + d[0], row[1] + d[1], row[2] + d[2]
+            ok = not ruled or _role_fits(p, it, roles_on[h], caps)
+            key = _fit_key(cap, max_vms, row, count[h], d) if ok else None
+            if key is None:
                 heappop(heap)
             else:  # the host's next key replaces its entry at the top
-                heapreplace(heap, (max(a / c0 if c0 else 0.0, b / c1 if c1 else 0.0, c / c2 if c2 else 0.0), h))
+                heapreplace(heap, (key, h))
     return plan
 
 
