@@ -16,7 +16,7 @@ import planner.render.workbook
 from planner.design_file import load_design
 from planner.errors import MissingProgram
 from planner.render import render_all
-from planner.render_ahead import RenderAhead
+from planner.render_ahead import RenderAhead, ahead_of
 
 from conftest import ROOT
 
@@ -196,6 +196,46 @@ except KeyError as error:
     print("raised", error)
 """
     assert _in_fresh_process(code).splitlines() == ["['no dot'] True False", "raised 'COMP09'"]
+
+
+def test_main_forks_a_plan_commands_render_child_before_parsing_it_and_ends_it_if_unadopted():
+    """`main` forks for `plan` only (ahead_of), the command adopts that child, and one nobody adopted (--help, bad
+    options) ends once the command line has been handled."""
+    code = """
+import glob
+from planner.render_ahead import RenderAhead, ahead_of
+
+def children():
+    return {int(pid) for f in glob.glob('/proc/self/task/*/children') for pid in open(f).read().split()}
+
+with ahead_of(['validate', 'x.json']):
+    print(len(children()))
+with ahead_of(['plan', 'x.yaml']):
+    early = children()
+    with RenderAhead.adopt() as ahead:
+        print(len(early), {ahead.pid} == early)
+with ahead_of(['plan', '--help']):
+    unadopted = children()
+print(len(unadopted), children())
+"""
+    assert _in_fresh_process(code).splitlines() == ["0", "1 True", "1 set()"]
+
+
+def test_the_render_child_imports_until_its_design_has_come():
+    """The renderers drawn apart first: once the design is there, the child forks their process at once and
+    imports the rest where it is needed."""
+    code = """
+import os
+from planner.render import APART, PRELOAD
+from planner.render_ahead import preload
+
+down, up = os.pipe()
+os.write(up, b"design")
+print(preload(os.fdopen(down, "rb")))
+empty = os.pipe()
+print(preload(os.fdopen(empty[0], "rb")) == list(PRELOAD), PRELOAD[:len(APART)] == APART)
+"""
+    assert _in_fresh_process(code).splitlines() == ["[]", "True True"]
 
 
 def test_the_render_child_imports_pypdf_before_the_design_comes():

@@ -18,7 +18,8 @@ RENDERERS: tuple[str, ...] = ("planner.render.workbook", "planner.render.checkli
                               "planner.render.diagram", "planner.render.report")
 APART = ("planner.render.diagram", "planner.render.report")  # drawn beside the others (their Python, `dot` and
 # pypdf); the report after the diagrams, whose layouts of its three figures it reuses (planner.render.diagram.dot)
-PRELOAD = (*RENDERERS, "pypdf")  # what a render process imports before its design comes (pypdf: diagrams.pdf)
+PRELOAD = (*APART, "pypdf", *(name for name in RENDERERS if name not in APART))  # what a render process imports
+# while it waits for its design, in this order (pypdf: diagrams.pdf): APART first, which it forks at once
 
 Made = tuple[dict[str, bytes], str | None]  # a renderer's files, and the warning when its external program is missing
 
