@@ -1,20 +1,22 @@
-"""Render in a process forked before the solve (issue 18): while the parent imports the solver and plans,
-the child imports the renderers (openpyxl, graphviz, pypdf...: a third of a small plan); it then renders the
-design the parent sends while the parent proves it. The design goes as its design.json text, which the parent
-writes anyway: validating that text in the child costs less than pickling the design in the parent (on the
-critical path) and unpickling it (multi-stamp: 0.3 CPU s against 0.5 + 0.45). Same bytes as `render_all` in the
-parent, which is where the rendering runs when no child could be forked (planner.forked) or the child is gone.
+"""Render in processes forked before the solve (issue 18): while the parent parses the command line, imports the
+solver and plans, a child imports the renderers (pydantic, openpyxl, graphviz, pypdf...: a third of a small plan);
+they then render the design the parent sends while the parent proves it.
 
-`plan` forks it before its command line is parsed (`ahead_of`): the child imports pydantic and the renderers while
-the parent parses and plans (the parent imports pydantic too, 0.2 CPU s: the child is ready 0.15 s sooner on a small
-plan). It imports the APART renderers first and stops importing once the design has come: the diagrams' process is
-forked at once and the rest is imported where it is needed."""
+`plan` forks the child before its command line is parsed (`ahead_of`; the parent imports pydantic too, 0.2 CPU s,
+and the child is ready 0.15 s sooner on a small plan). The child imports the APART renderers (planner.render) and
+forks their process, which imports pypdf (diagrams.pdf) while the child imports the others; the parent sends the
+design to each, the APART process first, so the diagrams start the moment the plan is done.
+
+The design goes as its design.json text, which the parent writes anyway: validating that text costs less than
+pickling the design in the parent (on the critical path) and unpickling it (multi-stamp: 0.3 CPU s against
+0.5 + 0.45). Same bytes as `render_all` in the parent, which is where the rendering runs when no child could be
+forked (planner.forked) or the child is gone; should only the APART process be gone, the child renders its part."""
 from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import pickle
-import select
 import sys
 from collections.abc import Callable, Iterator
 from importlib import import_module
@@ -25,7 +27,7 @@ from planner.forked import Forked
 if TYPE_CHECKING:
     from planner.model.design import Design
 
-_EARLY: list[RenderAhead] = []  # the child `ahead_of` forked for the command being parsed
+_EARLY: list[RenderAhead] = []  # the child `ahead_of` forked for the command line being parsed
 
 
 class RenderAhead:
@@ -33,7 +35,10 @@ class RenderAhead:
 
     def __init__(self) -> None:
         self._design: Design | None = None
-        self._child = Forked(_render_sent)
+        apart_in, out = os.pipe()
+        self._apart_out: int | None = out  # the APART process's inbox: it reads, the parent writes
+        self._child = Forked(lambda inbox: _render_sent(inbox, apart_in, out))
+        os.close(apart_in)
 
     @classmethod
     def adopt(cls) -> RenderAhead:
@@ -51,10 +56,17 @@ class RenderAhead:
         self.close()
 
     def send(self, design: Design, text: str | None = None) -> None:
-        """Start rendering `design` (its design.json `text`, when the caller has it) in the child; the parent keeps
-        the design, should the child be gone."""
+        """Start rendering `design` (its design.json `text`, when the caller has it) in the children; the parent
+        keeps the design, should they be gone."""
         self._design = design
-        self._child.send((text or design.to_json()).encode())
+        data = (text or design.to_json()).encode()
+        out, self._apart_out = self._apart_out, None
+        if self._child.pid is not None and out is not None:
+            with contextlib.suppress(OSError), os.fdopen(out, "wb") as apart:  # OSError: it is gone
+                pickle.dump(data, apart, protocol=pickle.HIGHEST_PROTOCOL)
+        elif out is not None:
+            os.close(out)
+        self._child.send(data)
 
     def files(self, warn: Callable[[str], None]) -> dict[str, bytes]:
         """The artifacts of the design sent, as `render_all` gives them; a renderer's error is raised here."""
@@ -69,8 +81,11 @@ class RenderAhead:
         return files
 
     def close(self) -> None:
-        """End the child (at once, if it is still working) and reap it."""
+        """End the child (at once, if it is still working; the APART process ends with it) and reap it."""
         self._child.close()
+        if self._apart_out is not None:
+            os.close(self._apart_out)
+            self._apart_out = None
 
 
 @contextlib.contextmanager
@@ -86,37 +101,35 @@ def ahead_of(args: list[str]) -> Iterator[None]:
             _EARLY.pop().close()
 
 
-def _render_sent(inbox: BinaryIO) -> tuple[dict[str, bytes], list[str]]:
-    """In the child: import the renderers until the design has come, then render it: (files, warnings)."""
-    sys.modules.setdefault("numpy", None)  # openpyxl imports it (0.15 s) only to take numpy numbers into cells
-    from planner.render import render_all
-
-    preload(inbox)
-    from planner.model.design import Design
+def _render_sent(inbox: BinaryIO, apart_in: int, apart_out: int) -> tuple[dict[str, bytes], list[str]]:
+    """In the child: import the APART renderers, fork their process (reading `apart_in`), import the others, then
+    render the design the parent sends: (files, warnings)."""
+    os.close(apart_out)
+    from planner.render import APART, RENDERERS, render_all
     from planner.settings import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)  # as the parent plans (settings.fewer_collections), for the child's life
-    design = Design.model_validate_json(pickle.load(inbox))
-    warnings: list[str] = []
-    return render_all(design, warnings.append), warnings
-
-
-def preload(inbox: BinaryIO) -> list[str]:
-    """Import the modules of planner.render.PRELOAD, in order, until something has come to `inbox`: those imported."""
-    from planner.render import PRELOAD
-
-    done = []
-    for name in PRELOAD:
-        if _arrived(inbox):
-            break
+    for name in APART:
         import_module(name)
-        done.append(name)
-    return done
+    with Forked(lambda _inbox: _render_apart(apart_in)) as apart:  # its inbox from this process stays empty
+        os.close(apart_in)  # the APART process's alone: the parent's send fails at once should it be gone
+        sys.modules.setdefault("numpy", None)  # openpyxl imports it (0.15 s) only to take numpy numbers into cells
+        for name in RENDERERS:
+            import_module(name)
+        warnings: list[str] = []
+        return render_all(_design(inbox), warnings.append, apart), warnings
 
 
-def _arrived(inbox: BinaryIO) -> bool:
-    """Whether the parent has sent something to read (False for a stream that is not a pipe)."""
-    try:
-        return bool(select.select([inbox], [], [], 0)[0])
-    except (OSError, ValueError):  # no file descriptor (io.UnsupportedOperation is both)
-        return False
+def _render_apart(apart_in: int):
+    """In the APART process: import pypdf (diagrams.pdf, 0.15 s), then render the design the parent sends."""
+    from planner.render import APART, render_part
+
+    import_module("pypdf")
+    with os.fdopen(apart_in, "rb") as inbox:
+        return render_part(_design(inbox), APART)
+
+
+def _design(inbox: BinaryIO) -> Design:
+    from planner.model.design import Design
+
+    return Design.model_validate_json(pickle.load(inbox))

@@ -68,8 +68,8 @@ def test_the_render_process_loads_no_yaml_parser_nor_network():
     """The forked render process imports the renderers before its design comes, on a small plan's critical path:
     not the YAML parser (0.04 s), which the workbook's error formatting never needs, nor urllib.request, http.client
     and ssl (0.03 s), which xml.sax.saxutils imports for an escape function."""
-    code = ("import sys; from importlib import import_module; from planner.render import PRELOAD\n"
-            "for name in PRELOAD: import_module(name)\n"
+    code = ("import sys; from importlib import import_module; from planner.render import RENDERERS\n"
+            "for name in (*RENDERERS, 'pypdf'): import_module(name)\n"
             "print(sorted(m for m in sys.modules if m.startswith(('ruamel', 'ssl', 'http', 'urllib.request'))))")
     assert printed(code) == "[]"
 

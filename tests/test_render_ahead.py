@@ -221,35 +221,63 @@ print(len(unadopted), children())
     assert _in_fresh_process(code).splitlines() == ["0", "1 True", "1 set()"]
 
 
-def test_the_render_child_imports_until_its_design_has_come():
-    """The renderers drawn apart first: once the design is there, the child forks their process at once and
-    imports the rest where it is needed."""
+def test_the_diagrams_process_takes_the_design_from_the_parent_while_the_child_is_busy():
+    """The child forks the APART renderers' process before its design comes; the parent sends the design to that
+    process first and directly, so it draws even while the child (here: stopped) still imports the workbook."""
+    code = f"""
+import glob, os, signal, time
+from planner.design_file import load_design
+from planner.render import render_all
+from planner.render_ahead import RenderAhead
+
+def children(pid):
+    return [int(p) for f in glob.glob(f'/proc/{{pid}}/task/*/children') for p in open(f).read().split()]
+
+def cpu(pid):  # clock ticks (10 ms) of the process and of the children it reaped (its `dot` runs)
+    return sum(map(int, open(f'/proc/{{pid}}/stat').read().rsplit(')', 1)[1].split()[11:15]))
+
+def waited(test):
+    deadline = time.monotonic() + 60
+    while not test() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return test()
+
+design = load_design({str(POC)!r})  # 19 KB: the pipe to the stopped child takes it whole
+with RenderAhead() as ahead:
+    assert waited(lambda: children(ahead.pid))
+    (apart,) = children(ahead.pid)
+    time.sleep(0.5)
+    os.kill(ahead.pid, signal.SIGSTOP)
+    before = cpu(apart)
+    ahead.send(design)
+    print(waited(lambda: cpu(apart) > before + 20))  # 0.2 CPU s of drawing
+    os.kill(ahead.pid, signal.SIGCONT)
+    print(ahead.files(print) == render_all(design, print))
+"""
+    assert _in_fresh_process(code).splitlines() == ["True", "True"]
+
+
+def test_the_render_processes_import_what_they_need_before_the_design_comes():
+    """The child imports every renderer, and the APART process diagrams.pdf's pypdf (0.15 s), while the parent plans;
+    the child itself never needs pypdf."""
     code = """
-import os
-from planner.render import APART, PRELOAD
-from planner.render_ahead import preload
+import io, os, sys
+from planner.render_ahead import _render_apart, _render_sent
 
 down, up = os.pipe()
-os.write(up, b"design")
-print(preload(os.fdopen(down, "rb")))
-empty = os.pipe()
-print(preload(os.fdopen(empty[0], "rb")) == list(PRELOAD), PRELOAD[:len(APART)] == APART)
-"""
-    assert _in_fresh_process(code).splitlines() == ["[]", "True True"]
-
-
-def test_the_render_child_imports_pypdf_before_the_design_comes():
-    """diagrams.pdf's pypdf (0.15 s) is imported while the parent solves, not after."""
-    code = """
-import io, sys
-from planner.render_ahead import _render_sent
+os.close(up)
 try:
-    _render_sent(io.BytesIO(b""))  # no design: fails after the imports
+    _render_sent(io.BytesIO(b""), *os.pipe())  # no design: fails after the imports
 except EOFError:
     pass
-print("pypdf" in sys.modules, "planner.render.report" in sys.modules)
+print("pypdf" in sys.modules, all(name in sys.modules for name in ("planner.render.report", "planner.render.workbook")))
+try:
+    _render_apart(down)
+except EOFError:
+    pass
+print("pypdf" in sys.modules)
 """
-    assert _in_fresh_process(code) == "True True"
+    assert _in_fresh_process(code).splitlines() == ["False True", "True"]
 
 
 def test_a_forked_child_leaves_what_it_inherits_out_of_its_collections():
