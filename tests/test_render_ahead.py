@@ -203,7 +203,7 @@ def test_main_forks_a_plan_commands_render_child_before_parsing_it_and_ends_it_i
     options) ends once the command line has been handled."""
     code = """
 import glob
-from planner.render_ahead import RenderAhead
+from planner.render_ahead import RenderAhead, ahead_of
 
 def children():
     return {int(pid) for f in glob.glob('/proc/self/task/*/children') for pid in open(f).read().split()}
