@@ -38,9 +38,9 @@ def build(req: Requirements, settings: SolverSettings, progress: Callable[[str],
 def _build(req: Requirements, settings: SolverSettings, progress: Callable[[str], None],
            warn: Callable[[str], None], render: bool, ahead: RenderAhead | None) -> Built:
     design = plan(req, settings, progress)
-    text = design.to_json()
     if render and ahead:
-        ahead.send(design, text)
+        ahead.send(design)
+    text = design.to_json()
     progress(f"checking the design: {len(design.hosts):,} hosts, {len(design.vms):,} VMs, "
              f"{len(design.failover_plans):,} failure scenarios" + (" (the artifacts are drawn meanwhile)"
                                                                      if render and ahead else ""))
