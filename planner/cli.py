@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -36,8 +35,8 @@ def plan(
         if not quiet:
             err.print(f"[{time.monotonic() - start:6.1f}s] {message}")
 
-    with RenderAhead.adopt() as ahead:  # forked by `main` before parsing (else now): the child imports the renderers
-        # while this process loads the requirements and the solver (and is ended at once should they be refused)
+    with RenderAhead() as ahead:  # forked first: the child imports the renderers while this process loads the
+        # requirements and the solver (and is ended at once should they be refused)
         from planner.model.load import load_requirements
         from planner.output import default_folder, refuse_foreign_folder, write_folder
 
@@ -217,11 +216,8 @@ from planner import cli_artifacts  # noqa: E402,F401 - registers diagram, bom, c
 
 
 def main() -> None:
-    """Console entry point (a `plan` command's render child is forked before typer parses it)."""
-    from planner.render_ahead import ahead_of
-
+    """Console entry point."""
     try:
-        with ahead_of(sys.argv[1:]):
-            app()
+        app()
     finally:
         gc.freeze()  # the interpreter's exit would otherwise collect over every object the modules loaded: 0.3 s

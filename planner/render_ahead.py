@@ -1,16 +1,16 @@
-"""Render in processes forked before the solve (issue 18): while the parent parses the command line, imports the
-solver and plans, a child imports the renderers (pydantic, openpyxl, graphviz, pypdf...: a third of a small plan);
-they then render the design the parent sends while the parent proves it.
+"""Render in processes forked before the solve (issue 18): while the parent loads the requirements, imports the
+solver and plans, a child imports the renderers (openpyxl, graphviz, pypdf...: a third of a small plan); they then
+render the design the parent sends while the parent proves it.
 
-`plan` forks the child before its command line is parsed (`ahead_of`; the parent imports pydantic too, 0.2 CPU s,
-and the child is ready 0.15 s sooner on a small plan). The child imports the APART renderers (planner.render) and
-forks their process, which imports pypdf (diagrams.pdf) while the child imports the others; the parent sends the
-design to each, the APART process first, so the diagrams start the moment the plan is done.
+The child imports the APART renderers (planner.render) and forks their process, which imports pypdf (diagrams.pdf)
+while the child imports the others. The parent sends the design to each, the APART process first: the diagrams
+start the moment the plan is done, not once the child has imported the workbook's openpyxl (0.2 s).
 
-The design goes as pydantic's compact JSON, and design.json's formatting (multi-stamp: 0.33 s against 0.08 s) is
-done by the parent meanwhile: validating that JSON costs less than pickling the design in the parent (on the
-critical path) and unpickling it (0.27 CPU s against 0.5 + 0.45). Same bytes as `render_all` in the parent, which is where the rendering runs when no child could be
-forked (planner.forked) or the child is gone; should only the APART process be gone, the child renders its part."""
+The design goes as pydantic's compact JSON (multi-stamp: 0.08 s), and the parent formats design.json (0.33 s)
+meanwhile: validating that JSON costs less than pickling the design in the parent (on the critical path) and
+unpickling it (0.27 CPU s against 0.5 + 0.45). Same bytes as `render_all` in the parent, which is where the
+rendering runs when no child could be forked (planner.forked) or the child is gone; should only the APART process
+be gone, the child renders its part."""
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +18,7 @@ import gc
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -26,9 +26,6 @@ from planner.forked import Forked
 
 if TYPE_CHECKING:
     from planner.model.design import Design
-
-_EARLY: list[RenderAhead] = []  # the child `ahead_of` forked for the command line being parsed
-
 
 class RenderAhead:
     """A context manager: a forked child importing the renderers now; `send` a design, `files` its artifacts."""
@@ -39,11 +36,6 @@ class RenderAhead:
         self._apart_out: int | None = out  # the APART process's inbox: it reads, the parent writes
         self._child = Forked(lambda inbox: _render_sent(inbox, apart_in, out))
         os.close(apart_in)
-
-    @classmethod
-    def adopt(cls) -> RenderAhead:
-        """The child `ahead_of` forked for this command, else a new one."""
-        return _EARLY.pop() if _EARLY else cls()
 
     @property
     def pid(self) -> int | None:
@@ -85,19 +77,6 @@ class RenderAhead:
         if self._apart_out is not None:
             os.close(self._apart_out)
             self._apart_out = None
-
-
-@contextlib.contextmanager
-def ahead_of(args: list[str]) -> Iterator[None]:
-    """Fork the render child for a `plan` command line (`args`) before it is parsed, for `adopt`; ended on
-    leaving when no command adopted it (bad options, --help)."""
-    if args[:1] == ["plan"]:
-        _EARLY.append(RenderAhead())
-    try:
-        yield
-    finally:
-        while _EARLY:
-            _EARLY.pop().close()
 
 
 def _render_sent(inbox: BinaryIO, apart_in: int, apart_out: int) -> tuple[dict[str, bytes], list[str]]:

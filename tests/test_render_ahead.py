@@ -198,29 +198,6 @@ except KeyError as error:
     assert _in_fresh_process(code).splitlines() == ["['no dot'] True False", "raised 'COMP09'"]
 
 
-def test_main_forks_a_plan_commands_render_child_before_parsing_it_and_ends_it_if_unadopted():
-    """`main` forks for `plan` only (ahead_of), the command adopts that child, and one nobody adopted (--help, bad
-    options) ends once the command line has been handled."""
-    code = """
-import glob
-from planner.render_ahead import RenderAhead, ahead_of
-
-def children():
-    return {int(pid) for f in glob.glob('/proc/self/task/*/children') for pid in open(f).read().split()}
-
-with ahead_of(['validate', 'x.json']):
-    print(len(children()))
-with ahead_of(['plan', 'x.yaml']):
-    early = children()
-    with RenderAhead.adopt() as ahead:
-        print(len(early), {ahead.pid} == early)
-with ahead_of(['plan', '--help']):
-    unadopted = children()
-print(len(unadopted), children())
-"""
-    assert _in_fresh_process(code).splitlines() == ["0", "1 True", "1 set()"]
-
-
 def test_the_diagrams_process_takes_the_design_from_the_parent_while_the_child_is_busy():
     """The child forks the APART renderers' process before its design comes; the parent sends the design to that
     process first and directly, so it draws even while the child (here: stopped) still imports the workbook."""
