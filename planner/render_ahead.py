@@ -27,15 +27,16 @@ from planner.forked import Forked
 if TYPE_CHECKING:
     from planner.model.design import Design
 
+
 class RenderAhead:
     """A context manager: a forked child importing the renderers now; `send` a design, `files` its artifacts."""
 
     def __init__(self) -> None:
         self._design: Design | None = None
-        apart_in, out = os.pipe()
-        self._apart_out: int | None = out  # the APART process's inbox: it reads, the parent writes
-        self._child = Forked(lambda inbox: _render_sent(inbox, apart_in, out))
+        apart_in, apart_out = os.pipe()
+        self._child = Forked(lambda inbox: _render_sent(inbox, apart_in, apart_out))
         os.close(apart_in)
+        self._apart = os.fdopen(apart_out, "wb")  # the APART process's inbox: the parent writes, it reads
 
     @property
     def pid(self) -> int | None:
@@ -51,12 +52,9 @@ class RenderAhead:
         """Start rendering `design` in the children; the parent keeps it, should they be gone."""
         self._design = design
         data = design.model_dump_json(exclude_none=True).encode()
-        out, self._apart_out = self._apart_out, None
-        if self._child.pid is not None and out is not None:
-            with contextlib.suppress(OSError), os.fdopen(out, "wb") as apart:  # OSError: it is gone
-                pickle.dump(data, apart, protocol=pickle.HIGHEST_PROTOCOL)
-        elif out is not None:
-            os.close(out)
+        if self._child.pid is not None:
+            with contextlib.suppress(OSError), self._apart:  # OSError: it is gone (the child renders its part)
+                pickle.dump(data, self._apart, protocol=pickle.HIGHEST_PROTOCOL)
         self._child.send(data)
 
     def files(self, warn: Callable[[str], None]) -> dict[str, bytes]:
@@ -74,9 +72,8 @@ class RenderAhead:
     def close(self) -> None:
         """End the child (at once, if it is still working; the APART process ends with it) and reap it."""
         self._child.close()
-        if self._apart_out is not None:
-            os.close(self._apart_out)
-            self._apart_out = None
+        with contextlib.suppress(OSError):
+            self._apart.close()
 
 
 def _render_sent(inbox: BinaryIO, apart_in: int, apart_out: int) -> tuple[dict[str, bytes], list[str]]:
