@@ -198,20 +198,17 @@ except KeyError as error:
     assert _in_fresh_process(code).splitlines() == ["['no dot'] True False", "raised 'COMP09'"]
 
 
-def test_the_diagrams_process_takes_the_design_from_the_parent_while_the_child_is_busy():
-    """The child forks the APART renderers' process before its design comes; the parent sends the design to that
-    process first and directly, so it draws even while the child (here: stopped) still imports the workbook."""
-    code = f"""
+_PROCESSES = """
 import glob, os, signal, time
 from planner.design_file import load_design
 from planner.render import render_all
 from planner.render_ahead import RenderAhead
 
 def children(pid):
-    return [int(p) for f in glob.glob(f'/proc/{{pid}}/task/*/children') for p in open(f).read().split()]
+    return [int(p) for f in glob.glob(f'/proc/{pid}/task/*/children') for p in open(f).read().split()]
 
 def cpu(pid):  # clock ticks (10 ms) of the process and of the children it reaped (its `dot` runs)
-    return sum(map(int, open(f'/proc/{{pid}}/stat').read().rsplit(')', 1)[1].split()[11:15]))
+    return sum(map(int, open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[11:15]))
 
 def waited(test):
     deadline = time.monotonic() + 60
@@ -219,19 +216,35 @@ def waited(test):
         time.sleep(0.01)
     return test()
 
-design = load_design({str(POC)!r})  # 19 KB: the pipe to the stopped child takes it whole
-with RenderAhead() as ahead:
-    assert waited(lambda: children(ahead.pid))
-    (apart,) = children(ahead.pid)
-    time.sleep(0.5)
-    os.kill(ahead.pid, signal.SIGSTOP)
-    before = cpu(apart)
-    ahead.send(design)
-    print(waited(lambda: cpu(apart) > before + 20))  # 0.2 CPU s of drawing
-    os.kill(ahead.pid, signal.SIGCONT)
-    print(ahead.files(print) == render_all(design, print))
+design = load_design(POC)  # 19 KB: a pipe takes it whole, read or not
+ahead = RenderAhead()
+assert waited(lambda: children(ahead.pid))
+(apart,) = children(ahead.pid)
 """
-    assert _in_fresh_process(code).splitlines() == ["True", "True"]
+
+
+def test_the_diagrams_process_takes_the_design_from_the_parent_while_the_child_is_busy():
+    """The child forks the APART renderers' process before its design comes; the parent sends the design to that
+    process first and directly, so it draws even while the child (here: stopped) still imports the workbook."""
+    code = _PROCESSES + """
+time.sleep(0.5)
+os.kill(ahead.pid, signal.SIGSTOP)
+before = cpu(apart)
+ahead.send(design)
+print(waited(lambda: cpu(apart) > before + 20))  # 0.2 CPU s of drawing
+os.kill(ahead.pid, signal.SIGCONT)
+print(ahead.files(print) == render_all(design, print))
+"""
+    assert _in_fresh_process(code.replace("POC", repr(str(POC)))).splitlines() == ["True", "True"]
+
+
+def test_when_the_diagrams_process_is_gone_the_child_draws_them():
+    code = _PROCESSES + """
+os.kill(apart, signal.SIGKILL)
+ahead.send(design)
+print(ahead.files(print) == render_all(design, print))
+"""
+    assert _in_fresh_process(code.replace("POC", repr(str(POC)))) == "True"
 
 
 def test_the_render_processes_import_what_they_need_before_the_design_comes():
