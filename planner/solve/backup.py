@@ -102,8 +102,9 @@ class _Hosts:
         self._pick = [(*range(3), 3)[i] for i in dims]  # Item.demand's fields, then the count
         self._storage = p.per_host_storage
         self._demands: dict[tuple[int, int, int], tuple[int, ...]] = {}
-        self._key_for: tuple[int, ...] | None = None
-        self._key: list[float] = []
+        self._changed: list[int] = []  # the hosts whose load or reservation changed, in turn
+        self._keys: dict[tuple[int, ...], tuple[list[float], int]] = {}  # demand -> (_share per host, as of
+        # how many changes)
 
     def demand(self, it: Item) -> tuple[int, ...]:
         """The item's demand per dimension (one tuple per size)."""
@@ -127,12 +128,22 @@ class _Hosts:
                 most = s
         return most
 
+    def _key(self, d: tuple[int, ...]) -> list[float]:
+        """_share of each host for d, kept per demand: only the hosts changed since are computed again."""
+        key, seen = self._keys.get(d, (None, 0))
+        changed = self._changed[seen:]
+        if key is None or len(changed) > len(self.hosts):
+            key = [self._share(g, d) for g in self.hosts]
+        else:
+            for g in set(changed):
+                key[g] = self._share(g, d)
+        self._keys[d] = key, len(self._changed)
+        return key
+
     def primary(self, d: tuple[int, ...], allowed: list[bool] | None, own: list[bool] | None) -> int | None:
         """The least loaded host once d is added among those d fits and `allowed` (None: all), and among those
         `own` when d fits any; the lowest number on a tie; None when d fits none."""
-        if d != self._key_for:
-            self._key_for, self._key = d, [self._share(g, d) for g in self.hosts]
-        key = self._key
+        key = self._key(d)
         if allowed is not None:
             key = [k if a else INF for k, a in zip(key, allowed)]
         if own is not None and any(own):
@@ -183,8 +194,8 @@ class _Hosts:
                 there[r] += d[r]
                 if there[r] > reserve[r]:
                     reserve[r] = there[r]
-            self._key[b] = self._share(b, self._key_for)
-        self._key[h] = self._share(h, self._key_for)
+            self._changed.append(b)
+        self._changed.append(h)
 
 
 class _Limits:
