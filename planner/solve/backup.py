@@ -100,6 +100,8 @@ class _Hosts:
         self.restart = [[[0] * len(dims) for _ in self.hosts] for _ in range(max(self.domain, default=-1) + 1)]
         self.others = [[g for g in self.hosts if self.domain[g] != self.domain[h]] for h in self.hosts]
         self._pick = [(*range(3), 3)[i] for i in dims]  # Item.demand's fields, then the count
+        self._nothing = (0,) * len(dims)
+        self._base = [0.0] * n  # _share of nothing: how loaded each host is with its reservation
         self._storage = p.per_host_storage
         self._demands: dict[tuple[int, int, int], tuple[int, ...]] = {}
         self._changed: list[int] = []  # the hosts whose load or reservation changed, in turn
@@ -156,32 +158,42 @@ class _Hosts:
     def backup(self, h: int, d: tuple[int, ...], ok: list[bool] | None) -> int | None:
         """The backup host outside h's domain and among `ok` (None: all) whose reservation grows least (its
         largest share of a resource) once it also restarts d beside what h's domain already restarts there,
-        then the least loaded with that reservation, then the lowest number; None when d fits on none. A
-        reservation that does not grow fits: load + reservation <= capacity holds on every host."""
-        restart, cap, inv, dims = self.restart[self.domain[h]], self.cap, self.inv, self.dims
+        then the least loaded with that reservation, then the lowest number; None when d fits on none.
+        A reservation that does not grow fits (load + reservation <= capacity holds on every host), and its
+        host is then as loaded as before (`_base`)."""
+        restart, cap, inv, dims, base = self.restart[self.domain[h]], self.cap, self.inv, self.dims, self._base
         best, least, lightest = None, INF, INF
         for g in self.others[h]:
             if ok is not None and not ok[g]:
                 continue
             load, reserve, there = self.load[g], self.reserve[g], restart[g]
-            grow = share = 0.0
+            grow = 0.0
             for r in dims:
-                was, now = reserve[r], there[r] + d[r]
-                if now > was:
+                now = there[r] + d[r]
+                if now > reserve[r]:
                     if load[r] + now > cap[r]:
                         break
-                    s = (now - was) * inv[r]
+                    s = (now - reserve[r]) * inv[r]
                     if s > grow:
                         grow = s
-                else:
-                    now = was
-                s = (load[r] + now) * inv[r]
-                if s > share:
-                    share = s
             else:
-                if grow < least or grow == least and share < lightest:
+                if grow > least:
+                    continue
+                share = self._loaded(g, there, d) if grow else base[g]
+                if grow < least or share < lightest:
                     best, least, lightest = g, grow, share
         return best
+
+    def _loaded(self, g: int, there: list[int], d: tuple[int, ...]) -> float:
+        """How loaded host g is once its reservation also covers `there` + d (its largest share of a resource)."""
+        load, reserve, inv = self.load[g], self.reserve[g], self.inv
+        most = 0.0
+        for r in self.dims:
+            now = there[r] + d[r]
+            s = (load[r] + (now if now > reserve[r] else reserve[r])) * inv[r]
+            if s > most:
+                most = s
+        return most
 
     def add(self, h: int, d: tuple[int, ...], b: int | None) -> None:
         """Put d on h, restarted on b (None: no failure to survive)."""
@@ -194,8 +206,13 @@ class _Hosts:
                 there[r] += d[r]
                 if there[r] > reserve[r]:
                     reserve[r] = there[r]
-            self._changed.append(b)
-        self._changed.append(h)
+            self._moved(b)
+        self._moved(h)
+
+    def _moved(self, g: int) -> None:
+        """Host g's load or reservation changed."""
+        self._changed.append(g)
+        self._base[g] = self._share(g, self._nothing)
 
 
 class _Limits:
@@ -204,8 +221,10 @@ class _Limits:
     for the other VMs; an empty spare may back up either side, one scenario at a time). Each check gives None
     when nothing limits the VM (no group, no cap on its role, no dedicated role: the common tenant VM)."""
 
-    def __init__(self, p: ClusterProblem, n: int, domain: list[int]):
-        self.p, self.n, self.domain, self.caps = p, n, domain, dict(p.role_caps)
+    def __init__(self, p: ClusterProblem, n: int, domain: list[int] | None = None):
+        """`domain`: each host's failure domain (None: the host itself)."""
+        self.p, self.n, self.caps = p, n, dict(p.role_caps)
+        self.domain = list(range(n)) if domain is None else domain
         self.rack = [p.rack_of(h) for h in range(n)]
         self.group: dict[str, list[int]] = {}  # members per host (a rack-scope HA group: per host of the rack)
         self.role: dict[str, list[int]] = {}  # VMs per host of a capped role, and of each side
