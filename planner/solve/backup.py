@@ -92,6 +92,8 @@ class _Hosts:
 
     def __init__(self, p: ClusterProblem, n: int):
         res, dims, self.cap, inv = dimensions(p)
+        if len(p.items) <= p.host.max_vms:  # no host holds (or restarts) more VMs than there are: no count
+            dims, self.cap = res, self.cap[:len(res)]
         self.inv = inv + [0.0] * (len(dims) - len(res))  # the VM count weighs in no share
         self.dims, self.hosts = range(len(dims)), range(n)
         self.load = [[0] * len(dims) for _ in self.hosts]
@@ -171,14 +173,12 @@ class _Hosts:
             for r in dims:
                 now = there[r] + d[r]
                 if now > reserve[r]:
-                    if load[r] + now > cap[r]:
-                        break
                     s = (now - reserve[r]) * inv[r]
+                    if s > least or load[r] + now > cap[r]:  # it grows more than the best's, or does not fit
+                        break
                     if s > grow:
                         grow = s
             else:
-                if grow > least:
-                    continue
                 share = self._loaded(g, there, d) if grow else base[g]
                 if grow < least or share < lightest:
                     best, least, lightest = g, grow, share
