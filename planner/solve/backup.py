@@ -100,10 +100,10 @@ class _Hosts:
         self.reserve = [[0] * len(dims) for _ in self.hosts]
         self.domain = [p.rack_of(h) for h in self.hosts] if p.rack_tolerance else list(self.hosts)
         self.restart = [[[0] * len(dims) for _ in self.hosts] for _ in range(max(self.domain, default=-1) + 1)]
-        self.others = [[g for g in self.hosts if self.domain[g] != self.domain[h]] for h in self.hosts]
+        self._backups = [[(g, self.load[g], self.reserve[g], self.restart[self.domain[h]][g])
+                          for g in self.hosts if self.domain[g] != self.domain[h]] for h in self.hosts]
+        # per host h, the hosts outside h's domain with their rows (updated in place) and what h's domain restarts there
         self._pick = [(*range(3), 3)[i] for i in dims]  # Item.demand's fields, then the count
-        self._nothing = (0,) * len(dims)
-        self._base = [0.0] * n  # _share of nothing: how loaded each host is with its reservation
         self._storage = p.per_host_storage
         self._demands: dict[tuple[int, int, int], tuple[int, ...]] = {}
         self._changed: list[int] = []  # the hosts whose load or reservation changed, in turn
@@ -161,39 +161,29 @@ class _Hosts:
         """The backup host outside h's domain and among `ok` (None: all) whose reservation grows least (its
         largest share of a resource) once it also restarts d beside what h's domain already restarts there,
         then the least loaded with that reservation, then the lowest number; None when d fits on none.
-        A reservation that does not grow fits (load + reservation <= capacity holds on every host), and its
-        host is then as loaded as before (`_base`)."""
-        restart, cap, inv, dims, base = self.restart[self.domain[h]], self.cap, self.inv, self.dims, self._base
+        A reservation that does not grow fits: load + reservation <= capacity holds on every host."""
+        cap, inv, dims = self.cap, self.inv, self.dims
         best, least, lightest = None, INF, INF
-        for g in self.others[h]:
-            if ok is not None and not ok[g]:
-                continue
-            load, reserve, there = self.load[g], self.reserve[g], restart[g]
-            grow = 0.0
+        rows = self._backups[h] if ok is None else [row for row in self._backups[h] if ok[row[0]]]
+        for g, load, reserve, there in rows:
+            grow = share = 0.0
             for r in dims:
-                now = there[r] + d[r]
-                if now > reserve[r]:
-                    s = (now - reserve[r]) * inv[r]
+                was, now = reserve[r], there[r] + d[r]
+                if now > was:
+                    s = (now - was) * inv[r]
                     if s > least or load[r] + now > cap[r]:  # it grows more than the best's, or does not fit
                         break
                     if s > grow:
                         grow = s
+                else:
+                    now = was
+                s = (load[r] + now) * inv[r]
+                if s > share:
+                    share = s
             else:
-                share = self._loaded(g, there, d) if grow else base[g]
                 if grow < least or share < lightest:
                     best, least, lightest = g, grow, share
         return best
-
-    def _loaded(self, g: int, there: list[int], d: tuple[int, ...]) -> float:
-        """How loaded host g is once its reservation also covers `there` + d (its largest share of a resource)."""
-        load, reserve, inv = self.load[g], self.reserve[g], self.inv
-        most = 0.0
-        for r in self.dims:
-            now = there[r] + d[r]
-            s = (load[r] + (now if now > reserve[r] else reserve[r])) * inv[r]
-            if s > most:
-                most = s
-        return most
 
     def add(self, h: int, d: tuple[int, ...], b: int | None) -> None:
         """Put d on h, restarted on b (None: no failure to survive)."""
@@ -206,13 +196,8 @@ class _Hosts:
                 there[r] += d[r]
                 if there[r] > reserve[r]:
                     reserve[r] = there[r]
-            self._moved(b)
-        self._moved(h)
-
-    def _moved(self, g: int) -> None:
-        """Host g's load or reservation changed."""
-        self._changed.append(g)
-        self._base[g] = self._share(g, self._nothing)
+            self._changed.append(b)
+        self._changed.append(h)
 
 
 class _Limits:
