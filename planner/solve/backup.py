@@ -87,8 +87,9 @@ def _restarts(scenarios: list[tuple[int, ...]], host_of: dict[str, int],
 
 class _Hosts:
     """Per host, its load, its reservation and what each failure domain restarts on it, a list over the
-    dimensions (the resources with a capacity, then the VM count); and each host's primary key for the last
-    demand placed, which only the hosts that last changed need again while VMs alike follow one another."""
+    dimensions (the resources with a capacity, then the VM count when it can bind); and per demand the hosts'
+    primary keys, of which only the hosts changed since are computed again (VMs alike come in runs, or
+    interleave when their sizes tie)."""
 
     def __init__(self, p: ClusterProblem, n: int):
         res, dims, self.cap, inv = dimensions(p)
@@ -100,9 +101,10 @@ class _Hosts:
         self.reserve = [[0] * len(dims) for _ in self.hosts]
         self.domain = [p.rack_of(h) for h in self.hosts] if p.rack_tolerance else list(self.hosts)
         self.restart = [[[0] * len(dims) for _ in self.hosts] for _ in range(max(self.domain, default=-1) + 1)]
+        # per host h, the hosts outside h's domain with their rows (updated in place) and what h's domain restarts
+        # there
         self._backups = [[(g, self.load[g], self.reserve[g], self.restart[self.domain[h]][g])
                           for g in self.hosts if self.domain[g] != self.domain[h]] for h in self.hosts]
-        # per host h, the hosts outside h's domain with their rows (updated in place) and what h's domain restarts there
         self._pick = [(*range(3), 3)[i] for i in dims]  # Item.demand's fields, then the count
         self._storage = p.per_host_storage
         self._demands: dict[tuple[int, int, int], tuple[int, ...]] = {}
