@@ -63,3 +63,40 @@ def test_places_without_numpy(monkeypatch):
     p = random_problem(63)
     assert p.rack_tolerance and p.dedicated and p.role_caps  # every per-host rule in play
     assert any(place_backup(p, n) for n in range(1, p.max_hosts + 1))
+
+
+def test_kept_primary_keys_are_fresh(monkeypatch):
+    """The primary keys kept per demand (only the hosts changed since recomputed) equal keys computed afresh
+    at every VM, on clusters whose sizes come in runs and interleave."""
+    from planner.solve import backup
+    checked = []
+    key = backup._Hosts._key
+
+    def fresh(self, d):
+        kept = key(self, d)
+        assert kept == [self._share(g, d) for g in self.hosts]
+        checked.append(d)
+        return kept
+
+    monkeypatch.setattr(backup._Hosts, "_key", fresh)
+    monkeypatch.setattr(rules, "sound", lambda p, pl: True)
+    for seed in range(12):
+        p = random_problem(seed)
+        for n in range(1, p.max_hosts + 1):
+            place_backup(p, n)
+    assert len(set(checked)) > 20
+
+
+def test_a_vm_recomputes_the_keys_of_few_hosts(monkeypatch):
+    """A VM changes two hosts (its own and its backup): placing 600 VMs of three sizes on 12 hosts recomputes
+    a few host keys a VM, not every host's (each key is a host's largest share once the VM is added)."""
+    from planner.solve import backup
+    calls = []
+    share = backup._Hosts._share
+    monkeypatch.setattr(backup._Hosts, "_share", lambda self, g, d: calls.append(g) or share(self, g, d))
+    items = tuple(Item(f"v{i:04d}", (1, 2, 4)[i % 3], (2048, 4096, 8192)[i % 3], 40, None, "host") for i in range(600))
+    p = ClusterProblem(cluster="C", items=items, host=HostType(model="h", price=1, vcpu=256, memory_mb=1048576,
+                       storage_gb=None, max_vms=1024, memory_gb=1024), k=1, racks=1, rack_tolerance=False,
+                       max_hosts=16)
+    assert place_backup(p, 12) is not None
+    assert len(calls) < 4 * len(items)

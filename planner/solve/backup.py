@@ -9,9 +9,14 @@ load[g] + reservation[g] <= capacity for every g survives every scenario, with "
 on the backup" as the certificate. VMs go largest first to the host with the most room
 (balanced), honouring anti-affinity, spread groups, per-role host caps and dedicated hosts (a dedicated
 role fills its own hosts first, so they stay few); the backup is the host whose reservation grows
-least, so reservations overlap across scenarios instead of adding up. Plain Python over lists, a resource's
-row of hosts at a time (numpy's import cost a small plan 0.1 s; a cluster has at most a few dozen hosts); the
-shares are computed as its numpy version did (count * (1.0 / capacity)), so the decisions stay the same.
+least, so reservations overlap across scenarios instead of adding up.
+
+A host's *failure domain* is its rack under rack loss, else the host itself: what a domain restarts on g
+bounds what each scenario failing one of its hosts restarts there (a rack's restarts add up its hosts'), so
+the domains' restarts are all the reservations need. Plain Python (numpy's import cost a small plan 0.1 s; a
+cluster has at most a few dozen hosts), per host with locals; the shares are computed as its numpy version did
+(count * (1.0 / capacity), ties to the lowest host number), so the decisions stay the same
+(tests/test_backup.py).
 """
 from __future__ import annotations
 
@@ -44,132 +49,199 @@ def place_backup(p: ClusterProblem, n: int) -> Placement | None:
     scenarios = p.scenarios(n)
     if any(len(s) >= n for s in scenarios):
         return None
-    res, dims, capv, inv = dimensions(p)
-    hosts = range(n)
-    limits = _Limits(p, n)
-    rack = limits.rack
-    racks = p.rack_tolerance
-    needs_backup = bool(scenarios)
-    # per resource (the rows), a list over hosts
-    load = _table(len(dims), n)
-    reserve = _table(len(dims), n)
-    pair = [_table(len(dims), n) for _ in hosts]  # pair[f][r][g]: restart load of f's VMs backed up on g
-    rack_pair = [_table(len(dims), n) for _ in range(p.racks if racks else 0)]  # the same per failed rack
+    hosts = _Hosts(p, n)
+    limits = _Limits(p, n, hosts.domain)
     host_of: dict[str, int] = {}
     backup: dict[str, int] = {}
     for it in _order(p):
-        d = [(*it.demand(p.per_host_storage), 1)[i] for i in dims]
-        h = _primary(load, reserve, d, capv, inv, limits.allowed(it), limits.own(it))
+        d = hosts.demand(it)
+        h = hosts.primary(d, limits.allowed(it), limits.own(it))
         if h is None:
             return None
-        if needs_backup:
-            fits = limits.backup_ok(it, h)
-            fits[h] = False
-            if racks:
-                fits = [f and r != rack[h] for f, r in zip(fits, rack)]
-            found = _backup(load, reserve, pair[h], rack_pair[rack[h]] if racks else None, d, capv, inv, fits)
-            if found is None:
+        if scenarios:
+            b = hosts.backup(h, d, limits.backup_ok(it, h))
+            if b is None:
                 return None
-            b, new = found
-            for r, x in enumerate(d):
-                pair[h][r][b] += x
-                if racks:
-                    rack_pair[rack[h]][r][b] += x
-                reserve[r][b] = new[r]
             backup[it.name] = b
             limits.back_up(it, h, b)
         host_of[it.name] = h
-        for r, x in enumerate(d):
-            load[r][h] += x
+        hosts.add(h, d, b if scenarios else None)
         limits.add(it, h)
-    restarts = {}
-    for s in scenarios:
-        down = set(s)
-        restarts[s] = {name: backup[name] for name, h in host_of.items() if h in down}
-    found = Placement(n=n, host_of=host_of, restarts=restarts)
+    found = Placement(n=n, host_of=host_of, restarts=_restarts(scenarios, host_of, backup))
     return found if rules.sound(p, found) else None
 
 
-def _table(rows: int, n: int) -> list[list[int]]:
-    return [[0] * n for _ in range(rows)]
+def _restarts(scenarios: list[tuple[int, ...]], host_of: dict[str, int],
+              backup: dict[str, int]) -> dict[tuple[int, ...], dict[str, int]]:
+    """Per scenario, its VMs (in placing order) restarted on their backups."""
+    restarts: dict[tuple[int, ...], dict[str, int]] = {s: {} for s in scenarios}
+    failing: dict[int, list[dict[str, int]]] = {}  # host -> the plans of the scenarios failing it
+    for s, plan in restarts.items():
+        for h in s:
+            failing.setdefault(h, []).append(plan)
+    for name, h in host_of.items():
+        for plan in failing.get(h, ()):
+            plan[name] = backup[name]
+    return restarts
 
 
-def _most(rows: list[list[float]]) -> list[float]:
-    """The largest of each column."""
-    most = rows[0]
-    for row in rows[1:]:
-        most = [a if a > b else b for a, b in zip(most, row)]
-    return most
+class _Hosts:
+    """Per host, its load, its reservation and what each failure domain restarts on it, a list over the
+    dimensions (the resources with a capacity, then the VM count when it can bind); and per demand the hosts'
+    primary keys, of which only the hosts changed since are computed again (VMs alike come in runs, or
+    interleave when their sizes tie)."""
 
+    def __init__(self, p: ClusterProblem, n: int):
+        res, dims, self.cap, inv = dimensions(p)
+        if len(p.items) <= p.host.max_vms:  # no host holds (or restarts) more VMs than there are: no count
+            dims, self.cap = res, self.cap[:len(res)]
+        self.inv = inv + [0.0] * (len(dims) - len(res))  # the VM count weighs in no share
+        self.dims, self.hosts = range(len(dims)), range(n)
+        self.load = [[0] * len(dims) for _ in self.hosts]
+        self.reserve = [[0] * len(dims) for _ in self.hosts]
+        self.domain = [p.rack_of(h) for h in self.hosts] if p.rack_tolerance else list(self.hosts)
+        self.restart = [[[0] * len(dims) for _ in self.hosts] for _ in range(max(self.domain, default=-1) + 1)]
+        # per host h, the hosts outside h's domain with their rows (updated in place) and what h's domain restarts
+        # there
+        self._backups = [[(g, self.load[g], self.reserve[g], self.restart[self.domain[h]][g])
+                          for g in self.hosts if self.domain[g] != self.domain[h]] for h in self.hosts]
+        self._pick = [(*range(3), 3)[i] for i in dims]  # Item.demand's fields, then the count
+        self._storage = p.per_host_storage
+        self._demands: dict[tuple[int, int, int], tuple[int, ...]] = {}
+        self._changed: list[int] = []  # the hosts whose load or reservation changed, in turn
+        self._keys: dict[tuple[int, ...], tuple[list[float], int]] = {}  # demand -> (_share per host, as of
+        # how many changes)
 
-def _primary(load: list[list[int]], reserve: list[list[int]], d: list[int], capv: list[int], inv: list[float],
-             allowed: list[bool], own: list[bool]) -> int | None:
-    """The host least loaded once d is added (its largest share of a resource) among those d fits and `allowed`,
-    and among those `own` when d fits any; the lowest number on a tie; None when d fits none."""
-    total = [[a + b + x for a, b in zip(lr, rr)] for lr, rr, x in zip(load, reserve, d)]
-    ok = allowed
-    for row, c in zip(total, capv):
-        ok = [o and t <= c for o, t in zip(ok, row)]
-    share = _most([[t * x for t in row] for row, x in zip(total, inv)])
-    key = [s if o else INF for s, o in zip(share, ok)]
-    if any(own):
-        mine = [k if o else INF for k, o in zip(key, own)]
-        if min(mine) < INF:
-            key = mine
-    least = min(key)
-    return None if least == INF else key.index(least)
+    def demand(self, it: Item) -> tuple[int, ...]:
+        """The item's demand per dimension (one tuple per size)."""
+        size = it.demand(self._storage)
+        d = self._demands.get(size)
+        if d is None:
+            d = self._demands[size] = tuple((*size, 1)[i] for i in self._pick)
+        return d
 
+    def _share(self, g: int, d: tuple[int, ...]) -> float:
+        """How loaded host g is once d is added to its load and reservation (its largest share of a resource);
+        INF when d does not fit."""
+        load, reserve, cap, inv = self.load[g], self.reserve[g], self.cap, self.inv
+        most = 0.0
+        for r in self.dims:
+            t = load[r] + reserve[r] + d[r]
+            if t > cap[r]:
+                return INF
+            s = t * inv[r]
+            if s > most:
+                most = s
+        return most
 
-def _backup(load: list[list[int]], reserve: list[list[int]], pair: list[list[int]], rack_pair: list[list[int]] | None,
-            d: list[int], capv: list[int], inv: list[float], fits: list[bool]) -> tuple[int, list[int]] | None:
-    """(the backup host among `fits` whose reservation grows least once it holds d beside `pair` (what the VM's
-    host, and with `rack_pair` its rack, already restarts on each host), then the least loaded, then the lowest
-    number; its new reservation per resource), or None when d fits on none."""
-    if rack_pair is not None:  # what any scenario failing the VM's host restarts on each host
-        pair = [[a if a > b else b for a, b in zip(pr, rr)] for pr, rr in zip(pair, rack_pair)]
-    new = [[a if a > b + x else b + x for a, b in zip(rr, pr)] for rr, pr, x in zip(reserve, pair, d)]
-    for lr, nr, c in zip(load, new, capv):
-        fits = [f and a + b <= c for f, a, b in zip(fits, lr, nr)]
-    grow = _most([[(a - b) * x for a, b in zip(nr, rr)] for nr, rr, x in zip(new, reserve, inv)])
-    key = [gr if f else INF for f, gr in zip(fits, grow)]
-    least = min(key)
-    if least == INF:
-        return None
-    ties = [g for g, k in enumerate(key) if k == least]
-    b = ties[0] if len(ties) == 1 else min(ties, key=lambda g: max([(lr[g] + nr[g]) * x for lr, nr, x
-                                                                     in zip(load, new, inv)]))
-    return b, [row[b] for row in new]
+    def _key(self, d: tuple[int, ...]) -> list[float]:
+        """_share of each host for d, kept per demand: only the hosts changed since are computed again."""
+        key, seen = self._keys.get(d, (None, 0))
+        changed = self._changed[seen:]
+        if key is None or len(changed) > len(self.hosts):
+            key = [self._share(g, d) for g in self.hosts]
+        else:
+            for g in set(changed):
+                key[g] = self._share(g, d)
+        self._keys[d] = key, len(self._changed)
+        return key
+
+    def primary(self, d: tuple[int, ...], allowed: list[bool] | None, own: list[bool] | None) -> int | None:
+        """The least loaded host once d is added among those d fits and `allowed` (None: all), and among those
+        `own` when d fits any; the lowest number on a tie; None when d fits none."""
+        key = self._key(d)
+        if allowed is not None:
+            key = [k if a else INF for k, a in zip(key, allowed)]
+        if own is not None and any(own):
+            mine = [k if o else INF for k, o in zip(key, own)]
+            if min(mine) < INF:
+                key = mine
+        least = min(key)
+        return None if least == INF else key.index(least)
+
+    def backup(self, h: int, d: tuple[int, ...], ok: list[bool] | None) -> int | None:
+        """The backup host outside h's domain and among `ok` (None: all) whose reservation grows least (its
+        largest share of a resource) once it also restarts d beside what h's domain already restarts there,
+        then the least loaded with that reservation, then the lowest number; None when d fits on none.
+        A reservation that does not grow fits: load + reservation <= capacity holds on every host."""
+        cap, inv, dims = self.cap, self.inv, self.dims
+        best, least, lightest = None, INF, INF
+        rows = self._backups[h] if ok is None else [row for row in self._backups[h] if ok[row[0]]]
+        for g, load, reserve, there in rows:
+            grow = share = 0.0
+            for r in dims:
+                was, now = reserve[r], there[r] + d[r]
+                if now > was:
+                    s = (now - was) * inv[r]
+                    if s > least or load[r] + now > cap[r]:  # it grows more than the best's, or does not fit
+                        break
+                    if s > grow:
+                        grow = s
+                else:
+                    now = was
+                s = (load[r] + now) * inv[r]
+                if s > share:
+                    share = s
+            else:
+                if grow < least or share < lightest:
+                    best, least, lightest = g, grow, share
+        return best
+
+    def add(self, h: int, d: tuple[int, ...], b: int | None) -> None:
+        """Put d on h, restarted on b (None: no failure to survive)."""
+        load = self.load[h]
+        for r in self.dims:
+            load[r] += d[r]
+        if b is not None:
+            there, reserve = self.restart[self.domain[h]][b], self.reserve[b]
+            for r in self.dims:
+                there[r] += d[r]
+                if there[r] > reserve[r]:
+                    reserve[r] = there[r]
+            self._changed.append(b)
+        self._changed.append(h)
 
 
 class _Limits:
     """The per-host rules as flags or counts per host: anti-affinity and spread groups, and role caps and dedicated
     hosts, which also hold after each scenario's restarts onto the backups (a host's side: a dedicated role, or ''
-    for the other VMs; an empty spare may back up either side, one scenario at a time)."""
+    for the other VMs; an empty spare may back up either side, one scenario at a time). Each check gives None
+    when nothing limits the VM (no group, no cap on its role, no dedicated role: the common tenant VM)."""
 
-    def __init__(self, p: ClusterProblem, n: int):
-        self.p, self.n, self.rack, self.caps = p, n, [p.rack_of(h) for h in range(n)], dict(p.role_caps)
+    def __init__(self, p: ClusterProblem, n: int, domain: list[int] | None = None):
+        """`domain`: each host's failure domain (None: the host itself)."""
+        self.p, self.n, self.caps = p, n, dict(p.role_caps)
+        self.domain = list(range(n)) if domain is None else domain
+        self.rack = [p.rack_of(h) for h in range(n)]
         self.group: dict[str, list[int]] = {}  # members per host (a rack-scope HA group: per host of the rack)
         self.role: dict[str, list[int]] = {}  # VMs per host of a capped role, and of each side
-        self.pair: dict[str, list[list[int]]] = {}  # [f][b]: VMs of a role or side on f backed up on b
-        self.rack_pair: dict[str, list[list[int]]] = {}  # [r][b]: the same per failed rack
+        self.pair: dict[str, list[list[int]]] = {}  # [f][b]: VMs of a role or side on domain f backed up on b
         self.reserve: dict[str, list[int]] = {}  # [b]: the most VMs of a role or side any scenario restarts on b
+        self._counted: dict[str, tuple[list[str], list[str]]] = {}  # role -> (_keys, _other_sides)
 
     def _count(self, table: dict[str, list[int]], name: str) -> list[int]:
         return table.setdefault(name, [0] * self.n)
 
-    def _rows(self, table: dict[str, list[list[int]]], name: str, rows: int) -> list[list[int]]:
-        return table.setdefault(name, [[0] * self.n for _ in range(rows)])
+    def _pairs(self, name: str) -> list[list[int]]:
+        return self.pair.setdefault(name, [[0] * self.n for _ in range(max(self.domain) + 1)])
 
-    def _keys(self, it: Item) -> list[str]:
-        """The counted names of a VM: its role when capped, and its side when a role is dedicated."""
-        side = [it.role if it.role in self.p.dedicated else ""] if self.p.dedicated else []
-        return sorted(set(side + ([it.role] if it.role in self.caps else [])))
+    def _sides(self, role: str) -> tuple[list[str], list[str]]:
+        """(the counted names of a VM of `role`: its role when capped, and its side when a role is dedicated;
+        the other sides, whose hosts it keeps off)."""
+        if role not in self._counted:
+            dedicated = self.p.dedicated
+            side = (role if role in dedicated else "") if dedicated else None
+            mine = ([] if side is None else [side]) + ([role] if role in self.caps else [])
+            others = sorted((set(dedicated) | {""}) - {side}) if dedicated else []
+            self._counted[role] = sorted(set(mine)), others
+        return self._counted[role]
 
-    def _other_sides(self, it: Item) -> list[str]:
-        return sorted((set(self.p.dedicated) | {""}) - {it.role if it.role in self.p.dedicated else ""}) \
-            if self.p.dedicated else []
+    def _role_limited(self, it: Item) -> bool:
+        return it.role in self.caps or bool(self.p.dedicated)
 
-    def allowed(self, it: Item) -> list[bool]:
+    def allowed(self, it: Item) -> list[bool] | None:
+        if not it.group and not self._role_limited(it):
+            return None
         ok = [True] * self.n
         if it.group:
             ok = [o and c < it.cap for o, c in zip(ok, self._count(self.group, it.group))]
@@ -177,30 +249,29 @@ class _Limits:
             cap = self.caps[it.role]
             ok = [o and a + b < cap for o, a, b in zip(ok, self._count(self.role, it.role),
                                                       self._count(self.reserve, it.role))]
-        for side in self._other_sides(it):
+        for side in self._sides(it.role)[1]:
             ok = [o and a == 0 and b == 0 for o, a, b in zip(ok, self._count(self.role, side),
                                                              self._count(self.reserve, side))]
         return ok
 
-    def backup_ok(self, it: Item, h: int) -> list[bool]:
-        """The hosts that may back up `it` on h: after any scenario failing h, the role rules still hold."""
+    def backup_ok(self, it: Item, h: int) -> list[bool] | None:
+        """The hosts that may back up `it` on h: after any scenario failing h, the role rules still hold (h's
+        domain restarts the most of a role on each host)."""
+        if not self._role_limited(it):
+            return None
         ok = [True] * self.n
-        scenarios = [(self.pair, self.n, h)] + \
-            ([(self.rack_pair, self.p.racks, self.rack[h])] if self.p.rack_tolerance else [])
-        for table, rows, f in scenarios:
-            if it.role in self.caps:
-                cap = self.caps[it.role]
-                ok = [o and a + b < cap for o, a, b in zip(ok, self._count(self.role, it.role),
-                                                          self._rows(table, it.role, rows)[f])]
-            for side in self._other_sides(it):
-                ok = [o and a == 0 and b == 0 for o, a, b in zip(ok, self._count(self.role, side),
-                                                                 self._rows(table, side, rows)[f])]
+        f = self.domain[h]
+        if it.role in self.caps:
+            cap = self.caps[it.role]
+            ok = [o and a + b < cap for o, a, b in zip(ok, self._count(self.role, it.role), self._pairs(it.role)[f])]
+        for side in self._sides(it.role)[1]:
+            ok = [o and a == 0 and b == 0 for o, a, b in zip(ok, self._count(self.role, side), self._pairs(side)[f])]
         return ok
 
-    def own(self, it: Item) -> list[bool]:
-        """The hosts a dedicated role already runs on or backs up on (filled first), else none."""
+    def own(self, it: Item) -> list[bool] | None:
+        """The hosts a dedicated role already runs on or backs up on (filled first), else None."""
         if it.role not in self.p.dedicated:
-            return [False] * self.n
+            return None
         return [a > 0 or b > 0 for a, b in zip(self._count(self.role, it.role), self._count(self.reserve, it.role))]
 
     def add(self, it: Item, h: int) -> None:
@@ -211,17 +282,12 @@ class _Limits:
                     count[g] += r == self.rack[h]
             else:
                 count[h] += 1
-        for key in self._keys(it):
+        for key in self._sides(it.role)[0]:
             self._count(self.role, key)[h] += 1
 
     def back_up(self, it: Item, h: int, b: int) -> None:
-        for key in self._keys(it):
-            pair = self._rows(self.pair, key, self.n)
-            pair[h][b] += 1
-            most = pair[h][b]
-            if self.p.rack_tolerance:
-                rack_pair = self._rows(self.rack_pair, key, self.p.racks)
-                rack_pair[self.rack[h]][b] += 1
-                most = max(most, rack_pair[self.rack[h]][b])
+        for key in self._sides(it.role)[0]:
+            pair = self._pairs(key)[self.domain[h]]
+            pair[b] += 1
             reserve = self._count(self.reserve, key)
-            reserve[b] = max(reserve[b], most)
+            reserve[b] = max(reserve[b], pair[b])

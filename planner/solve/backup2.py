@@ -46,7 +46,8 @@ def place_backup2(p: ClusterProblem, n: int) -> Placement | None:
     for it in sorted(_order(p), key=grouped_first(p)):
         d = np.array(list(it.demand(p.per_host_storage)) + [1], dtype=np.int64)[dims]
         total = load + reserve + d
-        ok = (total <= capv).all(axis=1) & np.array(limits.allowed(it))
+        allowed = limits.allowed(it)
+        ok = (total <= capv).all(axis=1) & (True if allowed is None else np.array(allowed))
         if not ok.any():
             return None
         h = int(np.argmin(np.where(ok, (total[:, :len(res)] * inv).max(axis=1), np.inf)))

@@ -16,12 +16,17 @@ HONOURS = rules.PLACEMENT | rules.RESTARTS | rules.HOST_LIMITS  # the rules `pla
 
 
 def _order(p: ClusterProblem) -> list[Item]:
-    cap = p.host.capacity()
+    """The items largest first (their largest share of a host's resource), then by name."""
+    cap, local = p.host.capacity(), p.per_host_storage
+    sizes: dict[tuple[int, int, int], float] = {}  # demand -> -size (a cluster's VMs are of a few sizes)
 
-    def size(it: Item) -> float:
-        return max(d / c for d, c in zip(it.demand(p.per_host_storage), cap) if c)
+    def key(it: Item) -> tuple[float, str]:
+        d = it.demand(local)
+        if d not in sizes:
+            sizes[d] = -max(x / c for x, c in zip(d, cap) if c)
+        return sizes[d], it.name
 
-    return sorted(p.items, key=lambda it: (-size(it), it.name))
+    return sorted(p.items, key=key)
 
 
 def _fit_key(cap: tuple[int, int, int], max_vms: int, lh: list[int], vms: int,
